@@ -1,0 +1,11 @@
+#pragma once
+// Every command's registrar; cli/app.cpp calls them in this order (the order of --help).
+#include "context.hpp"
+
+namespace mycompose::cli {
+
+void register_config(CLI::App& app, Context& ctx);
+void register_version(CLI::App& app, Context& ctx);
+void register_not_yet(CLI::App& app, Context& ctx);  // commands whose issue has not landed
+
+}  // namespace mycompose::cli

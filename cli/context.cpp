@@ -1,0 +1,25 @@
+#include "context.hpp"
+
+#include <unistd.h>
+
+extern char** environ;
+
+namespace mycompose::cli {
+
+compose::LoadOptions Context::load_options(const std::vector<std::string>& services) const {
+  compose::LoadOptions o;
+  o.files = global.files;
+  if (!global.project_name.empty()) o.project_name = global.project_name;
+  if (!global.project_directory.empty()) o.project_directory = global.project_directory;
+  o.profiles = global.profiles;
+  o.env_files = global.env_files;
+  o.services = services;
+  for (char** e = environ; e && *e; ++e) {
+    std::string kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) o.environment.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  return o;
+}
+
+}  // namespace mycompose::cli
