@@ -1,0 +1,47 @@
+#pragma once
+// Control groups of one container, on cgroup v1, hybrid and v2 hosts.
+#include <sys/types.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace mycompose::runtime {
+
+// V1: every controller in its own hierarchy under root/<ctrl>. Hybrid: V1 plus a cgroup2
+// mount at root/unified (used for nothing but bookkeeping). V2: root is the unified hierarchy.
+enum class CgroupMode { V1, Hybrid, V2 };
+CgroupMode detect_cgroup_mode(const std::string& root = "/sys/fs/cgroup");
+
+// One container's cgroup(s). destroy() is explicit because the cgroup outlives the processes
+// (and the engine); a Cgroup object going away removes nothing.
+//
+// cgroups_path is the OCI linux.cgroupsPath, relative to each hierarchy's root (a leading "/"
+// is accepted), e.g. "mycompose/<hash>/<id>". Every error names the file written.
+class Cgroup {
+ public:
+  // Creates the folder(s) and writes linux.resources (memory, cpu, pids, devices).
+  static std::unique_ptr<Cgroup> create(const std::string& cgroups_path,
+                                        const nlohmann::json& linux_resources,
+                                        const std::string& root = "/sys/fs/cgroup");
+  // An existing container cgroup (for exec, pause, stats, delete).
+  static std::unique_ptr<Cgroup> open(const std::string& cgroups_path,
+                                      const std::string& root = "/sys/fs/cgroup");
+  virtual ~Cgroup() = default;
+
+  virtual void add_process(pid_t pid) = 0;
+  virtual void freeze(bool frozen) = 0;  // pause/resume (v1 freezer, v2 cgroup.freeze); waits until frozen
+  virtual std::vector<pid_t> pids() = 0;
+  virtual void kill_all(int sig) = 0;
+  virtual void destroy() = 0;            // remove the folders (processes must be gone)
+  virtual nlohmann::json stats() = 0;    // memory usage/limit, cpu usage, pids current — for `stats`
+
+  // Writes linux.resources again (docker update). Only the keys present change.
+  virtual void update(const nlohmann::json& linux_resources) = 0;
+  // Folder of the given controller ("memory", "pids"…; "" = the unified/v2 folder), for
+  // joining by path (exec uses it).
+  virtual std::string path(const std::string& controller = "") const = 0;
+};
+
+}  // namespace mycompose::runtime
