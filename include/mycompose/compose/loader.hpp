@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mycompose/compose/interpolation.hpp"
+
 namespace mycompose::compose {
 
 struct LoadOptions {
@@ -23,6 +25,7 @@ struct LoadOptions {
   std::map<std::string, std::string> environment;  // the process environment (tests pass their own)
   std::string working_dir;                        // where the command runs; "" = current directory
   std::function<void(const std::string&)> warn;   // warnings (unset variables, …); default prints to stderr
+  std::optional<std::string> stdin_content;       // what `-f -` reads; unset = the process's stdin
 };
 
 struct Project {
@@ -30,6 +33,8 @@ struct Project {
   std::string working_dir;                         // absolute project directory
   std::vector<std::string> config_files;           // absolute paths of the files loaded, in order
   std::map<std::string, std::string> environment;  // variables used for interpolation (shell over .env)
+  std::map<std::string, VariableUse> variables;    // variables the files refer to (`config --variables`)
+  std::vector<std::string> profiles;               // profiles in effect (after COMPOSE_PROFILES)
   nlohmann::ordered_json model;                    // canonical model: the document `config --format json` prints
   std::vector<std::string> unsupported;            // keys present that the engine does not honour yet ("services.web.blkio_config")
 };
