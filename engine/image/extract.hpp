@@ -1,6 +1,7 @@
 #pragma once
 // Layer tar extraction (internal to the image module).
 #include <cstdint>
+#include <functional>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -19,5 +20,21 @@ struct ExtractResult {
 // unspecified state (the caller extracts into a temporary folder and removes it).
 ExtractResult extract_layer(const std::filesystem::path& archive, const std::filesystem::path& dest,
                             std::string_view label);
+
+}  // namespace mycompose::image
+
+namespace mycompose::image {
+
+// Streams the uncompressed content of a (possibly compressed) file to sink; returns its size.
+// sink may be empty to only count. Throws "<label>: <libarchive message>".
+std::int64_t read_uncompressed(const std::filesystem::path& file, std::string_view label,
+                               const std::function<void(const void*, std::size_t)>& sink);
+
+// Media type of a layer blob from its first bytes: docker tar.gzip, OCI tar+zstd or plain tar.
+std::string sniff_layer_media_type(const std::filesystem::path& blob);
+
+// Opens `rel` read-only with every component resolved inside the folder `root` (symlinks
+// included). Returns -1 with errno set on failure.
+int open_in_root(int root, const std::string& rel, int flags);
 
 }  // namespace mycompose::image

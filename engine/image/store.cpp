@@ -301,6 +301,32 @@ LayerInfo ImageStore::add_layer(std::string_view parent_chain_id, std::string_vi
   return info;
 }
 
+static bool referenced(const json& state, std::string_view digest, const char* field) {
+  for (const auto& [id, img] : state["images"].items()) {
+    if (std::string_view(field) == "blob" && (id == digest || (img.contains("manifest") && img["manifest"].value("digest", "") == digest)))
+      return true;
+    for (const auto& l : img["layers"])
+      if (l.value(field, "") == digest) return true;
+  }
+  return false;
+}
+
+void ImageStore::remove_blob_if_unused(std::string_view digest) {
+  if (!is_valid_digest(digest)) return;
+  StoreLock lock(root_);
+  if (referenced(load_state(root_), digest, "blob")) return;
+  std::error_code ec;
+  stdfs::remove(blob_path(digest), ec);
+}
+
+void ImageStore::remove_layer_if_unused(std::string_view chain) {
+  if (!is_valid_digest(chain)) return;
+  StoreLock lock(root_);
+  if (referenced(load_state(root_), chain, "chain_id")) return;
+  auto dir = root_ / "layers" / std::string(hex_of(chain));
+  if (stdfs::exists(dir)) remove_tree(dir);
+}
+
 // ---- images ----
 
 std::string ImageStore::add_image(std::string_view config_json, const std::vector<LayerInfo>& layers,

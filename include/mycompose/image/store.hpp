@@ -105,6 +105,11 @@ class ImageStore {
                       std::string_view expected_diff_id, std::string_view media_type = {},
                       std::string_view label = {});
 
+  // Cleanup after a failed import, load or pull: deletes the blob / unpacked layer unless an
+  // image in images.json references it. Never throws for a missing object.
+  void remove_blob_if_unused(std::string_view digest);
+  void remove_layer_if_unused(std::string_view chain_id);
+
   // ---- images ----
   // Stores the config blob and records an image whose layers (lowest first, one per
   // config rootfs.diff_ids entry, each already added with add_layer) are `layers`.
