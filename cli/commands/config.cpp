@@ -1,17 +1,186 @@
+// `mycompose config`: parse, resolve and render the Compose model in canonical form, or
+// one of its facets (--services, --volumes, --hash …), as docker compose does.
+#include <algorithm>
+#include <fstream>
+#include <functional>
 #include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
 
 #include "commands.hpp"
+#include "mycompose/common/error.hpp"
+#include "mycompose/common/fs.hpp"
+#include "mycompose/compose/config_hash.hpp"
+#include "mycompose/compose/emit.hpp"
 #include "mycompose/compose/loader.hpp"
 
 namespace mycompose::cli {
 
+namespace {
+
+using json = nlohmann::ordered_json;
+
+struct ConfigOptions {
+  std::string format;
+  bool services = false, volumes = false, networks = false, profiles = false, images = false;
+  std::string hash;
+  bool quiet = false;
+  bool no_interpolate = false, no_normalize = false, no_path_resolution = false, no_consistency = false;
+  bool resolve_image_digests = false;
+  std::string output;
+  bool environment = false, variables = false;
+};
+
+// Services with their dependencies first (ties by name), as docker compose lists them.
+std::vector<std::string> dependency_order(const json& services) {
+  std::vector<std::string> order;
+  std::set<std::string> done;
+  std::function<void(const std::string&)> visit = [&](const std::string& name) {
+    if (!done.insert(name).second) return;
+    const json& s = services[name];
+    if (s.contains("depends_on"))
+      for (const auto& [dep, _] : s["depends_on"].items())
+        if (services.contains(dep)) visit(dep);
+    order.push_back(name);
+  };
+  for (const auto& [name, _] : services.items()) visit(name);
+  return order;
+}
+
+std::vector<std::string> keys(const json& model, const char* section) {
+  std::vector<std::string> out;
+  if (model.contains(section))
+    for (const auto& [k, _] : model[section].items()) out.push_back(k);
+  return out;
+}
+
+std::string lines(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += x + "\n";
+  return s;
+}
+
+// docker compose's table layout (tabwriter: min width 20, padding 3).
+std::string table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> width;
+  for (const auto& r : rows)
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      if (width.size() <= i) width.push_back(20);
+      width[i] = std::max(width[i], r[i].size() + 3);
+    }
+  std::string out;
+  for (const auto& r : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < r.size(); ++i) line += i + 1 < r.size() ? r[i] + std::string(width[i] - r[i].size(), ' ') : r[i];
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string variables(const compose::Project& p, const std::string& format) {
+  if (format == "json") {
+    json out = json::object();
+    for (const auto& [name, v] : p.variables)
+      out[name] = json{{"Name", name},
+                       {"DefaultValue", v.default_value.value_or("")},
+                       {"AlternateValue", v.alternate_value.value_or("")},
+                       {"Required", v.required}};
+    return out.dump(2) + "\n";
+  }
+  std::vector<std::vector<std::string>> rows{{"NAME", "REQUIRED", "DEFAULT VALUE", "ALTERNATE VALUE"}};
+  for (const auto& [name, v] : p.variables)
+    rows.push_back({name, v.required ? "true" : "false", v.default_value.value_or(""), v.alternate_value.value_or("")});
+  return table(rows);
+}
+
+std::string hashes(const json& model, const std::string& which) {
+  std::vector<std::string> names;
+  if (which == "*") {
+    names = keys(model, "services");
+  } else {
+    std::stringstream ss(which);
+    for (std::string n; std::getline(ss, n, ',');)
+      if (!n.empty()) names.push_back(n);
+  }
+  std::string out;
+  for (const auto& n : names) {
+    if (!model["services"].contains(n)) throw Error("no such service: " + n);
+    out += n + " " + compose::service_config_hash(model["services"][n]) + "\n";
+  }
+  return out;
+}
+
+std::string render(const ConfigOptions& opt, Context& ctx) {
+  compose::LoadOptions lo = ctx.load_options();
+  lo.interpolate = !opt.no_interpolate;
+  lo.resolve_paths = !opt.no_path_resolution;
+  lo.normalize = !opt.no_normalize;
+  lo.consistency = !opt.no_consistency;
+  lo.all_resources = ctx.global.all_resources;
+  if (opt.profiles) lo.profiles = {"*"};  // every service, to list every profile
+  compose::Project p = compose::load_project(lo);
+  const json& m = p.model;
+
+  if (opt.services) return lines(dependency_order(m["services"]));
+  if (opt.volumes) return lines(keys(m, "volumes"));
+  if (opt.networks) return lines(keys(m, "networks"));
+  if (opt.profiles) {
+    std::set<std::string> all;
+    for (const auto& [_, s] : m["services"].items())
+      if (s.contains("profiles"))
+        for (const auto& pr : s["profiles"]) all.insert(pr.get<std::string>());
+    return lines({all.begin(), all.end()});
+  }
+  if (opt.images) {
+    std::vector<std::string> out;
+    for (const auto& [name, s] : m["services"].items())
+      out.push_back(s.contains("image") ? s["image"].get<std::string>() : p.name + "-" + name);
+    return lines(out);
+  }
+  if (!opt.hash.empty()) return hashes(m, opt.hash);
+  if (opt.environment) {
+    std::string out;
+    for (const auto& [k, v] : p.environment) out += k + "=" + v + "\n";
+    return out;
+  }
+  if (opt.variables) return variables(p, opt.format);
+  if (opt.quiet) return "";
+  return opt.format == "json" ? m.dump(2) + "\n" : compose::to_yaml(m);
+}
+
+}  // namespace
+
 void register_config(CLI::App& app, Context& ctx) {
+  auto opt = std::make_shared<ConfigOptions>();
   auto* cmd = app.add_subcommand("config", "Parse, resolve and render compose file in canonical format");
-  static std::string format = "yaml";
-  cmd->add_option("--format", format, "Format the output. Values: [yaml | json]");
-  cmd->callback([&ctx] {
-    auto project = compose::load_project(ctx.load_options());
-    std::cout << project.model.dump(2) << "\n";
+  cmd->add_option("--format", opt->format, "Format the output. Values: [yaml | json]")
+      ->check(CLI::IsMember({"yaml", "json"}));
+  cmd->add_flag("--services", opt->services, "Print the service names, one per line");
+  cmd->add_flag("--volumes", opt->volumes, "Print the volume names, one per line");
+  cmd->add_flag("--networks", opt->networks, "Print the network names, one per line");
+  cmd->add_flag("--profiles", opt->profiles, "Print the profile names, one per line");
+  cmd->add_flag("--images", opt->images, "Print the image names, one per line");
+  cmd->add_option("--hash", opt->hash, "Print the service config hash, one per line (\"*\" for all services)");
+  cmd->add_flag("-q,--quiet", opt->quiet, "Only validate the configuration, don't print anything");
+  cmd->add_flag("--no-interpolate", opt->no_interpolate, "Don't interpolate environment variables");
+  cmd->add_flag("--no-normalize", opt->no_normalize, "Don't normalize compose model");
+  cmd->add_flag("--no-path-resolution", opt->no_path_resolution, "Don't resolve file paths");
+  cmd->add_flag("--no-consistency", opt->no_consistency,
+                "Don't check model consistency - warning: may produce invalid Compose output");
+  cmd->add_flag("--resolve-image-digests", opt->resolve_image_digests, "Pin image tags to digests");
+  cmd->add_option("-o,--output", opt->output, "Save to file (default to stdout)");
+  cmd->add_flag("--environment", opt->environment, "Print environment used for interpolation");
+  cmd->add_flag("--variables", opt->variables, "Print model variables and default values");
+  cmd->callback([opt, &ctx] {
+    if (opt->resolve_image_digests)
+      std::cerr << "warning: --resolve-image-digests is not supported yet; image references are printed as written\n";
+    std::string out = render(*opt, ctx);
+    if (opt->output.empty()) {
+      std::cout << out << std::flush;
+    } else {
+      fs::write_file_atomic(opt->output, out);
+    }
   });
 }
 

@@ -22,6 +22,9 @@ struct LoadOptions {
   std::vector<std::string> services;              // services named on the command line: they enable their profiles
   bool interpolate = true;                        // false for `config --no-interpolate`
   bool resolve_paths = true;                      // make relative paths absolute
+  bool normalize = true;                          // false for `config --no-normalize` (NormalizeContext::normalize)
+  bool consistency = true;                        // false for `config --no-consistency` (NormalizeContext::consistency)
+  bool all_resources = false;                     // --all-resources: keep unused networks/volumes/… (NormalizeContext)
   std::map<std::string, std::string> environment;  // the process environment (tests pass their own)
   std::string working_dir;                        // where the command runs; "" = current directory
   std::function<void(const std::string&)> warn;   // warnings (unset variables, …); default prints to stderr

@@ -16,6 +16,12 @@ struct NormalizeContext {
   std::string working_dir;                        // absolute project directory
   std::map<std::string, std::string> environment;  // for bare `KEY` entries in environment:
   bool resolve_paths = true;                      // relative bind sources/contexts → absolute
+  bool normalize = true;                          // false (`config --no-normalize`): no implied defaults
+                                                  // (default network, resource names, dockerfile, links → depends_on)
+  bool consistency = true;                        // false (`config --no-consistency`): skip reference checks
+  bool all_resources = false;                     // keep networks/volumes/secrets/configs no service uses
+  bool resolve_env_files = true;                  // read each service's env_file into its environment
+                                                  // (as `docker compose config` shows it)
   // Services removed by the profiles stage, with their profiles, so a reference to one
   // gets "service X is disabled by profile(s) …" instead of "undefined service".
   std::map<std::string, std::vector<std::string>> disabled_services;
@@ -24,10 +30,15 @@ struct NormalizeContext {
 struct NormalizeResult {
   nlohmann::ordered_json model;          // as `docker compose config --format json` prints it
   std::vector<std::string> unsupported;  // keys present that the engine does not honour yet
+                                         // ("services.web.blkio_config"); see compose/normalize/supported.cpp
+  std::vector<std::string> warnings;     // e.g. the obsolete `version` attribute
 };
 
 // Validates (unknown keys, types, references, cycles…) and normalizes every short syntax
 // to its long form. Throws ComposeError carrying file:line:col.
 NormalizeResult normalize(const Node& merged, const NormalizeContext& ctx);
+
+// Every service key of the Compose specification, in the order `config` prints them.
+std::vector<std::string> service_keys();
 
 }  // namespace mycompose::compose

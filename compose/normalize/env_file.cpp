@@ -1,0 +1,82 @@
+// env_file: a path, a list of paths or long forms, to a list of {path (absolute), format,
+// required (default true)}; then the files' variables are merged into `environment`.
+#include <filesystem>
+#include <map>
+
+#include "attributes.hpp"
+#include "mycompose/common/fs.hpp"
+#include "mycompose/compose/dotenv.hpp"
+#include "mycompose/compose/error.hpp"
+
+namespace mycompose::compose::schema {
+
+namespace {
+json entry(const Node& node, const Type& type, Walk& w, const std::string& path) {
+  json out = json::object();
+  if (node.is_scalar()) {
+    out["path"] = absolute_path(node.value, w);
+    out["required"] = true;
+    return out;
+  }
+  if (!node.is_map()) type_error(node, path, "a path or a mapping with \"path\"");
+  json e = convert_object(node, *type.elem, w, path);
+  out["path"] = absolute_path(e["path"].get<std::string>(), w);
+  if (e.contains("format")) out["format"] = e["format"];
+  out["required"] = e.contains("required") ? e["required"] : json(true);
+  return out;
+}
+}  // namespace
+
+json env_file(const Node& node, const Type& type, Walk& w, const std::string& path) {
+  json out = json::array();
+  if (node.is_scalar()) {
+    out.push_back(entry(node, type, w, path));
+  } else if (node.is_sequence()) {
+    for (std::size_t i = 0; i < node.items.size(); ++i)
+      out.push_back(entry(node.items[i], type, w, path + "[" + std::to_string(i) + "]"));
+  } else {
+    type_error(node, path, "a path or a list of paths");
+  }
+  return out;
+}
+
+}  // namespace mycompose::compose::schema
+
+namespace mycompose::compose::schema {
+
+void resolve_env_files(const Node& service_node, json& service, Walk& w, const std::string& path) {
+  if (!service.contains("env_file")) return;
+  const Node* where = service_node.find("env_file");
+  std::map<std::string, std::string> from_files;
+  Lookup shell = [&w](const std::string& k) -> std::optional<std::string> {
+    auto it = w.ctx.environment.find(k);
+    if (it == w.ctx.environment.end()) return std::nullopt;
+    return it->second;
+  };
+  for (const auto& f : service["env_file"]) {
+    std::string file = f["path"].get<std::string>();
+    if (!std::filesystem::path(file).is_absolute()) file = (std::filesystem::path(w.ctx.working_dir) / file).string();
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) {
+      if (!f["required"].get<bool>()) continue;
+      throw ComposeError(where ? where->mark : service_node.mark, path + ".env_file: env file " + file + " not found");
+    }
+    Lookup before = [&from_files](const std::string& k) -> std::optional<std::string> {
+      auto it = from_files.find(k);
+      if (it == from_files.end()) return std::nullopt;
+      return it->second;
+    };
+    for (auto& [k, v] : parse_dotenv(fs::read_file(file, 16u << 20), file, shell, before)) from_files[k] = v;
+  }
+  if (from_files.empty()) return;
+  json env = service.contains("environment") ? service["environment"] : json::object();
+  for (const auto& [k, v] : from_files)
+    if (!env.contains(k) || env[k].is_null()) env[k] = v;
+  std::map<std::string, json> sorted;
+  for (auto& [k, v] : env.items()) sorted[k] = v;
+  json out = json::object();
+  for (auto& [k, v] : sorted) out[k] = std::move(v);
+  service["environment"] = std::move(out);
+}
+
+}  // namespace mycompose::compose::schema

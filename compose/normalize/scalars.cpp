@@ -1,0 +1,96 @@
+// Typed scalars. The tree keeps every scalar as text with a `quoted` flag; the schema says
+// what each one becomes. Like compose, fields typed integer/number/boolean also accept the
+// quoted spelling ("3", "true"), since interpolation always produces strings.
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <regex>
+
+#include "attributes.hpp"
+#include "mycompose/compose/error.hpp"
+
+namespace mycompose::compose::schema {
+
+namespace {
+std::string what_it_is(const Node& node) {
+  switch (node.kind) {
+    case Node::Kind::Null: return "null";
+    case Node::Kind::Scalar: return "\"" + node.value + "\"";
+    case Node::Kind::Sequence: return "a list";
+    case Node::Kind::Map: return "a mapping";
+  }
+  return "?";
+}
+}  // namespace
+
+void type_error(const Node& node, const std::string& path, const std::string& expected) {
+  throw ComposeError(node.mark, path + " must be " + expected + ", got " + what_it_is(node));
+}
+
+const std::string& scalar_text(const Node& node, const std::string& path) {
+  if (!node.is_scalar()) type_error(node, path, "a string");
+  return node.value;
+}
+
+std::optional<std::int64_t> parse_int(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  std::string str(s);
+  std::size_t i = (str[0] == '-' || str[0] == '+') ? 1 : 0;
+  if (i == str.size()) return std::nullopt;
+  for (std::size_t k = i; k < str.size(); ++k)
+    if (str[k] < '0' || str[k] > '9') return std::nullopt;
+  errno = 0;
+  long long v = std::strtoll(str.c_str(), nullptr, 10);
+  if (errno == ERANGE) return std::nullopt;
+  return v;
+}
+
+std::optional<bool> parse_bool(std::string_view s) {
+  std::string l;
+  for (char c : s) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (l == "true" || l == "yes" || l == "y" || l == "on") return true;
+  if (l == "false" || l == "no" || l == "n" || l == "off") return false;
+  return std::nullopt;
+}
+
+std::int64_t to_integer(const Node& node, const std::string& path) {
+  if (node.is_scalar())
+    if (auto v = parse_int(node.value)) return *v;
+  type_error(node, path, "an integer");
+}
+
+double to_number(const Node& node, const std::string& path) {
+  if (node.is_scalar() && !node.value.empty()) {
+    char* end = nullptr;
+    errno = 0;
+    double v = std::strtod(node.value.c_str(), &end);
+    if (end && *end == '\0' && errno == 0 && std::isfinite(v)) return v;
+  }
+  type_error(node, path, "a number");
+}
+
+bool to_boolean(const Node& node, const std::string& path) {
+  if (node.is_scalar())
+    if (auto v = parse_bool(node.value)) return *v;
+  type_error(node, path, "a boolean");
+}
+
+json number_json(double v) {
+  if (std::floor(v) == v && std::fabs(v) < 9e15) return static_cast<std::int64_t>(v);
+  return v;
+}
+
+json core_scalar(const Node& node) {
+  if (node.is_null()) return nullptr;
+  if (node.quoted || !node.is_scalar()) return node.value;
+  const std::string& s = node.value;
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+  if (auto i = parse_int(s)) return *i;
+  static const std::regex float_re(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
+  if (std::regex_match(s, float_re)) return std::strtod(s.c_str(), nullptr);
+  return s;
+}
+
+}  // namespace mycompose::compose::schema

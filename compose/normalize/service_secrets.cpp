@@ -1,0 +1,38 @@
+// A service's secrets and configs: a name, or {source, target, uid, gid, mode}. A mode
+// written with a leading 0 is octal (0440), as in YAML 1.1 and compose.
+#include "attributes.hpp"
+#include "mycompose/compose/error.hpp"
+
+namespace mycompose::compose::schema {
+
+json service_file_refs(const Node& node, const Type& type, Walk& w, const std::string& path) {
+  if (!node.is_sequence()) type_error(node, path, "a list");
+  json out = json::array();
+  for (std::size_t i = 0; i < node.items.size(); ++i) {
+    const Node& item = node.items[i];
+    std::string p = path + "[" + std::to_string(i) + "]";
+    if (item.is_scalar()) {
+      out.push_back(json{{"source", item.value}});
+      continue;
+    }
+    if (!item.is_map()) type_error(item, p, "a name or a mapping");
+    json r = convert_object(item, *type.elem, w, p);
+    if (!r.contains("source")) throw ComposeError(item.mark, p + ": missing required key \"source\"");
+    if (const Node* mode = item.find("mode"); mode && mode->is_scalar() && mode->value.size() > 1 &&
+                                              mode->value[0] == '0' && !mode->quoted) {
+      std::size_t end = 0;
+      long v = -1;
+      try {
+        v = std::stol(mode->value, &end, 8);
+      } catch (...) {
+      }
+      if (end != mode->value.size() || v < 0)
+        throw ComposeError(mode->mark, p + ".mode: \"" + mode->value + "\" is not an octal file mode");
+      r["mode"] = v;
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace mycompose::compose::schema
