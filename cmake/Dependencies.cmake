@@ -16,4 +16,6 @@ find_path(HTTPLIB_INCLUDE_DIR httplib.h REQUIRED)
 add_library(httplib_header INTERFACE)
 target_include_directories(httplib_header SYSTEM INTERFACE ${HTTPLIB_INCLUDE_DIR})
 target_compile_definitions(httplib_header INTERFACE CPPHTTPLIB_OPENSSL_SUPPORT)
-target_link_libraries(httplib_header INTERFACE OpenSSL::SSL OpenSSL::Crypto Threads::Threads)
+# Debian builds cpp-httplib as a shared library (split header): link it, with its defines.
+pkg_check_modules(CPPHTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+target_link_libraries(httplib_header INTERFACE PkgConfig::CPPHTTPLIB OpenSSL::SSL OpenSSL::Crypto Threads::Threads)
