@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "cgroup_files.hpp"
 #include "mycompose/common/error.hpp"
 
 namespace mycompose::runtime {
@@ -17,12 +18,29 @@ CgroupMode detect_cgroup_mode(const std::string& root) {
   return CgroupMode::V1;
 }
 
-std::unique_ptr<Cgroup> Cgroup::create(const std::string& cgroups_path, const nlohmann::json&, const std::string&) {
-  throw Error("cgroup " + cgroups_path + ": not implemented yet");
+// Hybrid hosts get the v1 writer: their unified mount has no controllers to write to.
+std::unique_ptr<Cgroup> Cgroup::create(const std::string& cgroups_path, const nlohmann::json& linux_resources,
+                                       const std::string& root) {
+  const auto rel = cgroupfs::normalize(cgroups_path);
+  auto cg = detect_cgroup_mode(root) == CgroupMode::V2 ? cgroupfs::make_v2(root, rel, true)
+                                                       : cgroupfs::make_v1(root, rel, true);
+  // A cgroup half-configured is removed again, so a failed create leaves nothing behind.
+  try {
+    cg->update(linux_resources);
+  } catch (...) {
+    try {
+      cg->destroy();
+    } catch (...) {
+    }
+    throw;
+  }
+  return cg;
 }
 
-std::unique_ptr<Cgroup> Cgroup::open(const std::string& cgroups_path, const std::string&) {
-  throw Error("cgroup " + cgroups_path + ": not implemented yet");
+std::unique_ptr<Cgroup> Cgroup::open(const std::string& cgroups_path, const std::string& root) {
+  const auto rel = cgroupfs::normalize(cgroups_path);
+  return detect_cgroup_mode(root) == CgroupMode::V2 ? cgroupfs::make_v2(root, rel, false)
+                                                    : cgroupfs::make_v1(root, rel, false);
 }
 
 }  // namespace mycompose::runtime

@@ -1,8 +1,13 @@
 // The OCI linux.seccomp section → a libseccomp filter.
 #include "mycompose/runtime/seccomp.hpp"
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <cerrno>
@@ -12,6 +17,7 @@
 #include <vector>
 
 #include "mycompose/common/error.hpp"
+#include "mycompose/common/unique_fd.hpp"
 
 namespace mycompose::runtime {
 namespace {
@@ -31,7 +37,7 @@ std::string str(const nlohmann::json& j, const char* key) {
 uint32_t action_of(const std::string& name, const nlohmann::json& errno_ret, int fallback_errno) {
   int err = fallback_errno;
   if (!errno_ret.is_null()) {
-    if (!errno_ret.is_number_unsigned()) throw Error("linux.seccomp: errnoRet must be a non-negative number");
+    if (!errno_ret.is_number_integer() || errno_ret.get<long long>() < 0 || errno_ret.get<long long>() > 4095) throw Error("linux.seccomp: errnoRet must be a number from 0 to 4095");
     err = errno_ret.get<int>();
   }
   if (name == "SCMP_ACT_ALLOW") return SCMP_ACT_ALLOW;
@@ -171,6 +177,34 @@ void apply_seccomp(const nlohmann::json& linux_seccomp) {
   Filter ctx = build(linux_seccomp);
   int rc = seccomp_load(ctx.get());
   if (rc < 0) throw SystemError("seccomp_load", -rc);
+}
+
+CompiledSeccomp compile_seccomp(const nlohmann::json& linux_seccomp) {
+  CompiledSeccomp out;
+  if (empty_section(linux_seccomp)) return out;
+  Filter ctx = build(linux_seccomp);
+  // libseccomp 2.5 exports only to a file descriptor.
+  UniqueFd mem(::memfd_create("seccomp-bpf", MFD_CLOEXEC));
+  if (!mem) throw SystemError("memfd_create for the seccomp program", errno);
+  int rc = seccomp_export_bpf(ctx.get(), mem.get());
+  if (rc < 0) throw SystemError("seccomp_export_bpf", -rc);
+  const off_t size = ::lseek(mem.get(), 0, SEEK_END);
+  if (size < 0) throw SystemError("lseek seccomp program", errno);
+  out.program.resize(static_cast<std::size_t>(size));
+  if (::pread(mem.get(), out.program.data(), out.program.size(), 0) != size) throw SystemError("read seccomp program", errno);
+  uint32_t v = 0;
+  if (seccomp_attr_get(ctx.get(), SCMP_FLTATR_CTL_TSYNC, &v) == 0 && v) out.flags |= SECCOMP_FILTER_FLAG_TSYNC;
+  if (seccomp_attr_get(ctx.get(), SCMP_FLTATR_CTL_LOG, &v) == 0 && v) out.flags |= SECCOMP_FILTER_FLAG_LOG;
+  if (seccomp_attr_get(ctx.get(), SCMP_FLTATR_CTL_SSB, &v) == 0 && v) out.flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+  return out;
+}
+
+void load_seccomp(const CompiledSeccomp& compiled) {
+  if (compiled.empty()) return;
+  sock_fprog prog{};
+  prog.len = static_cast<unsigned short>(compiled.program.size() / sizeof(sock_filter));
+  prog.filter = reinterpret_cast<sock_filter*>(const_cast<unsigned char*>(compiled.program.data()));
+  check_syscall(::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, compiled.flags, &prog), "seccomp(SECCOMP_SET_MODE_FILTER)");
 }
 
 void set_no_new_privs() { check_syscall(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)"); }
