@@ -35,7 +35,7 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();  // global flags may also follow the subcommand name
   add_global_flags(app, ctx.global);
-  for (Registrar r : {register_config, register_version, register_not_yet}) r(app, ctx);
+  for (Registrar r : {register_config, register_version, register_image, register_not_yet}) r(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

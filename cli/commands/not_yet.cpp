@@ -17,7 +17,6 @@ const Pending kPending[] = {
     {"up", "Create and start containers", "[E]"},
     {"down", "Stop and remove containers, networks", "[E]"},
     {"runtime", "OCI runtime (create, start, state, kill, delete, run, exec, list, ps, pause, resume)", "[B]"},
-    {"image", "Manage images", "[C]"},
 };
 
 }  // namespace
