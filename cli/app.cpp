@@ -5,6 +5,8 @@
 
 #include "commands/commands.hpp"
 #include "context.hpp"
+#include "flag_style.hpp"
+#include "parse_dump.hpp"
 #include "mycompose/common/error.hpp"
 
 namespace mycompose::cli {
@@ -36,8 +38,12 @@ int run(int argc, char** argv) {
   app.fallthrough();  // global flags may also follow the subcommand name
   add_global_flags(app, ctx.global);
   for (Registrar r : {register_config, register_version, register_image, register_not_yet}) r(app, ctx);
+  use_docker_flag_style(app);
+  const bool dump_parse = parse_dump_requested();  // test hook: parse only
+  if (dump_parse) disarm_callbacks(app);
   try {
     app.parse(argc, argv);
+    if (dump_parse) print_parse_dump(app, std::cout);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const Error& e) {

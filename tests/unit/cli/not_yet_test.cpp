@@ -1,0 +1,82 @@
+// Commands whose issue has not landed exit 1 and name the issue that brings them.
+//
+// Only the rows of issues [E] and [F] are pinned here: the [B] and [C] verbs (runtime, image,
+// pull, push, images, login, logout) are being implemented right now, and their owners' own
+// tests take over when they land. When you implement one of the verbs below, delete its row.
+#include <catch2/catch.hpp>
+
+#include "support/run.hpp"
+
+using mycompose::test::run_mycompose;
+
+namespace {
+
+struct Pending {
+  std::vector<std::string> args;  // a valid command line for the verb
+  std::string path;               // as the message names it
+  std::string issue;
+};
+
+const Pending kPending[] = {
+    {{"up", "-d"}, "up", "[E]"},
+    {{"down", "-v"}, "down", "[E]"},
+    {{"ps"}, "ps", "[E]"},
+    {{"logs", "-f", "web"}, "logs", "[E]"},
+    {{"create"}, "create", "[E]"},
+    {{"start", "web"}, "start", "[E]"},
+    {{"stop", "-t", "3"}, "stop", "[E]"},
+    {{"restart"}, "restart", "[E]"},
+    {{"kill", "-s", "TERM"}, "kill", "[E]"},
+    {{"rm", "-f"}, "rm", "[E]"},
+    {{"pause"}, "pause", "[E]"},
+    {{"unpause"}, "unpause", "[E]"},
+    {{"exec", "web", "ls", "-la"}, "exec", "[E]"},
+    {{"run", "--rm", "web", "echo", "hi"}, "run", "[E]"},
+    {{"top"}, "top", "[E]"},
+    {{"port", "web", "80"}, "port", "[E]"},
+    {{"events", "--json"}, "events", "[E]"},
+    {{"wait", "web"}, "wait", "[E]"},
+    {{"ls", "-a"}, "ls", "[E]"},
+    {{"stats", "--no-stream"}, "stats", "[E]"},
+    {{"cp", "web:/etc/hosts", "-"}, "cp", "[E]"},
+    {{"attach", "web"}, "attach", "[E]"},
+    {{"scale", "web=2"}, "scale", "[E]"},
+    {{"export", "web"}, "export", "[E]"},
+    {{"commit", "web"}, "commit", "[E]"},
+    {{"watch"}, "watch", "[E]"},
+    {{"alpha", "viz"}, "alpha viz", "[E]"},
+    {{"engine"}, "engine", "[E]"},
+    {{"volume", "ls"}, "volume ls", "[E]"},
+    {{"volume", "create", "data"}, "volume create", "[E]"},
+    {{"volume", "inspect", "data"}, "volume inspect", "[E]"},
+    {{"volume", "rm", "data"}, "volume rm", "[E]"},
+    {{"volume", "prune", "-f"}, "volume prune", "[E]"},
+    {{"network", "ls"}, "network ls", "[E]"},
+    {{"network", "inspect", "net"}, "network inspect", "[E]"},
+    {{"network", "rm", "net"}, "network rm", "[E]"},
+    {{"network", "prune"}, "network prune", "[E]"},
+    {{"system", "prune"}, "system prune", "[E]"},
+    {{"system", "check", "--fix"}, "system check", "[E]"},
+    {{"build", "--no-cache"}, "build", "[F]"},
+};
+
+}  // namespace
+
+TEST_CASE("a command whose issue has not landed exits 1 naming the issue") {
+  for (const auto& p : kPending) {
+    auto r = run_mycompose(p.args);
+    INFO("mycompose " << p.path << "\n" << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.empty());
+    CHECK(r.err == "error: mycompose " + p.path + ": not implemented yet (arrives with issue " + p.issue + ")\n");
+  }
+}
+
+TEST_CASE("global flags before or after a not-yet command do not change the message") {
+  auto before = run_mycompose({"-p", "demo", "--ansi", "never", "down"});
+  auto after = run_mycompose({"down", "-p", "demo"});
+  CHECK(before.exit_code == 1);
+  CHECK(after.exit_code == 1);
+  CHECK(before.err == "error: mycompose down: not implemented yet (arrives with issue [E])\n");
+  CHECK(after.err == before.err);
+}
