@@ -7,6 +7,7 @@ namespace mycompose::cli {
 void register_config(CLI::App& app, Context& ctx);
 void register_version(CLI::App& app, Context& ctx);
 void register_image(CLI::App& app, Context& ctx);
+void register_runtime(CLI::App& app, Context& ctx);
 void register_not_yet(CLI::App& app, Context& ctx);  // commands whose issue has not landed
 
 }  // namespace mycompose::cli

@@ -60,14 +60,6 @@ CLI::App* declare(CLI::App& app, std::shared_ptr<void>& options) {
   return Add(app, *o);
 }
 
-// `runtime` takes free-form arguments until its own command lands.
-CLI::App* declare_runtime(CLI::App& app, std::shared_ptr<void>&) {
-  auto* cmd = app.add_subcommand(
-      "runtime", "OCI runtime: create, start, state, kill, delete, run, exec, list, ps, pause, resume");
-  cmd->allow_extras();
-  return cmd;
-}
-
 struct Pending {
   const char* name;   // the subcommand the declare function adds
   const char* issue;  // the issue that brings it
@@ -115,7 +107,6 @@ const Pending kPending[] = {
     {"push", "[C]", declare<flags::PushOptions, flags::add_push>},
     {"login", "[C]", declare<flags::LoginOptions, flags::add_login>},
     {"logout", "[C]", declare<flags::LogoutOptions, flags::add_logout>},
-    {"runtime", "[B]", declare_runtime},
 };
 
 // "volume ls" for the subcommand `ls` of `volume`.

@@ -1,0 +1,76 @@
+#include "cloned_binary.hpp"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "mycompose/common/error.hpp"
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+
+namespace mycompose::runtime {
+namespace {
+
+// Bytes of the ELF file the kernel and ld.so need: up to the end of the last loadable
+// segment. Debug sections (most of a RelWithDebInfo binary) follow it and are not copied,
+// which makes the copy several times cheaper.
+off_t loadable_size(int fd, off_t file_size, bool* trimmed) {
+  *trimmed = false;
+  Elf64_Ehdr eh;
+  if (::pread(fd, &eh, sizeof eh, 0) != sizeof eh || std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+      eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr))
+    return file_size;
+  off_t end = static_cast<off_t>(eh.e_phoff + eh.e_phnum * sizeof(Elf64_Phdr));
+  for (int i = 0; i < eh.e_phnum; ++i) {
+    Elf64_Phdr ph;
+    if (::pread(fd, &ph, sizeof ph, static_cast<off_t>(eh.e_phoff + i * sizeof ph)) != sizeof ph) return file_size;
+    end = std::max(end, static_cast<off_t>(ph.p_offset + ph.p_filesz));
+  }
+  if (end >= file_size) return file_size;
+  *trimmed = true;
+  return end;
+}
+
+}  // namespace
+
+UniqueFd sealed_self_copy() {
+  UniqueFd self(::open("/proc/self/exe", O_RDONLY | O_CLOEXEC));
+  if (!self) throw SystemError("open /proc/self/exe", errno);
+  struct stat st;
+  check_syscall(::fstat(self.get(), &st), "stat /proc/self/exe");
+  UniqueFd mem(::memfd_create("mycompose-init", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC));
+  if (!mem && errno == EINVAL) mem.reset(::memfd_create("mycompose-init", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+  if (!mem) throw SystemError("memfd_create for the init binary", errno);
+  bool trimmed = false;
+  off_t left = loadable_size(self.get(), st.st_size, &trimmed);
+  while (left > 0) {
+    ssize_t n = ::sendfile(mem.get(), self.get(), nullptr, static_cast<size_t>(left));
+    if (n < 0 && errno == EINTR) continue;
+    check_syscall(n, "copy /proc/self/exe into a memfd");
+    if (n == 0) throw Error("copy /proc/self/exe into a memfd: unexpected end of file");
+    left -= n;
+  }
+  if (trimmed) {
+    // The section headers were not copied: say so in the header instead of pointing past the end.
+    Elf64_Ehdr eh;
+    check_syscall(::pread(mem.get(), &eh, sizeof eh, 0), "read the init memfd");
+    eh.e_shoff = 0;
+    eh.e_shnum = 0;
+    eh.e_shstrndx = SHN_UNDEF;
+    check_syscall(::pwrite(mem.get(), &eh, sizeof eh, 0), "write the init memfd");
+  }
+  check_syscall(::fcntl(mem.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE),
+                "seal the init memfd");
+  return mem;
+}
+
+}  // namespace mycompose::runtime

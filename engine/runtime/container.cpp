@@ -1,0 +1,276 @@
+// The container verbs over the state folder: create, start, run, state, list, kill, delete,
+// ps, pause, resume.
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+
+#include "foreground.hpp"
+#include "launcher.hpp"
+#include "mycompose/common/error.hpp"
+#include "mycompose/common/fs.hpp"
+#include "mycompose/common/sha256.hpp"
+#include "mycompose/runtime/cgroup.hpp"
+#include "mycompose/runtime/runtime.hpp"
+#include "spec.hpp"
+#include "state_store.hpp"
+#include "sync_socket.hpp"
+
+namespace mycompose::runtime {
+namespace {
+
+using nlohmann::json;
+namespace stdfs = std::filesystem;
+
+std::string default_cgroups_path(const stdfs::path& root, const std::string& id) {
+  return "/mycompose-" + sha256_hex(root.string()).substr(0, 8) + "/" + id;
+}
+
+// Everything create makes, undone in reverse unless commit() is called: a failure half-way
+// leaves no folder, cgroup or process.
+class CreateGuard {
+ public:
+  explicit CreateGuard(stdfs::path dir) : dir_(std::move(dir)) {}
+  ~CreateGuard() {
+    if (committed_) return;
+    if (init_) kill_and_wait(init_->pid, init_->pidfd.get());
+    if (cgroup_) {
+      try {
+        cgroup_->kill_all(SIGKILL);
+        cgroup_->destroy();
+      } catch (...) {
+      }
+    }
+    std::error_code ec;
+    stdfs::remove_all(dir_, ec);
+  }
+  void set_cgroup(Cgroup* c) { cgroup_ = c; }
+  void set_init(InitProcess* p) { init_ = p; }
+  void commit() { committed_ = true; }
+
+ private:
+  stdfs::path dir_;
+  Cgroup* cgroup_ = nullptr;
+  InitProcess* init_ = nullptr;
+  bool committed_ = false;
+};
+
+struct Created {
+  StoredState state;
+  InitProcess init;
+  std::unique_ptr<Cgroup> cgroup;
+};
+
+Created create_container(const stdfs::path& root, const std::string& id, const CreateOptions& opts, const std::string& mode) {
+  stdfs::path dir = container_dir(root, id);
+  Spec spec = load_spec(opts.bundle);
+  if (mode == "create" && spec.raw["process"].value("terminal", false))
+    throw Error("config.json: process.terminal needs `run` in the foreground (create has no --console-socket)");
+  fs::make_dirs(root, 0700);
+  if (::mkdir(dir.c_str(), 0700) != 0) {
+    if (errno == EEXIST) throw Error("container \"" + id + "\" already exists");
+    throw SystemError("mkdir " + dir.string(), errno);
+  }
+  Created c;  // declared before the guard: the guard's cleanup still sees it
+  CreateGuard guard(dir);
+  c.state.cgroups_path = spec.cgroups_path.empty() ? default_cgroups_path(root, id) : spec.cgroups_path;
+  c.cgroup = Cgroup::create(c.state.cgroups_path, spec.raw.value("linux", json::object()).value("resources", json::object()));
+  guard.set_cgroup(c.cgroup.get());
+  if (mode == "create" && ::mkfifoat(AT_FDCWD, (dir / kFifo).c_str(), 0600) != 0)
+    throw SystemError("mkfifo " + (dir / kFifo).string(), errno);
+  fs::write_file_atomic(dir / kConfigFile, spec.raw.dump(), 0600);
+  c.init = launch_init(spec, dir, mode, *c.cgroup);
+  guard.set_init(&c.init);
+  c.state.oci.id = id;
+  c.state.oci.status = mode == "create" ? "created" : "running";
+  c.state.oci.pid = c.init.pid;
+  c.state.oci.bundle = spec.bundle;
+  c.state.oci.created = now_rfc3339();
+  if (spec.raw.contains("annotations") && spec.raw["annotations"].is_object())
+    for (const auto& [k, v] : spec.raw["annotations"].items())
+      if (v.is_string()) c.state.oci.annotations[k] = v.get<std::string>();
+  c.state.init_start_time = c.init.start_time;
+  c.state.rootfs = spec.rootfs;
+  write_state(dir, c.state);
+  if (!opts.pid_file.empty()) fs::write_file_atomic(opts.pid_file, std::to_string(c.init.pid), 0644);
+  guard.commit();
+  return c;
+}
+
+std::unique_ptr<Cgroup> open_cgroup(const StoredState& s) { return Cgroup::open(s.cgroups_path); }
+
+// Removes what is left of a container whose processes are gone.
+void destroy_container(const stdfs::path& dir, const StoredState& s) {
+  try {
+    auto cg = open_cgroup(s);
+    cg->kill_all(SIGKILL);
+    cg->freeze(false);
+    cg->destroy();
+  } catch (const SystemError& e) {
+    if (e.error_number() != ENOENT) throw;
+  }
+  stdfs::remove_all(dir);
+}
+
+}  // namespace
+
+Runtime::Runtime(stdfs::path root) : root_(std::move(root)) {}
+
+stdfs::path Runtime::default_root() {
+  const char* r = std::getenv("MYCOMPOSE_ROOT");
+  return stdfs::path(r && *r ? r : "/var/lib/mycompose") / "runtime";
+}
+
+ContainerState Runtime::create(const std::string& id, const CreateOptions& opts) {
+  return create_container(root_, id, opts, "create").state.oci;
+}
+
+void Runtime::start(const std::string& id) {
+  stdfs::path dir = container_dir(root_, id);
+  StoredState s = read_state(dir, id);
+  ContainerState c = current_state(dir, s);
+  if (c.status != "created") throw Error("cannot start container \"" + id + "\": it is " + c.status + ", not created");
+  // O_NONBLOCK: fails with ENXIO at once if the init (the only reader) is gone.
+  UniqueFd fifo(::open((dir / kFifo).c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fifo) throw SystemError("start container \"" + id + "\": open " + (dir / kFifo).string(), errno);
+  s.oci.status = "running";
+  write_state(dir, s);
+  check_syscall(::write(fifo.get(), "1", 1), "start container \"" + id + "\": write exec.fifo");
+  ::unlink((dir / kFifo).c_str());
+}
+
+int Runtime::run(const std::string& id, const CreateOptions& opts, bool detach) {
+  sigset_t sigs = forwarded_signals();
+  if (!detach) sigprocmask(SIG_BLOCK, &sigs, nullptr);
+  // A two-step launch (user namespace) reparents the init: stay its parent.
+  if (!detach) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  Created c = create_container(root_, id, opts, "run");
+  stdfs::path dir = container_dir(root_, id);
+  try {
+    send_message(c.init.sock.get(), {{"type", "start"}});
+  } catch (...) {
+    kill_and_wait(c.init.pid, c.init.pidfd.get());
+    destroy_container(dir, c.state);
+    throw;
+  }
+  c.init.sock.reset();
+  if (detach) return 0;
+  int status = wait_foreground(c.init.pid, c.init.pidfd.get(), c.init.pty_master.get());
+  destroy_container(dir, c.state);
+  return status;
+}
+
+ContainerState Runtime::state(const std::string& id) const {
+  stdfs::path dir = container_dir(root_, id);
+  return current_state(dir, read_state(dir, id));
+}
+
+std::vector<ContainerState> Runtime::list() const {
+  std::vector<ContainerState> out;
+  std::error_code ec;
+  for (const auto& e : stdfs::directory_iterator(root_, ec)) {
+    if (!e.is_directory()) continue;
+    try {
+      out.push_back(state(e.path().filename().string()));
+    } catch (const Error&) {
+      // half-created or foreign folder: not a container
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  return out;
+}
+
+void Runtime::kill(const std::string& id, int signal, bool all) {
+  stdfs::path dir = container_dir(root_, id);
+  StoredState s = read_state(dir, id);
+  ContainerState c = current_state(dir, s);
+  if (c.status == "stopped") throw Error("container \"" + id + "\" is not running");
+  if (all) {
+    open_cgroup(s)->kill_all(signal);
+    return;
+  }
+  UniqueFd pidfd(pidfd_open(c.pid));
+  // The pid could have been reused between the liveness check and pidfd_open.
+  if (!pidfd || process_start_time(c.pid) != s.init_start_time) throw Error("container \"" + id + "\" is not running");
+  if (::syscall(SYS_pidfd_send_signal, pidfd.get(), signal, nullptr, 0) != 0)
+    throw SystemError("kill container \"" + id + "\" with signal " + std::to_string(signal), errno);
+}
+
+void Runtime::remove(const std::string& id, bool force) {
+  stdfs::path dir = container_dir(root_, id);
+  StoredState s = read_state(dir, id);
+  ContainerState c = current_state(dir, s);
+  if ((c.status == "running" || c.status == "paused") && !force)
+    throw Error("cannot delete container \"" + id + "\" that is not stopped: " + c.status);
+  if (c.status != "stopped") {
+    UniqueFd pidfd(pidfd_open(c.pid));
+    if (pidfd && process_start_time(c.pid) == s.init_start_time) {
+      if (c.status == "paused") {
+        // A frozen process cannot die: kill first, then thaw.
+        auto cg = open_cgroup(s);
+        cg->kill_all(SIGKILL);
+        cg->freeze(false);
+      }
+      kill_and_wait(c.pid, pidfd.get());
+    }
+  }
+  destroy_container(dir, s);
+}
+
+std::vector<pid_t> Runtime::processes(const std::string& id) const {
+  stdfs::path dir = container_dir(root_, id);
+  StoredState s = read_state(dir, id);
+  if (current_state(dir, s).status == "stopped") return {};
+  return open_cgroup(s)->pids();
+}
+
+void Runtime::pause(const std::string& id) {
+  stdfs::path dir = container_dir(root_, id);
+  StoredState s = read_state(dir, id);
+  ContainerState c = current_state(dir, s);
+  if (c.status != "running") throw Error("cannot pause container \"" + id + "\": it is " + c.status + ", not running");
+  open_cgroup(s)->freeze(true);
+  s.oci.status = "paused";
+  write_state(dir, s);
+}
+
+void Runtime::resume(const std::string& id) {
+  stdfs::path dir = container_dir(root_, id);
+  StoredState s = read_state(dir, id);
+  ContainerState c = current_state(dir, s);
+  if (c.status != "paused") throw Error("cannot resume container \"" + id + "\": it is " + c.status + ", not paused");
+  open_cgroup(s)->freeze(false);
+  s.oci.status = "running";
+  write_state(dir, s);
+}
+
+int parse_signal(const std::string& name) {
+  if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos) {
+    int n = std::atoi(name.c_str());
+    if (n > 0 && n < NSIG) return n;
+    throw Error("invalid signal \"" + name + "\"");
+  }
+  std::string n = name;
+  for (auto& ch : n) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  if (n.rfind("SIG", 0) == 0) n = n.substr(3);
+  for (int i = 1; i < NSIG; ++i) {
+    const char* abbrev = sigabbrev_np(i);
+    if (abbrev && n == abbrev) return i;
+  }
+  if (n.rfind("RTMIN", 0) == 0 || n.rfind("RTMAX", 0) == 0) {
+    int base = n[2] == 'M' && n[3] == 'I' ? SIGRTMIN : SIGRTMAX;
+    std::string rest = n.substr(5);
+    int off = rest.empty() ? 0 : std::atoi(rest.c_str());
+    int s = base + off;
+    if (s >= SIGRTMIN && s <= SIGRTMAX) return s;
+  }
+  throw Error("invalid signal \"" + name + "\"");
+}
+
+}  // namespace mycompose::runtime

@@ -1,0 +1,144 @@
+// exec: a new process inside a running container — every namespace of its init (one
+// setns(pidfd) call), its cgroup, and the same user/caps/seccomp/rlimits as the app.
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include "foreground.hpp"
+#include "launcher.hpp"
+#include "mycompose/common/error.hpp"
+#include "mycompose/common/fs.hpp"
+#include "mycompose/runtime/cgroup.hpp"
+#include "mycompose/runtime/runtime.hpp"
+#include "process_setup.hpp"
+#include "spec.hpp"
+#include "state_store.hpp"
+#include "sync_socket.hpp"
+
+namespace mycompose::runtime {
+namespace {
+
+using nlohmann::json;
+
+json exec_process_spec(const json& config, const ExecOptions& o) {
+  json p = config.at("process");
+  p["args"] = o.args;
+  std::vector<std::string> env = p.value("env", std::vector<std::string>{});
+  for (const auto& kv : o.env) {
+    std::string key = kv.substr(0, kv.find('='));
+    std::erase_if(env, [&](const std::string& e) { return e.compare(0, key.size() + 1, key + "=") == 0 || e == key; });
+    env.push_back(kv.find('=') == std::string::npos ? kv + "=" : kv);
+  }
+  p["env"] = env;
+  if (!o.cwd.empty()) p["cwd"] = o.cwd;
+  p["terminal"] = o.tty;
+  return p;
+}
+
+// In the container (after setns): the pty comes from the container's own devpts.
+UniqueFd open_container_pty(UniqueFd& slave) {
+  UniqueFd master(::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!master) throw SystemError("open /dev/ptmx in the container", errno);
+  int unlock = 0, n = 0;
+  check_syscall(::ioctl(master.get(), TIOCSPTLCK, &unlock), "unlock the pty");
+  check_syscall(::ioctl(master.get(), TIOCGPTN, &n), "get the pty number");
+  std::string name = "/dev/pts/" + std::to_string(n);
+  slave.reset(::open(name.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!slave) throw SystemError("open " + name, errno);
+  return master;
+}
+
+[[noreturn]] void exec_child(int sock, int init_pidfd, int ns_flags, json process, const json& seccomp, const std::string& user) {
+  UniqueFd slave;
+  try {
+    if (::setns(init_pidfd, ns_flags & ~CLONE_NEWPID) != 0) throw SystemError("join the container's namespaces", errno);
+    Message go = recv_message(sock, "the runtime");
+    if (go.body.value("type", "") != "go") _exit(1);
+    if (!user.empty()) process["user"] = resolve_user(user);
+    UniqueFd master;
+    if (process.value("terminal", false)) master = open_container_pty(slave);
+    ExecLookup exe = find_executable(process["args"][0].get<std::string>(), process.value("env", std::vector<std::string>{}));
+    if (!exe.message.empty()) {
+      if (::chdir(process.value("cwd", "/").c_str()) == 0) exe = find_executable(process["args"][0].get<std::string>(), process.value("env", std::vector<std::string>{}));
+      if (!exe.message.empty()) throw Error(exe.message, exe.exit_code);
+    }
+    send_message(sock, {{"type", "ready"}}, master.get());
+  } catch (const Error& e) {
+    try {
+      send_message(sock, {{"type", "error"}, {"message", e.what()}, {"exitCode", e.exit_code()}});
+    } catch (...) {
+    }
+    _exit(1);
+  } catch (const std::exception& e) {
+    try {
+      send_message(sock, {{"type", "error"}, {"message", e.what()}, {"exitCode", 1}});
+    } catch (...) {
+    }
+    _exit(1);
+  }
+  exec_process(process, seccomp, slave ? slave.release() : -1);
+}
+
+}  // namespace
+
+int Runtime::exec(const std::string& id, const ExecOptions& opts) {
+  if (opts.args.empty()) throw Error("exec: a command is required");
+  std::filesystem::path dir = container_dir(root_, id);
+  StoredState s = read_state(dir, id);
+  ContainerState c = current_state(dir, s);
+  if (c.status != "running") throw Error("cannot exec in container \"" + id + "\": it is " + c.status + ", not running");
+  json config = json::parse(fs::read_file(dir / kConfigFile, 16 << 20));
+  json process = exec_process_spec(config, opts);
+  check_process(process, "exec process");
+  json seccomp = config.value("linux", json::object()).value("seccomp", json());
+  Spec spec = parse_spec(config, s.oci.bundle, false);
+  int ns_flags = 0;
+  for (const auto& n : spec.namespaces) ns_flags |= n.flag;
+
+  UniqueFd init_pidfd(pidfd_open(c.pid));
+  if (!init_pidfd || process_start_time(c.pid) != s.init_start_time) throw Error("container \"" + id + "\" is not running");
+  auto cgroup = Cgroup::open(s.cgroups_path);
+  int sv[2];
+  check_syscall(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), "socketpair");
+  UniqueFd sock(sv[0]), child_sock(sv[1]);
+
+  sigset_t sigs = forwarded_signals();
+  if (!opts.detach) sigprocmask(SIG_BLOCK, &sigs, nullptr);
+  // Our children are born in the container's pid namespace; the child is not dumpable, so no
+  // container process can open /proc/<child>/exe (the host binary) before it execs.
+  UniqueFd own_pid(::open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC));
+  if (ns_flags & CLONE_NEWPID) check_syscall(::setns(init_pidfd.get(), CLONE_NEWPID), "join the container's pid namespace");
+  int dumpable = ::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  pid_t pid = ::fork();
+  int fork_errno = errno;
+  if (pid == 0) exec_child(child_sock.get(), init_pidfd.get(), ns_flags, process, seccomp, opts.user);
+  ::prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
+  if (own_pid) ::setns(own_pid.get(), CLONE_NEWPID);
+  if (pid < 0) throw SystemError("fork the exec process", fork_errno);
+  child_sock.reset();
+  UniqueFd pidfd(pidfd_open(pid));
+  Message ready;
+  try {
+    cgroup->add_process(pid);
+    send_message(sock.get(), {{"type", "go"}});
+    ready = recv_message(sock.get(), "the exec process");
+    if (ready.body.value("type", "") == "error")
+      throw Error(ready.body.value("message", "exec failed"), ready.body.value("exitCode", 1));
+  } catch (...) {
+    kill_and_wait(pid, pidfd.get());
+    throw;
+  }
+  if (opts.detach) return 0;
+  return wait_foreground(pid, pidfd.get(), ready.fd.get());
+}
+
+}  // namespace mycompose::runtime

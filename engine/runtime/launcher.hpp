@@ -1,0 +1,32 @@
+#pragma once
+// Parent side of container creation: new/joined namespaces, uid/gid maps, cgroup, and the
+// exec of the init from the sealed memfd; returns once the init reports ready (or throws its
+// error, leaving no process behind).
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+
+#include "mycompose/common/unique_fd.hpp"
+#include "mycompose/runtime/cgroup.hpp"
+#include "spec.hpp"
+
+namespace mycompose::runtime {
+
+struct InitProcess {
+  pid_t pid = 0;       // host pid namespace
+  UniqueFd pidfd;
+  UniqueFd sock;       // to the init (run mode sends "start" here)
+  UniqueFd pty_master; // process.terminal
+  unsigned long long start_time = 0;
+};
+
+// mode: "create" (the init waits on exec.fifo) or "run" (it waits for a "start" message).
+InitProcess launch_init(const Spec& spec, const std::filesystem::path& state_dir, const std::string& mode, Cgroup& cgroup);
+
+// Kills (SIGKILL) and waits for a process we launched, whether or not it is our child.
+void kill_and_wait(pid_t pid, int pidfd);
+
+int pidfd_open(pid_t pid);
+
+}  // namespace mycompose::runtime

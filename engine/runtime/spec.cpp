@@ -1,0 +1,284 @@
+#include "spec.hpp"
+
+#include <sched.h>
+#include <sys/stat.h>
+
+#include "mycompose/common/error.hpp"
+#include "mycompose/common/fs.hpp"
+#include "mycompose/runtime/capabilities.hpp"
+#include "mycompose/runtime/seccomp.hpp"
+
+namespace mycompose::runtime {
+namespace {
+
+using nlohmann::json;
+
+struct NsName {
+  const char* oci;
+  const char* proc;
+  int flag;
+};
+constexpr NsName kNamespaces[] = {
+    {"user", "user", CLONE_NEWUSER}, {"ipc", "ipc", CLONE_NEWIPC},     {"uts", "uts", CLONE_NEWUTS},
+    {"network", "net", CLONE_NEWNET}, {"pid", "pid", CLONE_NEWPID},    {"cgroup", "cgroup", CLONE_NEWCGROUP},
+    {"mount", "mnt", CLONE_NEWNS},
+};
+
+[[noreturn]] void bad(const std::string& field, const std::string& what) {
+  throw Error("config.json: " + field + " " + what);
+}
+
+const json* member(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it == obj.end() || it->is_null() ? nullptr : &*it;
+}
+
+std::string get_string(const json& obj, const char* key, const std::string& where, bool required) {
+  const json* v = member(obj, key);
+  if (!v) {
+    if (required) bad(where + "." + key, "is required");
+    return {};
+  }
+  if (!v->is_string()) bad(where + "." + key, "must be a string");
+  return v->get<std::string>();
+}
+
+std::vector<std::string> string_array(const json* v, const std::string& field) {
+  std::vector<std::string> out;
+  if (!v) return out;
+  if (!v->is_array()) bad(field, "must be an array of strings");
+  for (const auto& e : *v) {
+    if (!e.is_string()) bad(field, "must be an array of strings");
+    out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
+void check_id(const json& v, const std::string& field) {
+  if (!v.is_number_integer() || v.get<long long>() < 0 || v.get<long long>() > 4294967294LL)
+    bad(field, "must be an integer between 0 and 4294967294 (got " + v.dump() + ")");
+}
+
+void check_id_mappings(const json* v, const std::string& field) {
+  if (!v) return;
+  if (!v->is_array()) bad(field, "must be an array");
+  for (std::size_t i = 0; i < v->size(); ++i) {
+    const auto& m = (*v)[i];
+    std::string f = field + "[" + std::to_string(i) + "]";
+    if (!m.is_object()) bad(f, "must be an object");
+    for (const char* k : {"containerID", "hostID", "size"}) {
+      if (!member(m, k)) bad(f + "." + k, "is required");
+      check_id(m[k], f + "." + k);
+    }
+  }
+}
+
+}  // namespace
+
+int namespace_flag(const std::string& type) {
+  for (const auto& n : kNamespaces)
+    if (type == n.oci) return n.flag;
+  throw Error("config.json: linux.namespaces: unknown namespace type \"" + type + "\"");
+}
+
+const char* namespace_proc_name(int flag) {
+  for (const auto& n : kNamespaces)
+    if (flag == n.flag) return n.proc;
+  return "?";
+}
+
+int Spec::clone_flags_new() const {
+  int flags = 0;
+  for (const auto& n : namespaces)
+    if (n.path.empty()) flags |= n.flag;
+  return flags;
+}
+
+bool Spec::has(int flag) const { return find(flag) != nullptr; }
+
+const NamespaceSpec* Spec::find(int flag) const {
+  for (const auto& n : namespaces)
+    if (n.flag == flag) return &n;
+  return nullptr;
+}
+
+void check_process(const json& p, const std::string& where) {
+  if (!p.is_object()) bad(where, "must be an object");
+  const json* args = member(p, "args");
+  if (!args || !args->is_array() || args->empty()) bad(where + ".args", "must be a non-empty array of strings");
+  string_array(args, where + ".args");
+  string_array(member(p, "env"), where + ".env");
+  std::string cwd = get_string(p, "cwd", where, true);
+  if (cwd.empty() || cwd[0] != '/') bad(where + ".cwd", "must be an absolute path (got \"" + cwd + "\")");
+  if (const json* t = member(p, "terminal"); t && !t->is_boolean()) bad(where + ".terminal", "must be a boolean");
+  if (const json* t = member(p, "noNewPrivileges"); t && !t->is_boolean())
+    bad(where + ".noNewPrivileges", "must be a boolean");
+  if (const json* u = member(p, "user")) {
+    if (!u->is_object()) bad(where + ".user", "must be an object");
+    for (const char* k : {"uid", "gid"}) {
+      if (!member(*u, k)) bad(where + ".user." + k, "is required");
+      check_id((*u)[k], where + ".user." + k);
+    }
+    if (const json* g = member(*u, "additionalGids")) {
+      if (!g->is_array()) bad(where + ".user.additionalGids", "must be an array");
+      for (const auto& e : *g) check_id(e, where + ".user.additionalGids");
+    }
+    if (const json* m = member(*u, "umask"); m && !m->is_number_unsigned()) bad(where + ".user.umask", "must be a number");
+  }
+  if (const json* caps = member(p, "capabilities")) {
+    if (!caps->is_object()) bad(where + ".capabilities", "must be an object");
+    for (const char* set : {"bounding", "effective", "permitted", "inheritable", "ambient"}) {
+      auto names = string_array(member(*caps, set), where + ".capabilities." + set);
+      try {
+        capability_numbers(names);
+      } catch (const Error& e) {
+        throw Error("config.json: " + where + ".capabilities." + set + ": " + e.what());
+      }
+    }
+  }
+  if (const json* rl = member(p, "rlimits")) {
+    if (!rl->is_array()) bad(where + ".rlimits", "must be an array");
+    for (const auto& r : *rl) {
+      if (!r.is_object() || !member(r, "type") || !r["type"].is_string())
+        bad(where + ".rlimits", "entries need a string \"type\"");
+      try {
+        rlimit_number(r["type"].get<std::string>());
+      } catch (const Error& e) {
+        throw Error("config.json: " + where + ".rlimits: " + e.what());
+      }
+      for (const char* k : {"soft", "hard"})
+        if (!member(r, k) || !r[k].is_number_unsigned()) bad(where + ".rlimits." + k, "must be an unsigned integer");
+    }
+  }
+  if (const json* o = member(p, "oomScoreAdj"); o && (!o->is_number_integer() || o->get<int>() < -1000 || o->get<int>() > 1000))
+    bad(where + ".oomScoreAdj", "must be an integer between -1000 and 1000");
+}
+
+Spec parse_spec(const json& raw, const std::filesystem::path& bundle, bool full) {
+  Spec s;
+  s.raw = raw;
+  s.bundle = bundle;
+  if (!raw.is_object()) throw Error("config.json: the document must be a JSON object");
+  get_string(raw, "ociVersion", "", false);
+  const json* root = member(raw, "root");
+  if (!root || !root->is_object()) bad("root", "is required (an object with \"path\")");
+  std::string root_path = get_string(*root, "path", "root", true);
+  if (root_path.empty()) bad("root.path", "must not be empty");
+  if (const json* ro = member(*root, "readonly"); ro && !ro->is_boolean()) bad("root.readonly", "must be a boolean");
+  s.rootfs = std::filesystem::path(root_path).is_absolute() ? std::filesystem::path(root_path) : bundle / root_path;
+  s.rootfs = s.rootfs.lexically_normal();
+  if (s.rootfs.string().size() > 1 && s.rootfs.string().back() == '/') s.rootfs = s.rootfs.parent_path();
+
+  const json* process = member(raw, "process");
+  if (!process) bad("process", "is required");
+  check_process(*process, "process");
+  if (const json* h = member(raw, "hostname"); h && !h->is_string()) bad("hostname", "must be a string");
+
+  if (const json* mounts = member(raw, "mounts")) {
+    if (!mounts->is_array()) bad("mounts", "must be an array");
+    for (std::size_t i = 0; i < mounts->size(); ++i) {
+      const json& m = (*mounts)[i];
+      std::string where = "mounts[" + std::to_string(i) + "]";
+      if (!m.is_object()) bad(where, "must be an object");
+      MountSpec ms;
+      ms.destination = get_string(m, "destination", where, true);
+      if (ms.destination.empty() || ms.destination[0] != '/')
+        bad(where + ".destination", "must be an absolute path (got \"" + ms.destination + "\")");
+      ms.type = get_string(m, "type", where, false);
+      ms.source = get_string(m, "source", where, false);
+      ms.options = string_array(member(m, "options"), where + ".options");
+      bool is_bind = ms.type == "bind";
+      for (const auto& o : ms.options)
+        if (o == "bind" || o == "rbind") is_bind = true;
+      if (is_bind) {
+        if (ms.source.empty()) bad(where + ".source", "is required for a bind mount");
+        if (ms.source[0] != '/') ms.source = (bundle / ms.source).lexically_normal().string();
+      } else if (ms.type.empty()) {
+        bad(where + ".type", "is required for a mount that is not a bind mount");
+      }
+      s.mounts.push_back(std::move(ms));
+    }
+  }
+
+  const json* linux = member(raw, "linux");
+  if (linux && !linux->is_object()) bad("linux", "must be an object");
+  static const json kEmpty = json::object();
+  const json& lx = linux ? *linux : kEmpty;
+  if (const json* ns = member(lx, "namespaces")) {
+    if (!ns->is_array()) bad("linux.namespaces", "must be an array");
+    for (std::size_t i = 0; i < ns->size(); ++i) {
+      std::string where = "linux.namespaces[" + std::to_string(i) + "]";
+      if (!(*ns)[i].is_object()) bad(where, "must be an object");
+      NamespaceSpec n;
+      n.type = get_string((*ns)[i], "type", where, true);
+      n.flag = namespace_flag(n.type);
+      n.path = get_string((*ns)[i], "path", where, false);
+      if (s.has(n.flag)) bad(where, "repeats the namespace type \"" + n.type + "\"");
+      if (!n.path.empty()) {
+        struct stat st;
+        if (::stat(n.path.c_str(), &st) != 0) throw SystemError("config.json: " + where + ".path " + n.path, errno);
+      }
+      s.namespaces.push_back(n);
+    }
+  }
+  if (!s.has(CLONE_NEWNS)) bad("linux.namespaces", "must include a \"mount\" namespace");
+  if (s.find(CLONE_NEWNS)->path.size()) bad("linux.namespaces", "\"mount\" cannot be joined by path");
+  check_id_mappings(member(lx, "uidMappings"), "linux.uidMappings");
+  check_id_mappings(member(lx, "gidMappings"), "linux.gidMappings");
+  if (const NamespaceSpec* u = s.find(CLONE_NEWUSER); u && u->path.empty()) {
+    if (!member(lx, "uidMappings") || lx["uidMappings"].empty()) bad("linux.uidMappings", "is required with a new user namespace");
+    if (!member(lx, "gidMappings") || lx["gidMappings"].empty()) bad("linux.gidMappings", "is required with a new user namespace");
+  }
+  if (member(raw, "hostname") && !raw["hostname"].get<std::string>().empty() && !s.has(CLONE_NEWUTS))
+    bad("hostname", "needs a \"uts\" namespace");
+  s.cgroups_path = get_string(lx, "cgroupsPath", "linux", false);
+  string_array(member(lx, "maskedPaths"), "linux.maskedPaths");
+  string_array(member(lx, "readonlyPaths"), "linux.readonlyPaths");
+  if (const json* sc = member(lx, "sysctl")) {
+    if (!sc->is_object()) bad("linux.sysctl", "must be an object of strings");
+    for (const auto& [k, v] : sc->items())
+      if (!v.is_string() || k.find("..") != std::string::npos || k.find('/') != std::string::npos)
+        bad("linux.sysctl." + k, "must be a string value with a dotted key");
+  }
+  if (const json* r = member(lx, "resources"); r && !r->is_object()) bad("linux.resources", "must be an object");
+  if (const json* d = member(lx, "devices")) {
+    if (!d->is_array()) bad("linux.devices", "must be an array");
+    for (std::size_t i = 0; i < d->size(); ++i) {
+      const json& dev = (*d)[i];
+      std::string where = "linux.devices[" + std::to_string(i) + "]";
+      std::string path = get_string(dev, "path", where, true);
+      std::string type = get_string(dev, "type", where, true);
+      if (path.empty() || path[0] != '/') bad(where + ".path", "must be an absolute path");
+      if (type != "c" && type != "b" && type != "u" && type != "p") bad(where + ".type", "must be one of c, b, u, p");
+      if (type != "p")
+        for (const char* k : {"major", "minor"})
+          if (!member(dev, k) || !dev[k].is_number_integer()) bad(where + "." + k, "is required (an integer)");
+    }
+  }
+  if (const json* sc = member(lx, "seccomp"); sc && full) {
+    try {
+      check_seccomp(*sc);
+    } catch (const Error& e) {
+      throw Error("config.json: linux.seccomp: " + std::string(e.what()));
+    }
+  }
+  return s;
+}
+
+Spec load_spec(const std::filesystem::path& bundle_in) {
+  std::filesystem::path bundle = std::filesystem::absolute(bundle_in).lexically_normal();
+  std::string text = fs::read_file(bundle / "config.json", 16 << 20);
+  json raw;
+  try {
+    raw = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw Error((bundle / "config.json").string() + ": invalid JSON: " + e.what());
+  }
+  Spec s = parse_spec(raw, bundle);
+  struct stat st;
+  if (::stat(s.rootfs.c_str(), &st) != 0) throw SystemError("config.json: root.path: rootfs " + s.rootfs.string(), errno);
+  if (!S_ISDIR(st.st_mode)) throw Error("config.json: root.path: rootfs " + s.rootfs.string() + " is not a directory");
+  return s;
+}
+
+}  // namespace mycompose::runtime

@@ -1,0 +1,134 @@
+#include "state_store.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <chrono>
+#include <ctime>
+
+#include "mycompose/common/error.hpp"
+#include "mycompose/common/fs.hpp"
+
+namespace mycompose::runtime {
+
+using nlohmann::json;
+
+nlohmann::json ContainerState::oci_json() const {
+  json j = {{"ociVersion", "1.0.2"}, {"id", id}, {"status", status}, {"pid", pid},
+            {"bundle", bundle.string()}, {"created", created}};
+  j["annotations"] = annotations;
+  if (exit_code) j["exitCode"] = *exit_code;
+  return j;
+}
+
+json StoredState::to_json() const {
+  json j = oci.oci_json();
+  j.erase("exitCode");
+  j["mycompose"] = {{"initStartTime", init_start_time}, {"cgroupsPath", cgroups_path}, {"rootfs", rootfs.string()}};
+  return j;
+}
+
+StoredState StoredState::from_json(const json& j) {
+  StoredState s;
+  s.oci.id = j.at("id").get<std::string>();
+  s.oci.status = j.at("status").get<std::string>();
+  s.oci.pid = j.at("pid").get<pid_t>();
+  s.oci.bundle = j.at("bundle").get<std::string>();
+  s.oci.created = j.value("created", "");
+  if (j.contains("annotations") && j["annotations"].is_object())
+    for (const auto& [k, v] : j["annotations"].items())
+      if (v.is_string()) s.oci.annotations[k] = v.get<std::string>();
+  const json& m = j.at("mycompose");
+  s.init_start_time = m.at("initStartTime").get<unsigned long long>();
+  s.cgroups_path = m.at("cgroupsPath").get<std::string>();
+  s.rootfs = m.at("rootfs").get<std::string>();
+  return s;
+}
+
+void check_container_id(const std::string& id) {
+  bool ok = !id.empty() && id.size() <= 1024 && id != "." && id != "..";
+  for (char c : id)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == '+')) ok = false;
+  if (!ok) throw Error("invalid container id \"" + id + "\": use letters, digits, '_', '-', '.' and '+'");
+}
+
+std::filesystem::path container_dir(const std::filesystem::path& root, const std::string& id) {
+  check_container_id(id);
+  return root / id;
+}
+
+StoredState read_state(const std::filesystem::path& dir, const std::string& id) {
+  std::string text;
+  try {
+    text = fs::read_file(dir / kStateFile, 1 << 20);
+  } catch (const SystemError& e) {
+    if (e.error_number() == ENOENT) throw Error("container \"" + id + "\" does not exist");
+    throw;
+  }
+  try {
+    return StoredState::from_json(json::parse(text));
+  } catch (const json::exception& e) {
+    throw Error((dir / kStateFile).string() + ": corrupt state: " + e.what());
+  }
+}
+
+void write_state(const std::filesystem::path& dir, const StoredState& s) {
+  fs::write_file_atomic(dir / kStateFile, s.to_json().dump() + "\n", 0600);
+}
+
+std::optional<int> read_exit_code(const std::filesystem::path& dir) {
+  try {
+    json j = json::parse(fs::read_file(dir / kExitFile, 4096));
+    return j.at("exitCode").get<int>();
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+unsigned long long process_start_time(pid_t pid) {
+  if (pid <= 0) return 0;
+  std::string stat;
+  try {
+    stat = fs::read_file("/proc/" + std::to_string(pid) + "/stat", 4096);
+  } catch (const Error&) {
+    return 0;
+  }
+  // The comm field may contain spaces and parentheses: count fields after the last ')'.
+  auto p = stat.rfind(')');
+  if (p == std::string::npos) return 0;
+  std::size_t pos = p + 2;
+  for (int field = 3; field < 22; ++field) {
+    pos = stat.find(' ', pos);
+    if (pos == std::string::npos) return 0;
+    ++pos;
+  }
+  // A zombie init has exited: treat it as gone.
+  if (stat.size() > p + 2 && stat[p + 2] == 'Z') return 0;
+  return std::strtoull(stat.c_str() + pos, nullptr, 10);
+}
+
+ContainerState current_state(const std::filesystem::path& dir, const StoredState& s) {
+  ContainerState c = s.oci;
+  bool alive = s.oci.pid > 0 && process_start_time(s.oci.pid) == s.init_start_time;
+  if (!alive) {
+    c.status = "stopped";
+    c.pid = 0;
+    c.exit_code = read_exit_code(dir);
+  }
+  return c;
+}
+
+std::string now_rfc3339() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count() % 1000000000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[96];
+  std::snprintf(out, sizeof out, "%s.%09lldZ", buf, static_cast<long long>(ns));
+  return out;
+}
+
+}  // namespace mycompose::runtime

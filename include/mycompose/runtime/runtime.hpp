@@ -1,0 +1,80 @@
+#pragma once
+// The embedded OCI runtime: an OCI bundle (config.json + rootfs) → an isolated process whose
+// PID 1 is our init. The verbs mirror runc/crun; the state of every container lives in a
+// folder <root>/<id> (state.json, config.json, exit, exec.fifo).
+#include <sys/types.h>
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mycompose::runtime {
+
+// OCI state (runtime-spec "State") plus what we need to find the container again.
+struct ContainerState {
+  std::string id;
+  std::string status;  // created | running | paused | stopped
+  pid_t pid = 0;       // init's pid in the host pid namespace; 0 once stopped
+  std::filesystem::path bundle;
+  std::map<std::string, std::string> annotations;
+  std::string created;  // RFC 3339 UTC
+  std::optional<int> exit_code;  // once stopped, if the init recorded it
+
+  nlohmann::json oci_json() const;  // the document `state` prints
+};
+
+struct CreateOptions {
+  std::filesystem::path bundle = ".";
+  std::filesystem::path pid_file;  // empty: none
+};
+
+struct ExecOptions {
+  std::vector<std::string> args;
+  std::vector<std::string> env;  // K=V, appended to (and overriding) process.env
+  std::string cwd;               // empty: process.cwd
+  std::string user;              // U[:G] names or numbers; empty: process.user
+  bool tty = false;
+  bool detach = false;
+};
+
+class Runtime {
+ public:
+  // root: the state folder (created on demand). Default: $MYCOMPOSE_ROOT/runtime.
+  explicit Runtime(std::filesystem::path root = default_root());
+  static std::filesystem::path default_root();
+
+  // create: validates the bundle, then starts the init which waits for start().
+  // Bad input throws and leaves nothing behind.
+  ContainerState create(const std::string& id, const CreateOptions& opts);
+  void start(const std::string& id);
+  // create + start. Foreground (detach=false): stdio passes through, signals are forwarded,
+  // the container is deleted when it exits, and the result is its exit status.
+  int run(const std::string& id, const CreateOptions& opts, bool detach);
+  // Exit status of the process (foreground) or 0 (detach).
+  int exec(const std::string& id, const ExecOptions& opts);
+
+  ContainerState state(const std::string& id) const;
+  std::vector<ContainerState> list() const;
+  void kill(const std::string& id, int signal, bool all = false);
+  void remove(const std::string& id, bool force);
+  std::vector<pid_t> processes(const std::string& id) const;
+  void pause(const std::string& id);
+  void resume(const std::string& id);
+
+  const std::filesystem::path& root() const { return root_; }
+
+ private:
+  std::filesystem::path root_;
+};
+
+// "TERM", "SIGTERM", "15" → 15; throws Error naming an unknown signal.
+int parse_signal(const std::string& name);
+
+// Entry point of the container's init (the hidden `runtime init` subcommand run from the
+// sealed memfd copy). Never returns to the caller's normal flow: it exits the process.
+[[noreturn]] void init_main();
+
+}  // namespace mycompose::runtime
