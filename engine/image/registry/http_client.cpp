@@ -40,6 +40,25 @@ std::string HttpResponse::header(const std::string& name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
+namespace {
+
+// httplib's own names ("Connection", "Read") are too terse for a user.
+std::string describe_transport_error(httplib::Error e) {
+  switch (e) {
+    case httplib::Error::Connection: return "could not connect (connection refused or host unreachable)";
+    case httplib::Error::ConnectionTimeout: return "connection timed out";
+    case httplib::Error::Read: return "connection closed while reading the answer";
+    case httplib::Error::Write: return "connection closed while sending the request";
+    case httplib::Error::SSLConnection: return "TLS handshake failed";
+    case httplib::Error::SSLLoadingCerts: return "could not load the system CA certificates";
+    case httplib::Error::SSLServerVerification: return "TLS certificate verification failed";
+    case httplib::Error::ExceedRedirectCount: return "too many redirects";
+    default: return httplib::to_string(e);
+  }
+}
+
+}  // namespace
+
 HttpClient::HttpClient() = default;
 HttpClient::~HttpClient() = default;
 
@@ -97,7 +116,7 @@ HttpResponse HttpClient::send(const HttpRequest& in) {
       if (res.error() == httplib::Error::Canceled) throw Error(req.method + " " + req.url.str() + ": canceled");
       // Drop the broken keep-alive client so a retry starts afresh.
       clients_.erase(req.url.origin());
-      throw Error(req.method + " " + req.url.str() + ": " + httplib::to_string(res.error()));
+      throw Error(req.method + " " + req.url.str() + ": " + describe_transport_error(res.error()));
     }
     out.status = res->status;
     out.headers = res->headers;

@@ -209,9 +209,8 @@ PullResult pull(ImageStore& store, const Reference& ref, const PullOptions& opti
     throw Error(what + ": " + e.what());
   }
   std::string tag_or_digest = ref.digest.empty() ? ref.tag : ref.digest;
-  progress.emit(tag_or_digest, "Pulling from " + ref.path);
-
   Fetched top = fetch_manifest(session, http, ref, tag_or_digest, what);
+  progress.emit(tag_or_digest, "Pulling from " + ref.path);
   Fetched man = top;
   if (is_index_media_type(top.media_type)) {
     auto index = parse_index(top.doc, top.media_type, what);
