@@ -37,6 +37,9 @@ void remove_levels(const std::string& base, const std::string& relative);
 std::optional<std::int64_t> number(const nlohmann::json& obj, const char* key);
 std::optional<std::string> string(const nlohmann::json& obj, const char* key);
 
+// v2 device rules: a BPF_CGROUP_DEVICE program built from the OCI rules, attached to the folder.
+void attach_device_rules(const std::string& cgroup_dir, const nlohmann::json& rules);
+
 // Writer factories for each mode.
 std::unique_ptr<Cgroup> make_v1(const std::string& root, const std::string& relative, bool create);
 std::unique_ptr<Cgroup> make_v2(const std::string& root, const std::string& relative, bool create);

@@ -20,9 +20,9 @@ CgroupMode detect_cgroup_mode(const std::string& root = "/sys/fs/cgroup");
 // cgroups_path is the OCI linux.cgroupsPath, relative to each hierarchy's root (a leading "/"
 // is accepted), e.g. "mycompose/<hash>/<id>". Every error names the file written.
 //
-// Device rules (linux.resources.devices) are enforced on v1/hybrid (devices controller). On
-// v2 they are validated but NOT enforced yet: v2 needs a BPF_CGROUP_DEVICE program.
-// On hybrid hosts nothing is created in the unified (v2) mount.
+// Device rules (linux.resources.devices) go to the devices controller on v1/hybrid and become
+// a BPF_CGROUP_DEVICE program attached to the folder on v2. On hybrid hosts nothing is
+// created in the unified (v2) mount.
 class Cgroup {
  public:
   // Creates the folder(s) and writes linux.resources (memory, cpu, pids, devices).

@@ -55,8 +55,7 @@ TEST_CASE("v2 writer: limits land in the interface files") {
       {"cpu", {{"shares", 1024}, {"quota", 50000}, {"period", 100000}, {"cpus", "0-1"}, {"mems", "0"}}},
       {"pids", {{"limit", 64}}},
       {"blockIO", {{"weight", 500}}},
-      {"devices", {{{"allow", false}, {"access", "rwm"}}, {{"allow", true}, {"type", "c"}, {"major", 1}, {"minor", 3}, {"access", "rwm"}}}},
-  };
+  };  // device rules need a real cgroup2 folder (BPF attach): see the integration tests
   auto cg = Cgroup::create("/mycompose/abc/c1", res, t.path().string());
   CHECK(cg->path() == (t.path() / "mycompose/abc/c1").string());
   CHECK(read_text(leaf / "memory.max") == "268435456");
