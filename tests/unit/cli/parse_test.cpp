@@ -44,7 +44,7 @@ TEST_CASE("exec accepts docker's hidden -i and -t, combined as -it") {
   CHECK(p["positionals"]["COMMAND"] == json{"sh"});
 }
 
-TEST_CASE("run stops option parsing at SERVICE; the command is optional") {
+TEST_CASE("run stops option parsing at SERVICE, and the command is optional") {
   auto p = parsed({"run", "--rm", "-p", "8080:80", "-p", "9090:90", "web", "python", "-m", "http.server", "--bind", "0"});
   CHECK(p["options"]["--publish"] == json{"8080:80", "9090:90"});
   CHECK(p["options"].contains("--rm"));
@@ -54,7 +54,7 @@ TEST_CASE("run stops option parsing at SERVICE; the command is optional") {
   CHECK_FALSE(bare["positionals"].contains("COMMAND"));
 }
 
-TEST_CASE("each flag occurrence takes one value, as in docker; repeat the flag for more") {
+TEST_CASE("each flag occurrence takes one value, as in docker: repeat the flag for more") {
   auto p = parsed({"up", "--attach", "web", "db", "--scale", "web=2", "--scale", "db=3"});
   CHECK(p["options"]["--attach"] == json{"web"});
   CHECK(p["options"]["--scale"] == json{"web=2", "db=3"});
