@@ -37,7 +37,8 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();  // global flags may also follow the subcommand name
   add_global_flags(app, ctx.global);
-  for (Registrar r : {register_config, register_version, register_image, register_runtime, register_not_yet}) r(app, ctx);
+  for (Registrar r : {register_config, register_version, register_image, register_runtime, register_pull, register_push,
+                        register_images, register_login, register_logout, register_not_yet}) r(app, ctx);
   use_docker_flag_style(app);
   const bool dump_parse = parse_dump_requested();  // test hook: parse only
   if (dump_parse) disarm_callbacks(app);

@@ -428,6 +428,7 @@ void register_image(CLI::App& app, Context& ctx) {
   add_rm(*image, ctx);
   add_prune(*image);
   add_tag(*image);
+  register_image_pull_push(*image, ctx);
 }
 
 }  // namespace mycompose::cli

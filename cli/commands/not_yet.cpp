@@ -20,17 +20,13 @@
 #include "commands/flags/events.hpp"
 #include "commands/flags/exec.hpp"
 #include "commands/flags/export.hpp"
-#include "commands/flags/images.hpp"
 #include "commands/flags/kill.hpp"
-#include "commands/flags/login.hpp"
 #include "commands/flags/logs.hpp"
 #include "commands/flags/ls.hpp"
 #include "commands/flags/network.hpp"
 #include "commands/flags/pause.hpp"
 #include "commands/flags/port.hpp"
 #include "commands/flags/ps.hpp"
-#include "commands/flags/pull.hpp"
-#include "commands/flags/push.hpp"
 #include "commands/flags/restart.hpp"
 #include "commands/flags/rm.hpp"
 #include "commands/flags/run.hpp"
@@ -102,11 +98,6 @@ const Pending kPending[] = {
     {"network", "[E]", declare<flags::NetworkOptions, flags::add_network>},
     {"system", "[E]", declare<flags::SystemOptions, flags::add_system>},
     // Being implemented now; already_registered() skips these once their real command is in.
-    {"images", "[C]", declare<flags::ImagesOptions, flags::add_images>},
-    {"pull", "[C]", declare<flags::PullOptions, flags::add_pull>},
-    {"push", "[C]", declare<flags::PushOptions, flags::add_push>},
-    {"login", "[C]", declare<flags::LoginOptions, flags::add_login>},
-    {"logout", "[C]", declare<flags::LogoutOptions, flags::add_logout>},
 };
 
 // "volume ls" for the subcommand `ls` of `volume`.
