@@ -50,11 +50,19 @@ trap 'rm -rf "$DIR"' EXIT
 } > "$DIR/compose.yaml"
 
 "$BIN" -f "$DIR/compose.yaml" config -q  # fails loudly if the file does not load
+# Wall time per run (this machine is shared: wall time includes waiting for a CPU), and
+# the CPU time (user + sys) the process itself used, from /usr/bin/time when present.
 times=""
+cpus=""
 r=0
 while [ $r -lt $RUNS ]; do
   start=$(date +%s%N)
-  "$BIN" -f "$DIR/compose.yaml" config > /dev/null
+  if [ -x /usr/bin/time ]; then
+    cpu=$( { /usr/bin/time -f "%U %S" "$BIN" -f "$DIR/compose.yaml" config > /dev/null; } 2>&1 | tail -1 | awk '{ printf "%d", ($1 + $2) * 1000 }')
+    cpus="$cpus $cpu"
+  else
+    "$BIN" -f "$DIR/compose.yaml" config > /dev/null
+  fi
   end=$(date +%s%N)
   times="$times $(( (end - start) / 1000 ))"
   r=$((r + 1))
@@ -62,6 +70,9 @@ done
 echo "$times" | tr ' ' '\n' | grep . | sort -n | awk -v runs="$RUNS" -v n="$SERVICES" -v size="$(wc -c < "$DIR/compose.yaml")" '
   { t[NR] = $1 }
   END {
-    printf "mycompose config, %d services (%d bytes), %d runs: median %.1f ms, min %.1f ms, max %.1f ms (goal < 50 ms)\n",
+    printf "mycompose config, %d services (%d bytes), %d runs: wall median %.1f ms, min %.1f ms, max %.1f ms (goal < 50 ms)\n",
            n, size, runs, t[int((NR + 1) / 2)] / 1000, t[1] / 1000, t[NR] / 1000
   }'
+if [ -n "$cpus" ]; then
+  echo "$cpus" | tr ' ' '\n' | grep . | sort -n | awk '{ t[NR] = $1 } END { printf "  CPU (user+sys): median %d ms, min %d ms, max %d ms (10 ms resolution)\n", t[int((NR + 1) / 2)], t[1], t[NR] }'
+fi

@@ -2,6 +2,7 @@
 // cannot know about (a JSON string "8080" must stay a string) and the layout of
 // empty collections and multi-line strings.
 #include <regex>
+#include <string_view>
 
 #include <yaml-cpp/yaml.h>
 
@@ -11,6 +12,9 @@ namespace mycompose::compose {
 
 bool yaml_needs_quotes(const std::string& s) {
   if (s.empty()) return true;
+  // Fast path (the regex is costly and most strings are paths, names or images): every
+  // special form starts with a digit, a sign, a dot, `~` or the first letter of a word.
+  if (std::string_view("0123456789+-.~nNtTfFyYoO").find(s[0]) == std::string_view::npos) return false;
   static const std::regex special(
       R"re((?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF))re"
       R"re(|[-+]?(?:0|[1-9][0-9_]*)|0[0-7_]+|0o[0-7]+|0x[0-9a-fA-F_]+|0b[01_]+)re"

@@ -3,10 +3,10 @@
 #include "mycompose/compose/normalize.hpp"
 
 #include <map>
-#include <regex>
 
 #include "mycompose/compose/error.hpp"
 #include "normalize/attributes.hpp"
+#include "normalize/names.hpp"
 #include "normalize/stages.hpp"
 
 namespace mycompose::compose {
@@ -32,11 +32,10 @@ json services(const Node* section, schema::Walk& w) {
   json out = json::object();
   if (!section || section->is_null()) return out;
   if (!section->is_map()) schema::type_error(*section, "services", "a mapping");
-  static const std::regex name_re("[a-zA-Z0-9._-]+");
   std::map<std::string, json> sorted;
   for (const auto& e : section->entries) {
     if (e.key.rfind("x-", 0) == 0) continue;
-    if (!std::regex_match(e.key, name_re))
+    if (!schema::valid_name(e.key))
       throw ComposeError(e.key_mark, "services: invalid service name \"" + e.key +
                                          "\" (use letters, digits, '.', '_' and '-')");
     if (!e.value.is_map()) schema::type_error(e.value, "services." + e.key, "a mapping");

@@ -1,9 +1,9 @@
 // Top-level networks, volumes, secrets, configs and models. Each gets its real name:
 // `name:` if set, the key itself when external, else `<project>_<key>` (as compose does).
 #include <map>
-#include <regex>
 
 #include "attributes.hpp"
+#include "names.hpp"
 #include "mycompose/compose/error.hpp"
 
 namespace mycompose::compose::schema {
@@ -24,12 +24,11 @@ json top_level_resources(const Node* section, const Type& type, std::string_view
   const std::string path(kind);
   if (!section || section->is_null()) return out;
   if (!section->is_map()) type_error(*section, path, "a mapping");
-  static const std::regex name_re("[a-zA-Z0-9._-]+");
   std::map<std::string, json> sorted;
   for (const auto& e : section->entries) {
     if (e.key.rfind("x-", 0) == 0) continue;
     const std::string p = path + "." + e.key;
-    if (!std::regex_match(e.key, name_re))
+    if (!valid_name(e.key))
       throw ComposeError(e.key_mark, path + ": invalid name \"" + e.key + "\" (use letters, digits, '.', '_' and '-')");
     json r = convert_object(e.value, type, w, p);
     bool is_external = r.contains("external") && r["external"].get<bool>();

@@ -92,19 +92,6 @@ class Checker {
     if (!s.contains("image") && !s.contains("build") && !s.contains("provider"))
       fail(where, "service \"" + name + "\" has neither an image nor a build context specified");
 
-    if (s.contains("depends_on")) {
-      json kept = json::object();
-      for (auto& [dep, d] : s["depends_on"].items()) {
-        if (!has_service(dep) && ctx_.disabled_services.count(dep) && !d.value("required", true)) {
-          warnings_.push_back("service \"" + name + "\": optional dependency \"" + dep + "\" is disabled by its profiles, ignored");
-          continue;
-        }
-        require_service(name, "depends_on", dep, "depends on");
-        if (dep == name) fail(ref_mark(n, "depends_on", dep), "service \"" + name + "\" depends on itself");
-        kept[dep] = d;
-      }
-      s["depends_on"] = std::move(kept);
-    }
     if (s.contains("links"))
       for (const auto& l : s["links"]) {
         std::string link = l.get<std::string>();
@@ -119,6 +106,21 @@ class Checker {
       if (s.contains(ns) && s[ns].is_string() && s[ns].get<std::string>().rfind("service:", 0) == 0)
         require_service(name, ns, s[ns].get<std::string>().substr(8), std::string("uses the ") + ns + " of");
 
+    // After links, volumes_from and namespaces: they imply depends_on entries, and their
+    // own message says better what is wrong.
+    if (s.contains("depends_on")) {
+      json kept = json::object();
+      for (auto& [dep, d] : s["depends_on"].items()) {
+        if (!has_service(dep) && ctx_.disabled_services.count(dep) && !d.value("required", true)) {
+          warnings_.push_back("service \"" + name + "\": optional dependency \"" + dep + "\" is disabled by its profiles, ignored");
+          continue;
+        }
+        require_service(name, "depends_on", dep, "depends on");
+        if (dep == name) fail(ref_mark(n, "depends_on", dep), "service \"" + name + "\" depends on itself");
+        kept[dep] = d;
+      }
+      s["depends_on"] = std::move(kept);
+    }
     if (s.contains("network_mode") && s.contains("networks")) {
       std::string mode = s["network_mode"].get<std::string>();
       if (!(s["networks"].size() == 1 && s["networks"].contains("default")) || (n && n->value.find("networks")))
