@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "extract.hpp"
+#include "writer_lease.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/unique_fd.hpp"
 #include "mycompose/image/transfer.hpp"
@@ -66,6 +67,7 @@ std::string import_rootfs(ImageStore& store, const std::string& source, const st
     if (os != "linux") throw Error("invalid platform \"" + p + "\": only linux images are supported");
   }
 
+  WriterLease lease(store);
   UniqueFd in;
   if (source == "-") {
     in.reset(::dup(0));

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "extract.hpp"
+#include "writer_lease.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/sha256.hpp"
@@ -251,6 +252,7 @@ class Loader {
 }  // namespace
 
 std::vector<std::string> load_archive(ImageStore& store, const std::string& source) {
+  WriterLease lease(store);
   auto tmp_root = store.root() / "content" / "tmp";
   Staging st;
   st.dir = tmp_root / random_name("load-");

@@ -1,5 +1,7 @@
 // Hostile tarballs through `image import` and `image load`: refused naming the entry (or the
 // layer), nothing written outside the store, nothing stored.
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -24,7 +26,13 @@ struct Case {
   }
   bool nothing_stored() {
     return list_tree(root / "layers").empty() && list_tree(root / "content/sha256").empty() &&
-           list_tree(root / "content/tmp").empty() && run_mycompose(root, "image ls -q").out.empty();
+           temporaries().empty() && run_mycompose(root, "image ls -q").out.empty();
+  }
+  // content/tmp without the lock file that import and load share with the registry client.
+  std::vector<std::string> temporaries() {
+    auto all = list_tree(root / "content/tmp");
+    all.erase(std::remove(all.begin(), all.end(), ".pull.lock"), all.end());
+    return all;
   }
   std::string label() { return "import of " + input.string(); }
 };
