@@ -142,7 +142,8 @@ class CgroupV2 final : public Cgroup {
       else value = std::to_string(*swap - *limit);
       write(dir_ + "/memory.swap.max", value);
     }
-    if (m.value("disableOOMKiller", false)) write(dir_ + "/memory.oom.group", "0");
+    // disableOOMKiller has no v2 equivalent (memory.oom.group is something else); like runc we
+    // ignore it there.
   }
 
   void write_cpu(const nlohmann::json& c) {
