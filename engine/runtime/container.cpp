@@ -10,6 +10,8 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
+#include <sched.h>
 
 #include "foreground.hpp"
 #include "launcher.hpp"
@@ -61,6 +63,8 @@ class CreateGuard {
   bool committed_ = false;
 };
 
+std::optional<std::pair<uid_t, gid_t>> userns_root_owner(const Spec& spec);
+
 struct Created {
   StoredState state;
   InitProcess init;
@@ -85,6 +89,11 @@ Created create_container(const stdfs::path& root, const std::string& id, const C
   if (mode == "create" && ::mkfifoat(AT_FDCWD, (dir / kFifo).c_str(), 0600) != 0)
     throw SystemError("mkfifo " + (dir / kFifo).string(), errno);
   fs::write_file_atomic(dir / kConfigFile, spec.raw.dump(), 0600);
+  if (auto owner = userns_root_owner(spec)) {
+    check_syscall(::chown(dir.c_str(), owner->first, owner->second), "chown " + dir.string());
+    if (mode == "create")
+      check_syscall(::chown((dir / kFifo).c_str(), owner->first, owner->second), "chown " + (dir / kFifo).string());
+  }
   c.init = launch_init(spec, dir, mode, *c.cgroup);
   guard.set_init(&c.init);
   c.state.oci.id = id;
@@ -101,6 +110,22 @@ Created create_container(const stdfs::path& root, const std::string& id, const C
   if (!opts.pid_file.empty()) fs::write_file_atomic(opts.pid_file, std::to_string(c.init.pid), 0644);
   guard.commit();
   return c;
+}
+
+// The host ids of the container's root when it has a new user namespace: its init must be
+// able to write the exit status into the (0700) state folder.
+std::optional<std::pair<uid_t, gid_t>> userns_root_owner(const Spec& spec) {
+  const NamespaceSpec* user = spec.find(CLONE_NEWUSER);
+  if (!user || !user->path.empty()) return std::nullopt;
+  auto host_id = [](const json& maps) -> long long {
+    for (const auto& m : maps)
+      if (m["containerID"].get<long long>() == 0) return m["hostID"].get<long long>();
+    return -1;
+  };
+  const json& lx = spec.raw["linux"];
+  long long uid = host_id(lx["uidMappings"]), gid = host_id(lx["gidMappings"]);
+  if (uid < 0 || gid < 0) return std::nullopt;
+  return std::make_pair(static_cast<uid_t>(uid), static_cast<gid_t>(gid));
 }
 
 std::unique_ptr<Cgroup> open_cgroup(const StoredState& s) { return Cgroup::open(s.cgroups_path); }

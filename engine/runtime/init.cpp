@@ -102,8 +102,8 @@ Pty open_pty() {
   try {
     Message cfg = recv_message(kSyncFd, "the runtime");
     mode = cfg.body.at("mode").get<std::string>();
-    state_fd = ::open(cfg.body.at("stateDir").get<std::string>().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (state_fd < 0) throw SystemError("open the state folder", errno);
+    state_fd = cfg.fd.release();
+    if (state_fd < 0) throw Error("the runtime sent no state folder");
     Spec spec = parse_spec(cfg.body.at("spec"), cfg.body.at("bundle").get<std::string>(), false);
     process = spec.raw["process"];
     seccomp = spec.raw.value("linux", json::object()).value("seccomp", json());

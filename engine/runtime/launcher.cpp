@@ -173,11 +173,15 @@ InitProcess launch_init(const Spec& spec, const std::filesystem::path& state_dir
         throw_child_error(e);
       }
     }
+    // The folder goes as an fd: with a user namespace the init could not walk the 0700 root.
+    UniqueFd state_fd(::open(state_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!state_fd) throw SystemError("open " + state_dir.string(), errno);
     send_message(parent_sock.get(), {{"type", "config"},
                                      {"mode", mode},
                                      {"stateDir", state_dir.string()},
                                      {"bundle", spec.bundle.string()},
-                                     {"spec", spec.raw}});
+                                     {"spec", spec.raw}},
+                 state_fd.get());
     Message ready = recv_message(parent_sock.get(), "the container init");
     if (ready.body.value("type", "") == "error") throw_child_error(ready);
     init.pid = two_step ? ready.sender : child_pid;

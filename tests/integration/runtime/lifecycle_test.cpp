@@ -128,3 +128,22 @@ TEST_CASE("runtime run -d then delete --force leaves no process, cgroup, mount o
   CHECK(sb.leftovers("c1", b.rootfs()).empty());
   CHECK(sb.rt({"list", "-q"}).out.empty());
 }
+
+TEST_CASE("runtime: a user namespace with uid/gid maps; exec joins it") {
+  Sandbox sb;
+  // The container's root (host uid 100000) must be able to reach its rootfs, as with runc.
+  stdfs::permissions(sb.dir, stdfs::perms(0755));
+  Bundle b = sb.bundle("b", {"sleep", "1000"});
+  b.config["linux"]["namespaces"].push_back({{"type", "user"}});
+  b.config["linux"]["uidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
+  b.config["linux"]["gidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
+  b.write();
+  REQUIRE(sb.rt({"run", "-d", "--bundle", b.dir.string(), "c1"}).status == 0);
+  pid_t init = sb.state("c1")["pid"].get<pid_t>();
+  // Root inside, uid 100000 outside.
+  CHECK(mycompose::fs::read_file("/proc/" + std::to_string(init) + "/status").find("Uid:\t100000\t100000\t100000") != std::string::npos);
+  Result r = sb.rt({"exec", "c1", "sh", "-c", "id; tr -s ' ' < /proc/self/uid_map"});
+  CHECK(r.out == "uid=0(root) gid=0(root)\n 0 100000 65536\n");
+  CHECK(sb.rt({"delete", "--force", "c1"}).status == 0);
+  CHECK(sb.leftovers("c1", b.rootfs()).empty());
+}
