@@ -59,7 +59,7 @@ TEST_CASE("config --hash prints 'service hash' lines that follow the definition"
   CHECK(missing.err == "error: no such service: nope\n");
 }
 
-TEST_CASE("config -q validates without printing; errors carry file:line:col", "[config]") {
+TEST_CASE("config -q validates without printing, errors carry file:line:col", "[config]") {
   Result ok = run_config(stack("elk"), {"config", "-q"});
   CHECK(ok.status == 0);
   CHECK(ok.out == "");

@@ -12,7 +12,7 @@ TEST_CASE("command: a string is split like a shell", "[command]") {
         R"(["/bin/sh","-c","a b","c d"])");
 }
 
-TEST_CASE("command: a list is kept; null stays null", "[command]") {
+TEST_CASE("command: a list is kept, null stays null", "[command]") {
   CHECK(web("services:\n  web:\n    image: x\n    command: [\"a b\", c]\n")["command"].dump() == R"(["a b","c"])");
   CHECK(web("services:\n  web:\n    image: x\n    command:\n")["command"].is_null());
 }

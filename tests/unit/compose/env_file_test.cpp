@@ -48,7 +48,7 @@ struct TempProject {
 };
 }  // namespace
 
-TEST_CASE("env_file: the files' variables fill the environment; environment wins", "[env_file]") {
+TEST_CASE("env_file: the files' variables fill the environment, environment wins", "[env_file]") {
   TempProject p;
   p.write("a.env", "# comment\nA=from-a\nB=from-a\nexport C=\"quoted ${FROM_SHELL}\"\n");
   p.write("b.env", "B=from-b\nD=${B}-d\n");

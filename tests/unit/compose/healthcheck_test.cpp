@@ -3,7 +3,7 @@
 
 using namespace normalize_test;
 
-TEST_CASE("healthcheck: a string test runs in a shell; durations canonical", "[healthcheck]") {
+TEST_CASE("healthcheck: a string test runs in a shell, durations canonical", "[healthcheck]") {
   json h = web(R"(services:
   web:
     image: x
@@ -19,7 +19,7 @@ TEST_CASE("healthcheck: a string test runs in a shell; durations canonical", "[h
         R"({"test":["CMD-SHELL","curl -f http://localhost/ || exit 1"],"timeout":"10s","interval":"1m30s","retries":3,"start_period":"1m30s","start_interval":"500ms"})");
 }
 
-TEST_CASE("healthcheck: list test kept; disable means NONE", "[healthcheck]") {
+TEST_CASE("healthcheck: list test kept, disable means NONE", "[healthcheck]") {
   CHECK(web("services:\n  web:\n    image: x\n    healthcheck:\n      test: [CMD, pg_isready, -U, postgres]\n")["healthcheck"]["test"].dump() ==
         R"(["CMD","pg_isready","-U","postgres"])");
   CHECK(web("services:\n  web:\n    image: x\n    healthcheck:\n      disable: true\n      interval: 5s\n")["healthcheck"].dump() ==

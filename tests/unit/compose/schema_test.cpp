@@ -28,7 +28,7 @@ TEST_CASE("schema: every service key of the compose specification", "[schema]") 
   CHECK(ours == spec);
 }
 
-TEST_CASE("schema: unknown keys are errors with a hint; x-* are kept", "[schema]") {
+TEST_CASE("schema: unknown keys are errors with a hint, x-* are kept", "[schema]") {
   CHECK(error_of("services:\n  web:\n    imagee: nginx\n") ==
         "compose.yaml:3:5: services.web: unknown key \"imagee\" (did you mean \"image\"?)");
   CHECK(error_of("services:\n  web:\n    image: x\n    frobnicate: 1\n") ==
