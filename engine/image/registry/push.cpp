@@ -13,6 +13,7 @@
 #include "mycompose/common/sha256.hpp"
 #include "mycompose/common/unique_fd.hpp"
 #include "mycompose/image/registry.hpp"
+#include "registry/pack_layer.hpp"
 #include "registry/progress_sink.hpp"
 #include "registry/session.hpp"
 
@@ -141,9 +142,9 @@ std::uint64_t chunk_from_env(std::uint64_t given) {
 
 // The manifest to push: the one recorded at pull/load when it still describes this image,
 // otherwise a new Docker schema 2 manifest (OCI when a layer is zstd, which schema 2 lacks).
-std::pair<std::string, std::string> manifest_for(ImageStore& store, const std::string& id,
+std::pair<std::string, std::string> manifest_for(ImageStore& store, const std::string& image_id, const std::string& id,
                                                  const std::string& config, const std::vector<PushBlob>& layers) {
-  if (auto m = store.image_manifest(id); m && !m->bytes.empty() && is_manifest_media_type(m->media_type)) {
+  if (auto m = store.image_manifest(image_id); m && !m->bytes.empty() && is_manifest_media_type(m->media_type)) {
     try {
       auto parsed = parse_manifest(nlohmann::json::parse(m->bytes), m->media_type, "recorded manifest");
       bool same = parsed.config.digest == id && parsed.layers.size() == layers.size();
@@ -177,11 +178,36 @@ PushResult push(ImageStore& store, const std::string& local, const Reference& ta
   ProgressSink progress(options.progress);
   std::string id = store.resolve_or_throw(local);
   std::string config = store.image_config_bytes(id);
+  std::string config_digest = id;
+
+  // Blobs made here for layers that exist only unpacked; removed again after the push.
+  std::vector<std::string> packed_blobs;
+  struct Cleanup {
+    ImageStore& store;
+    std::vector<std::string>& blobs;
+    ~Cleanup() {
+      for (const auto& b : blobs) store.remove_blob_if_unused(b);
+    }
+  } cleanup{store, packed_blobs};
 
   std::vector<PushBlob> layers;
-  for (const auto& l : store.image_layers(id)) {
-    if (l.blob.empty() || !store.has_blob(l.blob))
-      throw Error(what + ": layer " + l.diff_id + " has no stored blob to push (it exists only unpacked)");
+  auto image_layers = store.image_layers(id);
+  for (std::size_t i = 0; i < image_layers.size(); ++i) {
+    auto l = image_layers[i];
+    if (l.blob.empty() || !store.has_blob(l.blob)) {
+      auto packed = pack_layer(store, store.layer_dir(l.chain_id), what + ": layer " + l.diff_id);
+      packed_blobs.push_back(packed.blob);
+      l.blob = packed.blob;
+      l.media_type = media::kDockerLayerGzip;
+      if (packed.diff_id != l.diff_id) {
+        // Our tar of the folder is not byte-identical to the original: the pushed config
+        // names the layer by the tar actually sent.
+        auto doc = nlohmann::json::parse(config);
+        doc["rootfs"]["diff_ids"][i] = packed.diff_id;
+        config = doc.dump();
+        config_digest = "sha256:" + sha256_hex(config);
+      }
+    }
     PushBlob b;
     b.digest = l.blob;
     b.path = store.blob_path(l.blob);
@@ -191,7 +217,11 @@ PushResult push(ImageStore& store, const std::string& local, const Reference& ta
     b.media_type = l.media_type.empty() ? sniff_layer_media_type(b.path) : l.media_type;
     layers.push_back(std::move(b));
   }
-  auto [manifest, manifest_type] = manifest_for(store, id, config, layers);
+  if (config_digest != id) {
+    store.put_blob(config, config_digest);
+    packed_blobs.push_back(config_digest);
+  }
+  auto [manifest, manifest_type] = manifest_for(store, id, config_digest, config, layers);
 
   Session session(target.domain, target.path, "pull,push");
   HttpClient http;
@@ -205,8 +235,8 @@ PushResult push(ImageStore& store, const std::string& local, const Reference& ta
 
   std::vector<PushBlob> blobs = layers;
   PushBlob cfg;
-  cfg.digest = id;
-  cfg.path = store.blob_path(id);
+  cfg.digest = config_digest;
+  cfg.path = store.blob_path(config_digest);
   cfg.size = static_cast<std::int64_t>(config.size());
   cfg.show = false;
   blobs.push_back(cfg);
@@ -252,7 +282,7 @@ PushResult push(ImageStore& store, const std::string& local, const Reference& ta
   Reference digested = target;
   digested.tag.clear();
   digested.digest = result.manifest_digest;
-  store.add_repo_digest(digested, id);
+  if (config_digest == id) store.add_repo_digest(digested, id);  // else the registry holds a re-packed variant
   progress.emit("", (target.tag.empty() ? std::string("") : target.tag + ": ") + "digest: " + result.manifest_digest +
                         " size: " + std::to_string(result.manifest_size));
   return result;

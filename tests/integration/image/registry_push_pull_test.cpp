@@ -97,3 +97,29 @@ TEST_CASE("registry: pull by digest and push needs the local tag") {
   CHECK(missing.err == "error: An image does not exist locally with the tag: " + reg.host() +
                            "/bydigest/busybox:nosuchtag\n");
 }
+
+TEST_CASE("registry: a layer that exists only unpacked is re-packed (tar+gzip) for push") {
+  Registry reg;
+  Machine a, b;
+  std::string ref = reg.host() + "/repacked/busybox:latest";
+  std::string id = make_busybox_image(a, ref);
+  auto store = a.store();
+  std::string blob = store.image_layers(id).at(0).blob;
+  REQUIRE(stdfs::remove(store.blob_path(blob)));  // as for a layer only the builder's folder has
+
+  auto push = a.mycompose({"image", "push", ref});
+  INFO(push.out << push.err);
+  REQUIRE(push.rc == 0);
+  CHECK(push.out.find(": Pushed") != std::string::npos);
+  CHECK_FALSE(store.has_blob(blob));
+  auto pull = b.mycompose({"image", "pull", ref});
+  INFO(pull.out << pull.err);
+  REQUIRE(pull.rc == 0);
+  auto pulled = b.store().resolve(Reference::parse(ref).str());
+  REQUIRE(pulled);
+  auto dirs = b.store().layer_dirs(*pulled);
+  REQUIRE(dirs.size() == 1);
+  CHECK(mycompose::sha256_hex(mycompose::fs::read_file(dirs[0] / "bin/busybox")) ==
+        mycompose::sha256_hex(mycompose::fs::read_file("/bin/busybox")));
+  CHECK(stdfs::read_symlink(dirs[0] / "bin/sh") == "busybox");
+}
