@@ -1,6 +1,6 @@
 // The loader pipeline. Each step is a pure stage in its own file; this file only wires them:
-//   dotenv → discovery → (per file: yaml → interpolation → include → extends) → merge
-//   → project name → profiles → normalize (validate + canonical model).
+//   dotenv → discovery → per file: yaml → interpolation → include → extends
+//   → merge (+ unicity) → project name → profiles → normalize (validate + canonical model).
 #include "mycompose/compose/loader.hpp"
 
 #include <unistd.h>
@@ -13,9 +13,13 @@
 #include "mycompose/compose/discovery.hpp"
 #include "mycompose/compose/dotenv.hpp"
 #include "mycompose/compose/error.hpp"
+#include "mycompose/compose/extends.hpp"
+#include "mycompose/compose/include.hpp"
 #include "mycompose/compose/interpolation.hpp"
 #include "mycompose/compose/merge.hpp"
 #include "mycompose/compose/normalize.hpp"
+#include "mycompose/compose/paths.hpp"
+#include "mycompose/compose/profiles.hpp"
 #include "mycompose/compose/project_name.hpp"
 #include "mycompose/compose/yaml.hpp"
 
@@ -36,7 +40,9 @@ Warn once(const LoadOptions& o) {
 
 std::string absolute(const std::string& path, const std::string& cwd) {
   stdfs::path p(path);
-  return (p.is_absolute() ? p : stdfs::path(cwd) / p).lexically_normal().string();
+  std::string out = (p.is_absolute() ? p : stdfs::path(cwd) / p).lexically_normal().string();
+  if (out.size() > 1 && out.back() == '/') out.pop_back();  // "dir/." normalizes to "dir/"
+  return out;
 }
 
 std::optional<std::string> get(const Environment& env, const std::string& key) {
@@ -89,6 +95,58 @@ Lookup lookup_in(const Environment& env) {
   return [&env](const std::string& name) { return get(env, name); };
 }
 
+// The per-file stages: yaml → interpolation → include → extends.
+class FileStages {
+ public:
+  FileStages(const LoadOptions& o, const Warn& warn, Project& project) : o_(o), warn_(warn), project_(project) {}
+
+  Node load(const std::string& path, const Environment& env, std::vector<std::string>& chain) {
+    Node tree = parsed(path, env);
+    chain.push_back(path);
+    tree = includes(tree, path, env, chain);
+    tree = resolve_extends(tree, path, [&](const std::string& p) { return parsed(p, env); });
+    chain.pop_back();
+    return tree;
+  }
+
+ private:
+  Node parsed(const std::string& path, const Environment& env) {
+    Node tree = path == "-" ? parse_yaml(read_config_file(path, o_), "-") : parse_yaml_file(path);
+    if (tree.is_null()) tree = Node::map(tree.mark);
+    if (!tree.is_map()) throw ComposeError(tree.mark, "top-level object must be a mapping, not a " + tree.kind_name());
+    if (!o_.interpolate) return tree;
+    InterpolationResult r = interpolate(tree, lookup_in(env), warn_);
+    project_.variables.insert(r.variables.begin(), r.variables.end());
+    return std::move(r.tree);
+  }
+
+  Node includes(Node tree, const std::string& path, const Environment& env, std::vector<std::string>& chain) {
+    const Node* inc = tree.find("include");
+    if (!inc) return tree;
+    std::string dir = path == "-" ? project_.working_dir : stdfs::path(path).parent_path().string();
+    for (const IncludeEntry& entry : parse_include(*inc, dir)) {
+      std::vector<std::string> env_files = entry.env_files_given
+                                               ? entry.env_files
+                                               : env_files_to_read({}, entry.project_directory, dir, o_.environment);
+      Environment included_env = add_env_files(env, env_files);
+      Node merged = Node::map(entry.mark);
+      for (const auto& p : entry.paths) {
+        if (std::string cycle = include_cycle(chain, p); !cycle.empty())
+          throw ComposeError(entry.mark, "include cycle: " + cycle);
+        merged = merge_files(merged, load(p, included_env, chain));
+      }
+      merged = resolve_document_paths(merged, entry.project_directory);
+      tree = merge_included(tree, merged, entry);
+    }
+    tree.erase("include");
+    return tree;
+  }
+
+  const LoadOptions& o_;
+  const Warn& warn_;
+  Project& project_;
+};
+
 }  // namespace
 
 Project load_project(const LoadOptions& o) {
@@ -106,29 +164,30 @@ Project load_project(const LoadOptions& o) {
     env = add_env_files(env, env_files_to_read(o.env_files, project.working_dir, cwd, o.environment));
   project.environment = env;
 
+  FileStages stages(o, warn, project);
   Node merged = Node::map();
   for (const auto& path : files) {
-    Node tree = path == "-" ? parse_yaml(read_config_file(path, o), "-") : parse_yaml_file(path);
-    if (tree.is_null()) tree = Node::map(tree.mark);
-    if (!tree.is_map()) throw ComposeError(tree.mark, "top-level object must be a mapping, not a " + tree.kind_name());
-    if (o.interpolate) {
-      InterpolationResult r = interpolate(tree, lookup_in(env), warn);
-      project.variables.insert(r.variables.begin(), r.variables.end());
-      tree = std::move(r.tree);
-    }
-    merged = merge_files(merged, tree);
+    std::vector<std::string> chain;
+    merged = merge_files(merged, stages.load(path, env, chain));
     project.config_files.push_back(path);
   }
+  merged = enforce_unicity(merged);
 
   project.name = resolve_project_name({o.project_name, get(env, "COMPOSE_PROJECT_NAME"), merged.find("name"),
                                        project.working_dir});
+
+  std::vector<std::string> profiles = o.profiles;
+  if (profiles.empty()) profiles = split_profiles(get(env, "COMPOSE_PROFILES").value_or(""));
+  ProfilesResult enabled = apply_profiles(merged, profiles, o.services);
+  project.profiles = enabled.active;
 
   NormalizeContext ctx;
   ctx.project_name = project.name;
   ctx.working_dir = project.working_dir;
   ctx.environment = env;
   ctx.resolve_paths = o.resolve_paths;
-  NormalizeResult result = normalize(merged, ctx);
+  ctx.disabled_services = std::move(enabled.disabled);
+  NormalizeResult result = normalize(enabled.document, ctx);
   project.model = std::move(result.model);
   project.unsupported = std::move(result.unsupported);
   return project;

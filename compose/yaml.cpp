@@ -58,12 +58,12 @@ class Converter {
 
   void convert_map(const YAML::Node& y, Node& out, int depth) {
     std::vector<const YAML::Node*> merges;
-    std::vector<YAML::Node> keep;  // yaml-cpp iterators yield temporaries
+    std::vector<std::pair<Mark, YAML::Node>> keep;  // the `<<` key's position and its value
     for (auto it = y.begin(); it != y.end(); ++it) {
       const YAML::Node k = it->first;
       if (!k.IsScalar()) throw ComposeError(mark_of(k.Mark()), "mapping keys must be strings");
       if (k.Scalar() == "<<" && k.Tag() != "!") {
-        keep.push_back(it->second);
+        keep.emplace_back(mark_of(k.Mark()), it->second);
         continue;
       }
       if (out.find(k.Scalar()))
@@ -72,16 +72,16 @@ class Converter {
     }
     // YAML merge keys (yaml-cpp 0.7 does not implement them): shallow, explicit keys win,
     // and in the list form earlier maps win over later ones.
-    for (const YAML::Node& src : keep) {
+    for (const auto& [key_mark, src] : keep) {
       if (src.IsMap()) {
         merge_from(src, out, depth);
       } else if (src.IsSequence()) {
         for (const auto& m : src) {
-          if (!m.IsMap()) throw ComposeError(mark_of(m.Mark()), "merge key << takes a mapping or a list of mappings");
+          if (!m.IsMap()) throw ComposeError(key_mark, "merge key << takes a mapping or a list of mappings");
           merge_from(m, out, depth);
         }
       } else {
-        throw ComposeError(mark_of(src.Mark()), "merge key << takes a mapping or a list of mappings");
+        throw ComposeError(key_mark, "merge key << takes a mapping or a list of mappings");
       }
     }
   }
@@ -97,12 +97,131 @@ class Converter {
   std::size_t count_ = 0;
 };
 
+// yaml-cpp builds its tree recursively, so a document nested a hundred thousand levels deep
+// overflows the stack before we see a single node. This scan estimates the nesting depth
+// (open flow brackets plus the stack of block indentations) without parsing, so such input
+// is refused with a position instead of crashing. It errs on the side of counting too much
+// only for pathological text; real Compose files are a few levels deep.
+class NestingScanner {
+ public:
+  NestingScanner(std::string_view text, std::shared_ptr<const std::string> file, int max_depth)
+      : s_(text), file_(std::move(file)), max_(max_depth) {}
+
+  void run() {
+    std::size_t line_start = 0;
+    for (int line = 1; line_start <= s_.size(); ++line) {
+      std::size_t end = s_.find('\n', line_start);
+      if (end == std::string_view::npos) end = s_.size();
+      scan_line(s_.substr(line_start, end - line_start), line);
+      line_start = end + 1;
+    }
+  }
+
+ private:
+  static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+  void too_deep(int line, std::size_t col) const {
+    throw ComposeError(Mark{file_, line, static_cast<int>(col) + 1},
+                       "document is nested deeper than " + std::to_string(max_) + " levels");
+  }
+
+  void check(int line, std::size_t col) const {
+    if (static_cast<int>(block_.size()) + flow_ > max_) too_deep(line, col);
+  }
+
+  void scan_line(std::string_view l, int line) {
+    std::size_t indent = 0;
+    while (indent < l.size() && l[indent] == ' ') ++indent;
+    bool blank = indent >= l.size() || l[indent] == '#' || l[indent] == '\r';
+    if (in_block_scalar_) {
+      if (blank || indent > block_scalar_parent_) return;
+      in_block_scalar_ = false;
+    }
+    std::size_t i = 0;
+    if (!quote_ && flow_ == 0 && !blank) {
+      while (!block_.empty() && block_.back() >= indent) block_.pop_back();
+      block_.push_back(indent);
+      i = indent;
+      // compact nested collections on one line: "- - - x", "- a: b", "? x"
+      while (i + 1 < l.size() && (l[i] == '-' || l[i] == '?') && l[i + 1] == ' ') {
+        i += 2;
+        while (i < l.size() && l[i] == ' ') ++i;
+        block_.push_back(i);
+        check(line, i);
+      }
+      check(line, i);
+    }
+    bool token_start = true;
+    char last_significant = 0;
+    std::size_t last_pos = 0;
+    for (; i < l.size(); ++i) {
+      char c = l[i];
+      if (quote_) {
+        if (quote_ == '"' && c == '\\') {
+          ++i;
+        } else if (c == quote_) {
+          if (quote_ == '\'' && i + 1 < l.size() && l[i + 1] == '\'') {
+            ++i;
+          } else {
+            quote_ = 0;
+            token_start = false;
+            last_significant = c;
+            last_pos = i;
+          }
+        }
+        continue;
+      }
+      if (c == '#' && (i == 0 || is_space(l[i - 1]))) break;
+      if (token_start && (c == '"' || c == '\'')) {
+        quote_ = c;
+        continue;
+      }
+      bool opened = false;
+      if (token_start && (c == '[' || c == '{')) {
+        ++flow_;
+        check(line, i);
+        opened = true;
+      } else if ((c == ']' || c == '}') && flow_ > 0) {
+        --flow_;
+      }
+      // Only where a new token may start do '[', '{' and quotes mean something: "x[[" is text.
+      token_start = is_space(c) || opened || (flow_ > 0 && c == ',') ||
+                    (c == ':' && (i + 1 >= l.size() || is_space(l[i + 1])));
+      if (!is_space(c)) {
+        last_pos = i;
+        last_significant = c;
+      }
+    }
+    // "key: |" or "- >-": the lines that follow, indented deeper, are text.
+    if (!quote_ && flow_ == 0 && !blank) {
+      std::size_t k = last_pos;
+      if (last_significant) {
+        while (k > 0 && (l[k] == '-' || l[k] == '+' || (l[k] >= '0' && l[k] <= '9'))) --k;
+        if ((l[k] == '|' || l[k] == '>') && (k == 0 || is_space(l[k - 1]))) {
+          in_block_scalar_ = true;
+          block_scalar_parent_ = indent;
+        }
+      }
+    }
+  }
+
+  std::string_view s_;
+  std::shared_ptr<const std::string> file_;
+  int max_;
+  std::vector<std::size_t> block_;  // indentation columns of the open block collections
+  int flow_ = 0;                    // open [ and {
+  char quote_ = 0;                  // inside a quoted scalar that spans lines
+  bool in_block_scalar_ = false;
+  std::size_t block_scalar_parent_ = 0;
+};
+
 }  // namespace
 
 Node parse_yaml(std::string_view text, const std::string& filename, const YamlLimits& limits) {
   auto file = std::make_shared<const std::string>(filename);
   if (text.size() > limits.max_bytes)
     throw ComposeError(Mark{file, 0, 0}, "file is larger than " + std::to_string(limits.max_bytes) + " bytes");
+  NestingScanner(text, file, limits.max_depth).run();
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));

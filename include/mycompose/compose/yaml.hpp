@@ -8,7 +8,7 @@ namespace mycompose::compose {
 
 struct YamlLimits {
   std::size_t max_bytes = 16u << 20;     // a Compose file is never this large; refuse, do not try
-  std::size_t max_nodes = 1000000;       // after alias expansion: stops billion-laughs documents
+  std::size_t max_nodes = 250000;        // after alias expansion: stops billion-laughs documents (a 200-service file is ~20k)
   int max_depth = 256;                   // nesting depth
 };
 
