@@ -1,12 +1,15 @@
 #!/bin/sh
 # Container start time: `mycompose runtime run` of /bin/true in a busybox bundle (pid, net,
 # ipc, uts, mount namespaces), median of N runs, beside `runc run` on the same bundle.
-# Usage: bench/runtime.sh [path/to/mycompose] [N]   (root; needs busybox-static and runc)
+# Usage: bench/runtime.sh [path/to/mycompose] [N] [STATE_PARENT]   (root; needs busybox-static
+# and runc). Both runtimes keep their state under STATE_PARENT (default: a folder in /tmp);
+# pass /dev/shm to take the disk (fsync, unlink) out of the figures.
 set -eu
 BIN=${1:-build/mycompose}
 N=${2:-50}
 WORK=$(mktemp -d /tmp/mycompose-bench-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+STATE=$(mktemp -d "${3:-/tmp}/mycompose-bench-state-XXXXXX")
+trap 'rm -rf "$WORK" "$STATE"' EXIT
 mkdir -p "$WORK/bundle/rootfs/bin" "$WORK/bundle/rootfs/proc" "$WORK/bundle/rootfs/dev" "$WORK/bundle/rootfs/sys"
 cp /bin/busybox "$WORK/bundle/rootfs/bin/busybox"
 ln -s busybox "$WORK/bundle/rootfs/bin/true"
@@ -55,10 +58,10 @@ median_ms() {
   sort -n "$WORK/times" | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.1f", m / 1000}'
 }
 
-ours=$(median_ms "$BIN" runtime --root "$WORK/state" run --bundle "$WORK/bundle")
+ours=$(median_ms "$BIN" runtime --root "$STATE/mycompose" run --bundle "$WORK/bundle")
 echo "mycompose runtime run /bin/true: median of $N = ${ours} ms"
 if command -v runc > /dev/null; then
-  theirs=$(median_ms runc --root "$WORK/runc" run --bundle "$WORK/bundle")
+  theirs=$(median_ms runc --root "$STATE/runc" run --bundle "$WORK/bundle")
   echo "runc run /bin/true:              median of $N = ${theirs} ms"
 else
   echo "runc not installed (apt-get install runc)"

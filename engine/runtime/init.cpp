@@ -33,8 +33,8 @@ using nlohmann::json;
 
 constexpr int kSyncFd = 3;  // the socket to the runtime, placed here before the exec
 
-// Atomic (write temp, fsync, rename) so a reader never sees half a file, even if the engine
-// reads it long after we are gone.
+// Atomic (write temp, rename) so a reader never sees half a file, even if the engine reads
+// it long after we are gone. No fsync: see write_runtime_file.
 void record_exit(int state_fd, int code, int signal) {
   if (state_fd < 0) return;
   char buf[128];
@@ -44,7 +44,7 @@ void record_exit(int state_fd, int code, int signal) {
                                  static_cast<long long>(::time(nullptr)));
   int fd = ::openat(state_fd, ".exit.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return;
-  bool ok = ::write(fd, buf, static_cast<size_t>(n)) == n && ::fsync(fd) == 0;
+  bool ok = ::write(fd, buf, static_cast<size_t>(n)) == n;
   ::close(fd);
   if (ok) ::renameat(state_fd, ".exit.tmp", state_fd, kExitFile);
 }
