@@ -69,10 +69,8 @@ TEST_CASE("extract: files, folders, links, devices keep type, mode, owner, xattr
   suid.uid = 1000;
   suid.gid = 2000;
   suid.xattrs["user.note"] = "kept";
-  TarEntry fifo{"run/fifo", AE_IFIFO};
-  fifo.mode = 0600;
-  TarEntry null{"dev/null", AE_IFCHR};
-  null.mode = 0666;
+  auto fifo = entry("run/fifo", AE_IFIFO, 0600);
+  auto null = entry("dev/null", AE_IFCHR, 0666);
   null.rdev_major = 1;
   null.rdev_minor = 3;
   auto layer = sb.add(make_tar({dir("bin"), suid, symlink_entry("bin/sh", "tool"), hardlink_entry("bin/tool2", "bin/tool"), dir("run", 01777),

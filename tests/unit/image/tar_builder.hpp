@@ -28,15 +28,29 @@ struct TarEntry {
   std::map<std::string, std::string> xattrs;
 };
 
-inline TarEntry file(std::string name, std::string data, unsigned mode = 0644) {
-  return TarEntry{std::move(name), AE_IFREG, std::move(data), "", false, mode};
+inline TarEntry entry(std::string name, unsigned type, unsigned mode) {
+  TarEntry e;
+  e.name = std::move(name);
+  e.type = type;
+  e.mode = mode;
+  return e;
 }
-inline TarEntry dir(std::string name, unsigned mode = 0755) { return TarEntry{std::move(name), AE_IFDIR, "", "", false, mode}; }
+inline TarEntry file(std::string name, std::string data, unsigned mode = 0644) {
+  auto e = entry(std::move(name), AE_IFREG, mode);
+  e.data = std::move(data);
+  return e;
+}
+inline TarEntry dir(std::string name, unsigned mode = 0755) { return entry(std::move(name), AE_IFDIR, mode); }
 inline TarEntry symlink_entry(std::string name, std::string target) {
-  return TarEntry{std::move(name), AE_IFLNK, "", std::move(target), false, 0777};
+  auto e = entry(std::move(name), AE_IFLNK, 0777);
+  e.link = std::move(target);
+  return e;
 }
 inline TarEntry hardlink_entry(std::string name, std::string target) {
-  return TarEntry{std::move(name), AE_IFREG, "", std::move(target), true, 0644};
+  auto e = entry(std::move(name), AE_IFREG, 0644);
+  e.link = std::move(target);
+  e.hardlink = true;
+  return e;
 }
 
 // filter: "none", "gzip", "zstd"…
