@@ -215,6 +215,22 @@ class NestingScanner {
   std::size_t block_scalar_parent_ = 0;
 };
 
+// yaml-cpp quotes the offending byte; binary input must not put raw bytes on a terminal.
+std::string printable(const std::string& s) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Node parse_yaml(std::string_view text, const std::string& filename, const YamlLimits& limits) {
@@ -228,7 +244,7 @@ Node parse_yaml(std::string_view text, const std::string& filename, const YamlLi
   } catch (const YAML::Exception& e) {
     Mark m{file, e.mark.line + 1, e.mark.column + 1};
     if (e.mark.line < 0) m.line = 0;
-    throw ComposeError(m, "invalid YAML: " + e.msg);
+    throw ComposeError(m, "invalid YAML: " + printable(e.msg));
   }
   Converter c(file, limits);
   return c.convert(root, 0);

@@ -120,6 +120,7 @@ TEST_CASE("yaml: binary garbage is an error, never a crash") {
     }
   }
   CHECK(errors > 0);  // most random bytes are not YAML; the rest parsed to something harmless
+  CHECK_THROWS_WITH(parse("a: \"\\\xff\"\n"), "/p/compose.yaml:1:7: invalid YAML: unknown escape character: \\xff");
 }
 
 TEST_CASE("yaml: an empty document is null") {
