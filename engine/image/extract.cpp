@@ -70,6 +70,9 @@ class Extractor {
   void entry(struct archive* ar, struct archive_entry* e) {
     const char* raw = archive_entry_pathname(e);
     name_ = raw ? raw : "";
+    // Moby strips a leading "/"; we refuse it (DESIGN.md): a layer made by a real tool never
+    // has one, so such an entry is a crafted tarball and the user should hear about it.
+    if (!name_.empty() && name_.front() == '/') refuse("absolute path in a layer");
     auto clean = clean_tar_path(name_);
     if (!clean) refuse("path leads outside the layer");
     const std::string& rel = *clean;

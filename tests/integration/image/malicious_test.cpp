@@ -48,15 +48,14 @@ TEST_CASE("malicious import: ../x is refused naming the entry") {
   CHECK(c.nothing_stored());
 }
 
-TEST_CASE("malicious import: /etc/x lands inside the layer (moby strips the root), never in the host /etc") {
+TEST_CASE("malicious import: an entry named /etc/x is refused and never reaches the host /etc") {
   Case c;
   const std::string name = "mycompose-image-test-" + std::to_string(::getpid());
   auto r = c.import(make_tar({file("/etc/" + name, "inside")}));
-  INFO(r.err);
-  CHECK(r.status == 0);
+  CHECK(r.status == 1);
+  CHECK(r.err == "error: " + c.label() + ": entry \"/etc/" + name + "\": absolute path in a layer\n");
   CHECK_FALSE(stdfs::exists("/etc/" + name));
-  auto img = json::parse(run_mycompose(c.root, "image inspect evil:1").out)[0];
-  CHECK(mycompose::fs::read_file(stdfs::path(img["GraphDriver"]["Data"]["LowerDir"].get<std::string>()) / "etc" / name) == "inside");
+  CHECK(c.nothing_stored());
 }
 
 TEST_CASE("malicious import: a symlink out of the layer, then a write through it, is refused") {
