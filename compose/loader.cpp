@@ -187,7 +187,11 @@ Project load_project(const LoadOptions& o) {
   ctx.environment = env;
   ctx.resolve_paths = o.resolve_paths;
   ctx.disabled_services = std::move(enabled.disabled);
+  ctx.normalize = o.normalize;
+  ctx.consistency = o.consistency;
+  ctx.all_resources = o.all_resources;
   NormalizeResult result = normalize(enabled.document, ctx);
+  for (const auto& w : result.warnings) warn(w);
   project.model = std::move(result.model);
   project.unsupported = std::move(result.unsupported);
   return project;

@@ -113,3 +113,23 @@ TEST_CASE("config --profiles lists every profile, enabled or not", "[config]") {
   CHECK(r.status == 0);
   CHECK(r.out == "debug\ntools\n");
 }
+
+TEST_CASE("config --no-consistency, --no-normalize and --all-resources reach the normalize stage", "[config]") {
+  Scratch p("services:\n  web:\n    image: nginx\n    depends_on: [db]\nnetworks:\n  unused: {}\n");
+  Result strict = run_config(p.dir, {"config"});
+  CHECK(strict.status == 1);
+  CHECK(strict.err.find("depends on undefined service \"db\"") != std::string::npos);
+
+  Result loose = run_config(p.dir, {"config", "--no-consistency", "--format", "json"});
+  REQUIRE(loose.status == 0);
+  CHECK(loose.out.find("\"default\"") != std::string::npos);  // implicit network, normalized
+  CHECK(loose.out.find("\"unused\"") == std::string::npos);   // unused network dropped
+
+  Result raw = run_config(p.dir, {"config", "--no-consistency", "--no-normalize", "--format", "json"});
+  REQUIRE(raw.status == 0);
+  CHECK(raw.out.find("\"default\"") == std::string::npos);
+
+  Result all = run_config(p.dir, {"--all-resources", "config", "--no-consistency", "--format", "json"});
+  REQUIRE(all.status == 0);
+  CHECK(all.out.find("\"unused\"") != std::string::npos);
+}
