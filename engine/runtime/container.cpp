@@ -13,6 +13,7 @@
 #include <optional>
 #include <sched.h>
 
+#include "default_device_rules.hpp"
 #include "foreground.hpp"
 #include "launcher.hpp"
 #include "mycompose/common/error.hpp"
@@ -84,7 +85,8 @@ Created create_container(const stdfs::path& root, const std::string& id, const C
   Created c;  // declared before the guard: the guard's cleanup still sees it
   CreateGuard guard(dir);
   c.state.cgroups_path = spec.cgroups_path.empty() ? default_cgroups_path(root, id) : spec.cgroups_path;
-  c.cgroup = Cgroup::create(c.state.cgroups_path, spec.raw.value("linux", json::object()).value("resources", json::object()));
+  c.cgroup = Cgroup::create(c.state.cgroups_path,
+                            with_default_device_rules(spec.raw.value("linux", json::object()).value("resources", json::object())));
   guard.set_cgroup(c.cgroup.get());
   if (mode == "create" && ::mkfifoat(AT_FDCWD, (dir / kFifo).c_str(), 0600) != 0)
     throw SystemError("mkfifo " + (dir / kFifo).string(), errno);

@@ -82,3 +82,15 @@ TEST_CASE("runtime rootfs: bind mounts with ro and relative sources") {
   CHECK(r.out == "from host\ntouch: /data/new: Read-only file system\nalso\nok\n");
   CHECK(stdfs::exists(b.dir / "rw" / "new"));
 }
+
+TEST_CASE("runtime rootfs: a bundle whose device cgroup denies everything still gets the default devices") {
+  // `runc spec` writes exactly this rule; runc still allows the OCI default devices.
+  Sandbox sb;
+  Bundle b = sb.bundle("b", {"sh", "-c", "echo x > /dev/null && head -c 3 /dev/zero | wc -c && (echo > /dev/tty) 2>&1 | grep -c 'No such device or address'"});
+  b.config["linux"]["resources"] = {{"devices", {{{"allow", false}, {"access", "rwm"}}}}};
+  b.write();
+  Result r = sb.rt({"run", "--bundle", b.dir.string(), "c1"});
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(r.out == "3\n1\n");
+}
