@@ -2,7 +2,7 @@
 // "1.5GB", "100k", a bare number is bytes) and as compose prints them: a decimal string.
 #include <cctype>
 #include <cmath>
-#include <regex>
+#include <string>
 
 #include "attributes.hpp"
 #include "mycompose/compose/error.hpp"
@@ -10,13 +10,29 @@
 namespace mycompose::compose::schema {
 
 std::optional<std::int64_t> parse_bytes(std::string_view s) {
-  static const std::regex re(R"(^(\d+(?:\.\d+)?) ?([kKmMgGtTpP])?[iI]?[bB]?$)");
-  std::smatch m;
-  std::string str(s);
-  if (!std::regex_match(str, m, re)) return std::nullopt;
-  long double v = std::stold(m[1].str());
-  if (m[2].matched) {
-    switch (std::tolower(static_cast<unsigned char>(m[2].str()[0]))) {
+  // `(\d+(\.\d+)?) ?([kKmMgGtTpP])?[iI]?[bB]?` as a loop (std::regex was a visible share
+  // of `config`'s time).
+  auto digits = [&](std::size_t& i) {
+    std::size_t from = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > from;
+  };
+  std::size_t i = 0;
+  if (!digits(i)) return std::nullopt;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits(i)) return std::nullopt;
+  }
+  const std::string number(s.substr(0, i));
+  if (i < s.size() && s[i] == ' ') ++i;
+  char unit = 0;
+  if (i < s.size() && std::string_view("kKmMgGtTpP").find(s[i]) != std::string_view::npos) unit = s[i++];
+  if (i < s.size() && (s[i] == 'i' || s[i] == 'I')) ++i;
+  if (i < s.size() && (s[i] == 'b' || s[i] == 'B')) ++i;
+  if (i != s.size()) return std::nullopt;
+  long double v = std::stold(number);
+  if (unit) {
+    switch (std::tolower(static_cast<unsigned char>(unit))) {
       case 'p': v *= 1024;  [[fallthrough]];
       case 't': v *= 1024;  [[fallthrough]];
       case 'g': v *= 1024;  [[fallthrough]];

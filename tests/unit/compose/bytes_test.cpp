@@ -31,3 +31,19 @@ TEST_CASE("byte sizes: invalid ones are errors", "[bytes]") {
         "compose.yaml:4:16: services.web.mem_limit: invalid byte size \"lots\" (expected a number with an optional unit b, k, m, g, t, p, such as 512m or 1g)");
   CHECK(error_of("services:\n  web:\n    image: x\n    mem_limit: 1q\n").find("invalid byte size \"1q\"") != std::string::npos);
 }
+
+TEST_CASE("byte sizes: the accepted spellings, edge by edge", "[bytes]") {
+  CHECK(size("shm_size", "1g") == "1073741824");
+  CHECK(size("shm_size", "1.5GB") == "1610612736");
+  CHECK(size("shm_size", "'512 m'") == "536870912");   // one space before the unit
+  CHECK(size("shm_size", "10kib") == "10240");
+  CHECK(size("shm_size", "10KiB") == "10240");
+  CHECK(size("shm_size", "2p") == "2251799813685248");
+  CHECK(size("shm_size", "7i") == "7");                 // docker's pattern lets i/b stand alone
+  CHECK(size("shm_size", "7ib") == "7");
+  CHECK(size("shm_size", "0.5k") == "512");
+  CHECK(size("shm_size", "'7 '") == "7");
+  for (const char* bad : {"1.", ".5g", "1..5g", "'512  m'", "'-5m'", "1gg", "1bi", "1kx", "1e3", "'1g '", "10000000000000000000"})
+    CHECK(error_of(std::string("services:\n  web:\n    image: x\n    shm_size: ") + bad + "\n").find("invalid byte size") !=
+          std::string::npos);
+}
