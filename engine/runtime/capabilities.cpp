@@ -135,8 +135,12 @@ void apply_capabilities(const nlohmann::json& process_capabilities) {
 
   if (CAP_AMBIENT_SUPPORTED()) {
     if (cap_reset_ambient() != 0) throw SystemError("cap_reset_ambient", errno);
+    // The kernel only lets a capability be ambient when it is also permitted and inheritable.
+    // runc ignores the others (its own `runc spec` asks for ambient caps with no inheritable
+    // set), so we do too rather than refuse such bundles.
+    auto in = [](const std::vector<cap_value_t>& set, cap_value_t c) { return std::find(set.begin(), set.end(), c) != set.end(); };
     for (auto c : ambient)
-      if (cap_set_ambient(c, CAP_SET) != 0)
+      if (in(permitted, c) && in(inheritable, c) && cap_set_ambient(c, CAP_SET) != 0)
         throw SystemError("raise ambient capability " + capability_name(c), errno);
   }
 }

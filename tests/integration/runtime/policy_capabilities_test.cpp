@@ -83,6 +83,18 @@ TEST_CASE("capabilities: after a uid switch with keepcaps, and ambient") {
   CHECK(seen == "1000 0000000000000420 0000000000000400 00000000a80425fb");
 }
 
+TEST_CASE("capabilities: ambient names missing from inheritable are skipped, as runc does for its own spec") {
+  auto seen = in_child([&] {
+    apply_capabilities({{"bounding", {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"}},
+                        {"effective", {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"}},
+                        {"permitted", {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"}},
+                        {"ambient", {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"}}});
+    return status_field("CapEff") + " " + status_field("CapAmb");
+  });
+  // AUDIT_WRITE = bit 29, NET_BIND_SERVICE = 10, KILL = 5; no ambient without inheritable.
+  CHECK(seen == "0000000020000420 0000000000000000");
+}
+
 TEST_CASE("capabilities: an unknown name changes nothing") {
   auto seen = in_child([&] {
     const auto before = status_field("CapBnd");
