@@ -346,33 +346,62 @@ Node unique_by(const Node& seq, std::string (*key)(const Node&)) {
   return out;
 }
 
-Node unicity_at(const Node& n, Path& path) {
-  if (n.is_map()) {
-    Node out = n;
-    for (auto& e : out.entries) {
-      path.push_back(e.key);
-      e.value = unicity_at(e.value, path);
-      path.pop_back();
+// In place, and only down the paths a rule can still reach (`rules`: the indexes in
+// kUniqueRules whose first `depth` segments match the path so far). Copying every subtree
+// at every level, and matching every rule at every node, was a visible share of `config`.
+void unicity_in(Node& n, std::size_t depth, const std::vector<std::size_t>& rules) {
+  static const std::vector<std::vector<std::string_view>> segments = [] {
+    std::vector<std::vector<std::string_view>> all;
+    for (const auto& r : kUniqueRules) {
+      std::vector<std::string_view> segs;
+      std::string_view p = r.pattern;
+      for (std::size_t dot; (dot = p.find('.')) != std::string_view::npos; p.remove_prefix(dot + 1)) segs.push_back(p.substr(0, dot));
+      segs.push_back(p);
+      all.push_back(std::move(segs));
     }
-    return out;
+    return all;
+  }();
+  if (n.is_sequence()) {
+    for (std::size_t r : rules)
+      if (segments[r].size() == depth) {
+        n = unique_by(n, kUniqueRules[r].key);
+        return;
+      }
+    return;
   }
-  if (n.is_sequence())
-    for (const auto& r : kUniqueRules)
-      if (matches(path, r.pattern)) return unique_by(n, r.key);
-  return n;
+  if (!n.is_map()) return;
+  std::vector<std::size_t> next;
+  for (auto& e : n.entries) {
+    if (!e.value.is_map() && !e.value.is_sequence()) continue;
+    next.clear();
+    for (std::size_t r : rules)
+      if (segments[r].size() > depth && (segments[r][depth] == "*" || segments[r][depth] == e.key)) next.push_back(r);
+    if (!next.empty()) unicity_in(e.value, depth + 1, next);
+  }
+}
+
+// The node without its children.
+Node shell_of(const Node& n) {
+  Node out;
+  out.kind = n.kind;
+  out.value = n.value;
+  out.quoted = n.quoted;
+  out.tag = n.tag;
+  out.mark = n.mark;
+  return out;
 }
 
 }  // namespace
 
 Node strip_merge_tags(const Node& n) {
-  Node out = n;
+  Node out = shell_of(n);
   if (out.tag == "!reset" || out.tag == "!override") out.tag.clear();
   if (n.is_map()) {
-    out.entries.clear();
+    out.entries.reserve(n.entries.size());
     for (const auto& e : n.entries)
       if (e.value.tag != "!reset") out.entries.push_back(MapEntry{e.key, e.key_mark, strip_merge_tags(e.value)});
   } else if (n.is_sequence()) {
-    out.items.clear();
+    out.items.reserve(n.items.size());
     for (const auto& i : n.items)
       if (i.tag != "!reset") out.items.push_back(strip_merge_tags(i));
   }
@@ -390,8 +419,11 @@ Node merge_service(const Node& base, const Node& over) {
 }
 
 Node enforce_unicity(const Node& document) {
-  Path p;
-  return unicity_at(document, p);
+  Node out = document;
+  std::vector<std::size_t> all(std::size(kUniqueRules));
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+  unicity_in(out, 0, all);
+  return out;
 }
 
 }  // namespace mycompose::compose

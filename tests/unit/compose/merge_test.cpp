@@ -98,3 +98,11 @@ TEST_CASE("merge: extends uses the service rules") {
   Node over = yaml("{command: [b], environment: {A: 2}}");
   CHECK(dump(merge_service(base, over)) == "{image: x, command: [b], environment: [\"A=2\"]}");
 }
+
+TEST_CASE("merge: unicity applies exactly at the rule paths and at every depth") {
+  CHECK(merged("services: {w: {networks: {n: {aliases: [a, b]}}, cap_add: [X]}}",
+               "services: {w: {networks: {n: {aliases: [a, c]}}, cap_add: [X, Y], command: [r, r], x-l: [a, a]}}\n"
+               "networks: {n: {labels: [k=1], x-l: [a]}}\nvolumes: {v: {labels: [k=1, k=2]}}\nx-top: [a, a]") ==
+        "{services: {w: {networks: {n: {aliases: [a, b, c]}}, cap_add: [X, Y], command: [r, r], x-l: [a, a]}}, "
+        "networks: {n: {labels: [k=1], x-l: [a]}}, volumes: {v: {labels: [k=2]}}, x-top: [a, a]}");
+}
