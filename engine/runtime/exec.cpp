@@ -56,7 +56,7 @@ UniqueFd open_container_pty(UniqueFd& slave) {
   return master;
 }
 
-[[noreturn]] void exec_child(int sock, int init_pidfd, int ns_flags, json process, const json& seccomp, const std::string& user) {
+[[noreturn]] void exec_child(int sock, int init_pidfd, int ns_flags, json process, const CompiledSeccomp& seccomp, const std::string& user) {
   UniqueFd slave;
   try {
     if (::setns(init_pidfd, ns_flags & ~CLONE_NEWPID) != 0) throw SystemError("join the container's namespaces", errno);
@@ -98,7 +98,8 @@ int Runtime::exec(const std::string& id, const ExecOptions& opts) {
   json config = json::parse(fs::read_file(dir / kConfigFile, 16 << 20));
   json process = exec_process_spec(config, opts);
   check_process(process, "exec process");
-  json seccomp = config.value("linux", json::object()).value("seccomp", json());
+  // Compiled before fork: the child only makes the seccomp() call.
+  CompiledSeccomp seccomp = compile_seccomp(config.value("linux", json::object()).value("seccomp", json()));
   Spec spec = parse_spec(config, s.oci.bundle, false);
   int ns_flags = 0;
   for (const auto& n : spec.namespaces) ns_flags |= n.flag;

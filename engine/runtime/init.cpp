@@ -95,7 +95,8 @@ Pty open_pty() {
   ::prctl(PR_SET_NAME, "mycompose-init", 0, 0, 0);  // exec'd from a memfd, comm would be the fd number
   ::umask(0);
   int state_fd = -1;
-  json process, seccomp;
+  json process;
+  CompiledSeccomp seccomp;
   Pty pty;
   UniqueFd fifo;
   std::string mode;
@@ -106,7 +107,8 @@ Pty open_pty() {
     if (state_fd < 0) throw Error("the runtime sent no state folder");
     Spec spec = parse_spec(cfg.body.at("spec"), cfg.body.at("bundle").get<std::string>(), false);
     process = spec.raw["process"];
-    seccomp = spec.raw.value("linux", json::object()).value("seccomp", json());
+    seccomp.program = cfg.body.at("seccompBpf").get<std::vector<unsigned char>>();
+    seccomp.flags = cfg.body.at("seccompFlags").get<unsigned>();
     const NamespaceSpec* cgns = spec.find(CLONE_NEWCGROUP);
     prepare_rootfs(spec, cgns && cgns->path.empty());
     std::string hostname = spec.raw.value("hostname", "");

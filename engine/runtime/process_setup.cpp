@@ -150,7 +150,7 @@ json resolve_user(const std::string& spec) {
   return user;
 }
 
-[[noreturn]] void exec_process(const json& process, const json& seccomp, int tty_slave) {
+[[noreturn]] void exec_process(const json& process, const CompiledSeccomp& seccomp, int tty_slave) {
   try {
     sigset_t all;
     sigemptyset(&all);
@@ -189,12 +189,12 @@ json resolve_user(const std::string& spec) {
       UniqueFd f(::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC));
       if (!f || ::write(f.get(), v.data(), v.size()) < 0) throw SystemError("write /proc/self/oom_score_adj", errno);
     }
-    // No fd of ours may reach the app; CLOEXEC (not close) keeps libseccomp/stderr usable until execve.
+    // No fd of ours may reach the app; CLOEXEC (not close) keeps stderr usable until execve.
     check_syscall(::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC), "close_range");
     bool nnp = process.value("noNewPrivileges", false);
-    bool has_seccomp = !seccomp.is_null() && !seccomp.empty();
+    bool has_seccomp = !seccomp.empty();
     // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it before dropping caps.
-    if (has_seccomp && !nnp) apply_seccomp(seccomp);
+    if (has_seccomp && !nnp) load_seccomp(seccomp);
 
     std::vector<gid_t> groups;
     for (const auto& g : user.value("additionalGids", json::array())) groups.push_back(g.get<gid_t>());
@@ -205,7 +205,7 @@ json resolve_user(const std::string& spec) {
     apply_capabilities(process.value("capabilities", json::object()));
     ::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
     if (nnp) set_no_new_privs();
-    if (has_seccomp && nnp) apply_seccomp(seccomp);
+    if (has_seccomp && nnp) load_seccomp(seccomp);
 
     std::vector<char*> argv, envp;
     for (auto& a : args) argv.push_back(a.data());

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mycompose/runtime/seccomp.hpp"
+
 #include "mycompose/common/error.hpp"
 
 namespace mycompose::runtime {
@@ -25,6 +27,6 @@ nlohmann::json resolve_user(const std::string& spec);
 
 // Never returns: exec()s process.args or writes the error to stderr and _exit()s.
 // tty_slave ≥ 0 becomes the controlling terminal and stdio.
-[[noreturn]] void exec_process(const nlohmann::json& process, const nlohmann::json& seccomp, int tty_slave);
+[[noreturn]] void exec_process(const nlohmann::json& process, const CompiledSeccomp& seccomp, int tty_slave);
 
 }  // namespace mycompose::runtime

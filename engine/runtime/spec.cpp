@@ -257,7 +257,7 @@ Spec parse_spec(const json& raw, const std::filesystem::path& bundle, bool full)
   }
   if (const json* sc = member(lx, "seccomp"); sc && full) {
     try {
-      check_seccomp(*sc);
+      s.seccomp = compile_seccomp(*sc);
     } catch (const Error& e) {
       throw Error("config.json: linux.seccomp: " + std::string(e.what()));
     }

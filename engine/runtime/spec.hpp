@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "mycompose/runtime/seccomp.hpp"
+
 namespace mycompose::runtime {
 
 struct NamespaceSpec {
@@ -30,6 +32,8 @@ struct Spec {
   std::vector<NamespaceSpec> namespaces;
   std::vector<MountSpec> mounts;
   std::string cgroups_path;
+  // linux.seccomp compiled to BPF by a full parse (before fork: the child only loads it).
+  CompiledSeccomp seccomp;
 
   int clone_flags_new() const;     // CLONE_NEW* of the namespaces to create
   bool has(int flag) const;        // created or joined
