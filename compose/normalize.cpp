@@ -46,6 +46,9 @@ json services(const Node* section, schema::Walk& w) {
     sorted[e.key] = std::move(s);
   }
   w.service.clear();
+  // Reserved: ordered_json's entries (pair<const string, json>) are copied, not moved, when
+  // the vector grows, so growing deep-copied every service already placed.
+  out.get_ref<json::object_t&>().reserve(sorted.size());
   for (auto& [k, v] : sorted) out[k] = std::move(v);
   return out;
 }
@@ -60,6 +63,8 @@ NormalizeResult normalize(const Node& merged, const NormalizeContext& ctx) {
 
   schema::Walk w{ctx, "", &result.warnings};
   json model = json::object();
+  // Room for every top-level key: growing would deep-copy "services" (see services()).
+  model.get_ref<json::object_t&>().reserve(8 + merged.entries.size());
   model["name"] = ctx.project_name;
   model["services"] = services(merged.find("services"), w);
   model["networks"] = schema::top_level_resources(merged.find("networks"), schema::top_network(), "networks", w);

@@ -88,6 +88,9 @@ json convert_object(const Node& node, const Type& type, Walk& w, const std::stri
     if (!node.find(std::string(req)))
       throw ComposeError(node.mark, path + ": missing required key \"" + std::string(req) + "\"");
   json out = json::object();
+  // ordered_json copies (not moves) its entries when it grows: reserve, or nested values
+  // are deep-copied.
+  out.get_ref<json::object_t&>().reserve(node.entries.size());
   for (const auto& p : type.props) {
     const Node* v = node.find(std::string(p.key));
     if (!v) continue;

@@ -65,6 +65,7 @@ void add_implied(json& model, const NormalizeContext& ctx) {
 void reorder(json& obj, const Type& type) {
   if (!obj.is_object()) return;
   json out = json::object();
+  out.get_ref<json::object_t&>().reserve(obj.size());  // growth would deep-copy the values moved in
   for (const auto& p : type.props) {
     std::string k(p.key);
     if (obj.contains(k)) out[k] = std::move(obj[k]);
