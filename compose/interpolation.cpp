@@ -138,23 +138,22 @@ class TreeInterpolator {
                    std::map<std::string, VariableUse>& vars)
       : lookup_(lookup), warn_(warn), vars_(vars) {}
 
-  Node walk(const Node& n, const std::string& path) {
-    Node out = n;
+  // In place on the caller's copy: copying each subtree at every level (then overwriting
+  // its children) made this quadratic in the depth.
+  void walk(Node& n, const std::string& path) {
     switch (n.kind) {
       case Node::Kind::Scalar:
-        out.value = scalar(n, path);
+        if (n.value.find('$') != std::string::npos) n.value = scalar(n, path);
         break;
       case Node::Kind::Sequence:
-        for (std::size_t i = 0; i < n.items.size(); ++i)
-          out.items[i] = walk(n.items[i], path + "[" + std::to_string(i) + "]");
+        for (std::size_t i = 0; i < n.items.size(); ++i) walk(n.items[i], path + "[" + std::to_string(i) + "]");
         break;
       case Node::Kind::Map:
-        for (auto& e : out.entries) e.value = walk(e.value, path.empty() ? e.key : path + "." + e.key);
+        for (auto& e : n.entries) walk(e.value, path.empty() ? e.key : path + "." + e.key);
         break;
       case Node::Kind::Null:
         break;
     }
-    return out;
   }
 
  private:
@@ -194,7 +193,8 @@ void collect_variables(std::string_view text, std::map<std::string, VariableUse>
 InterpolationResult interpolate(const Node& tree, const Lookup& lookup, const std::function<void(const std::string&)>& warn) {
   InterpolationResult r;
   TreeInterpolator t(lookup, warn, r.variables);
-  r.tree = t.walk(tree, "");
+  r.tree = tree;
+  t.walk(r.tree, "");
   return r;
 }
 
