@@ -79,10 +79,7 @@ bool one_of(std::string_view s, std::initializer_list<std::string_view> words) {
   return false;
 }
 
-}  // namespace
-
-bool yaml_needs_quotes(const std::string& str) {
-  std::string_view s(str);
+bool needs_quotes(std::string_view s) {
   if (s.empty()) return true;
   // Every special form starts with a digit, a sign, a dot, `~` or the first letter of a word.
   if (std::string_view("0123456789+-.~nNtTfFyYoO").find(s[0]) == std::string_view::npos) return false;
@@ -97,6 +94,10 @@ bool yaml_needs_quotes(const std::string& str) {
   // Decimal and octal integers ([-+]?(0|[1-9][0-9_]*), 0[0-7_]+) are decimals here too.
   return yaml_decimal(s) || yaml_sexagesimal(s);
 }
+
+}  // namespace
+
+bool yaml_needs_quotes(const std::string& s) { return needs_quotes(s); }
 
 namespace {
 
@@ -209,7 +210,7 @@ class Writer {
   void scalar(std::string_view s, std::size_t indent) {
     if (s.find('\n') != std::string_view::npos && literal_ok(s)) {
       literal(s, indent + 2);
-    } else if (yaml_needs_quotes(std::string(s)) || !plain_scalar_ok(s)) {
+    } else if (needs_quotes(s) || !plain_scalar_ok(s)) {
       append_double_quoted(out, s);
       out += '\n';
     } else {
@@ -247,7 +248,10 @@ class Writer {
         scalar(j.get_ref<const std::string&>(), indent);
         return;
       case T::null: out.append(sep).append("null\n"); return;
-      default: out.append(sep).append(j.dump()).append("\n"); return;  // numbers, booleans as JSON spells them
+      case T::boolean: out.append(sep).append(j.get<bool>() ? "true\n" : "false\n"); return;
+      case T::number_integer: out.append(sep).append(std::to_string(j.get<std::int64_t>())).append("\n"); return;
+      case T::number_unsigned: out.append(sep).append(std::to_string(j.get<std::uint64_t>())).append("\n"); return;
+      default: out.append(sep).append(j.dump()).append("\n"); return;  // floats as JSON spells them
     }
   }
 
@@ -269,7 +273,7 @@ class Writer {
   }
 
   void key(std::string_view k) {
-    if (yaml_needs_quotes(std::string(k)) || !plain_scalar_ok(k))
+    if (needs_quotes(k) || !plain_scalar_ok(k))
       append_double_quoted(out, k);
     else
       out += k;
