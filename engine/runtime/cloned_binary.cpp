@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string>
 
 #include "mycompose/common/error.hpp"
 
@@ -40,10 +41,25 @@ off_t loadable_size(int fd, off_t file_size, bool* trimmed) {
   return end;
 }
 
+// The small init program installed beside our binary (engine/runtime_init), if there is one:
+// it starts in ~1 ms where a re-exec of this binary, with all its libraries, takes ~6 ms.
+UniqueFd open_init_program() {
+  char self[4096];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return UniqueFd();
+  std::string path(self, static_cast<std::size_t>(n));
+  path = path.substr(0, path.rfind('/') + 1) + "mycompose-init";
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  struct stat st;
+  if (fd && (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))) fd.reset();
+  return fd;
+}
+
 }  // namespace
 
 UniqueFd sealed_self_copy() {
-  UniqueFd self(::open("/proc/self/exe", O_RDONLY | O_CLOEXEC));
+  UniqueFd self = open_init_program();
+  if (!self) self.reset(::open("/proc/self/exe", O_RDONLY | O_CLOEXEC));
   if (!self) throw SystemError("open /proc/self/exe", errno);
   struct stat st;
   check_syscall(::fstat(self.get(), &st), "stat /proc/self/exe");

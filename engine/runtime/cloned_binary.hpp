@@ -6,6 +6,7 @@
 
 namespace mycompose::runtime {
 
+// The init program beside our binary (mycompose-init) if present, else our own binary.
 UniqueFd sealed_self_copy();
 
 }  // namespace mycompose::runtime
