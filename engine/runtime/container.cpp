@@ -257,25 +257,23 @@ std::vector<pid_t> Runtime::processes(const std::string& id) const {
   return open_cgroup(s)->pids();
 }
 
-void Runtime::pause(const std::string& id) {
-  stdfs::path dir = container_dir(root_, id);
+// pause and resume: the same transition in opposite directions.
+static void set_frozen(const stdfs::path& root, const std::string& id, bool frozen) {
+  const char* verb = frozen ? "pause" : "resume";
+  const std::string from = frozen ? "running" : "paused", to = frozen ? "paused" : "running";
+  stdfs::path dir = container_dir(root, id);
   StoredState s = read_state(dir, id);
   ContainerState c = current_state(dir, s);
-  if (c.status != "running") throw Error("cannot pause container \"" + id + "\": it is " + c.status + ", not running");
-  open_cgroup(s)->freeze(true);
-  s.oci.status = "paused";
+  if (c.status != from)
+    throw Error(std::string("cannot ") + verb + " container \"" + id + "\": it is " + c.status + ", not " + from);
+  open_cgroup(s)->freeze(frozen);
+  s.oci.status = to;
   write_state(dir, s);
 }
 
-void Runtime::resume(const std::string& id) {
-  stdfs::path dir = container_dir(root_, id);
-  StoredState s = read_state(dir, id);
-  ContainerState c = current_state(dir, s);
-  if (c.status != "paused") throw Error("cannot resume container \"" + id + "\": it is " + c.status + ", not paused");
-  open_cgroup(s)->freeze(false);
-  s.oci.status = "running";
-  write_state(dir, s);
-}
+void Runtime::pause(const std::string& id) { set_frozen(root_, id, true); }
+
+void Runtime::resume(const std::string& id) { set_frozen(root_, id, false); }
 
 int parse_signal(const std::string& name) {
   if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos) {
