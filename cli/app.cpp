@@ -45,7 +45,7 @@ int run(int argc, char** argv) {
     register_runtime(app, ctx);
   } else {
     for (Registrar r : {register_config, register_version, register_image, register_runtime, register_pull, register_push,
-                          register_images, register_login, register_logout, register_not_yet}) r(app, ctx);
+                          register_images, register_login, register_logout, register_engine, register_not_yet}) r(app, ctx);
   }
   use_docker_flag_style(app);
   if (dump_parse) disarm_callbacks(app);

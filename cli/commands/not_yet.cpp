@@ -93,7 +93,6 @@ const Pending kPending[] = {
     {"wait", "[E]", declare<flags::WaitOptions, flags::add_wait>},
     {"watch", "[E]", declare<flags::WatchOptions, flags::add_watch>},
     // mycompose's own
-    {"engine", "[E]", declare<flags::EngineOptions, flags::add_engine>},
     {"volume", "[E]", declare<flags::VolumeOptions, flags::add_volume>},
     {"network", "[E]", declare<flags::NetworkOptions, flags::add_network>},
     {"system", "[E]", declare<flags::SystemOptions, flags::add_system>},

@@ -45,7 +45,6 @@ const Pending kPending[] = {
     {{"commit", "web"}, "commit", "[E]"},
     {{"watch"}, "watch", "[E]"},
     {{"alpha", "viz"}, "alpha viz", "[E]"},
-    {{"engine"}, "engine", "[E]"},
     {{"volume", "ls"}, "volume ls", "[E]"},
     {{"volume", "create", "data"}, "volume create", "[E]"},
     {{"volume", "inspect", "data"}, "volume inspect", "[E]"},
