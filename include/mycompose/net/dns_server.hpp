@@ -1,0 +1,65 @@
+#pragma once
+// The embedded DNS server: runs on the engine's libuv loop, one UDP+TCP listener per
+// network (on its gateway address), answers the names of that network's containers and
+// forwards everything else to the host's resolvers (never on internal networks).
+#include <uv.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mycompose::net {
+
+// One container address on a network and the names that resolve to it there: service
+// name, container name, hostname, network aliases. A service scaled to N replicas is N
+// endpoints sharing the service name; an A query gets every address, shuffled.
+struct DnsEndpoint {
+  std::string address;             // IPv4, dotted
+  std::vector<std::string> names;  // case-insensitive, trailing dot optional
+  std::string ptr_name;            // PTR answer for `address` (the container name); "" = none
+  // `links` aliases: names that only the containers at these addresses see. Empty = every
+  // client of the network sees `names`.
+  std::vector<std::string> only_for;
+};
+
+struct DnsServerOptions {
+  std::uint16_t port = 53;  // 0 = any free port (tests); the bound port is port_of()
+  // Upstream resolvers as "ip" or "ip:port". Empty = read the host's (resolv_conf.hpp,
+  // host_upstream_resolvers) when the server starts.
+  std::vector<std::string> upstreams;
+  std::chrono::milliseconds upstream_timeout{2000};  // per upstream, then the next one
+  std::uint32_t ttl = 600;                           // of our own answers, as Docker's
+};
+
+struct DnsServerCore;  // sockets and records, in dns_server.cpp
+
+class DnsServer {
+ public:
+  explicit DnsServer(uv_loop_t* loop, DnsServerOptions options = {});
+  // Closes every socket; libuv frees them on the loop's next turn, so run the loop once
+  // more before uv_loop_close.
+  ~DnsServer();
+  DnsServer(const DnsServer&) = delete;
+  DnsServer& operator=(const DnsServer&) = delete;
+
+  // Serves UDP and TCP on ipv4:port for one network. An internal network never forwards:
+  // unknown names are NXDOMAIN. Throws SystemError naming the address when a bind fails.
+  void listen(const std::string& network_id, const std::string& ipv4, bool internal = false);
+  void unlisten(const std::string& network_id);
+  std::uint16_t port_of(const std::string& network_id) const;
+
+  // The network's records (replaces the previous set) and incremental changes.
+  void set_records(const std::string& network_id, std::vector<DnsEndpoint> endpoints);
+  void add_endpoint(const std::string& network_id, DnsEndpoint endpoint);
+  void remove_endpoint(const std::string& network_id, const std::string& address);
+
+  // `dns:` of one container: its unknown names go to these servers instead of the host's.
+  void set_client_upstreams(const std::string& client_address, std::vector<std::string> upstreams);
+
+ private:
+  std::unique_ptr<DnsServerCore> impl_;
+};
+
+}  // namespace mycompose::net
