@@ -12,6 +12,8 @@ pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv)
 pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp)
 pkg_check_modules(LIBCAP REQUIRED IMPORTED_TARGET libcap)
 pkg_check_modules(LIBNL REQUIRED IMPORTED_TARGET libnl-3.0 libnl-route-3.0)
+# NAT rules through libnftables: one atomic transaction per change and errors as text, no nft process.
+pkg_check_modules(NFTABLES REQUIRED IMPORTED_TARGET libnftables)
 find_path(HTTPLIB_INCLUDE_DIR httplib.h REQUIRED)
 add_library(httplib_header INTERFACE)
 target_include_directories(httplib_header SYSTEM INTERFACE ${HTTPLIB_INCLUDE_DIR})

@@ -1,0 +1,36 @@
+#pragma once
+// Outbound NAT and isolation in one nftables table per state root (mycompose_<root tag>),
+// rebuilt as a whole in one atomic transaction from the list of networks on every change.
+#include <string>
+#include <vector>
+
+#include "mycompose/net/ipam.hpp"
+
+namespace mycompose::net {
+
+struct NatNetwork {
+  std::string bridge;
+  Ipv4Prefix subnet;
+  bool internal = false;    // no way out: drop forwarding from and to the bridge
+  bool masquerade = true;   // com.docker.network.bridge.enable_ip_masquerade
+};
+
+// The nft script that replaces `table` with rules for `networks` (deletes it when empty).
+// `link_family_prefix` matches the bridges of every mycompose root, for isolation.
+std::string nat_ruleset(const std::string& table, const std::vector<NatNetwork>& networks,
+                        const std::string& link_family_prefix);
+
+// Runs nat_ruleset through libnftables. Throws Error with nft's message.
+void apply_nat_rules(const std::string& table, const std::vector<NatNetwork>& networks,
+                     const std::string& link_family_prefix);
+
+// Deletes `table` if it exists.
+void delete_nat_table(const std::string& table);
+
+// Names of the tables of family ip ("nft list tables").
+std::vector<std::string> nat_tables();
+
+// net.ipv4.ip_forward = 1 (containers reach the outside through the host).
+void enable_ip_forward();
+
+}  // namespace mycompose::net

@@ -1,0 +1,117 @@
+#pragma once
+// The data the engine exchanges with the network manager: what a Compose network asks for
+// (NetworkSpec), what exists (NetworkRecord), and one container's attachment (Endpoint).
+#include <sys/types.h>
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "mycompose/common/unique_fd.hpp"
+
+namespace mycompose::net {
+
+struct IpamConfig {
+  std::string subnet;    // "" = pick from the default pools
+  std::string ip_range;  // "" = the whole subnet
+  std::string gateway;   // "" = first address of ip_range/subnet
+  std::map<std::string, std::string> aux_addresses;  // kept out of allocation
+};
+
+struct NetworkSpec {
+  std::string name;  // full name, e.g. "proj_default"
+  std::string driver = "bridge";
+  bool internal = false;
+  bool external = false;  // created outside one project and shared (recorded only)
+  bool attachable = false;
+  std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> driver_opts;
+  std::vector<IpamConfig> ipam;  // at most one IPv4 config is used
+  std::optional<int> mtu;        // driver_opts com.docker.network.driver.mtu wins
+};
+
+struct Endpoint {
+  std::string container_id;
+  std::string ifname;     // inside the container: eth0, eth1, …
+  std::string ip;         // dotted quad
+  int prefix = 0;
+  std::string gateway;    // "" on internal networks (no default route)
+  std::string mac;        // aa:bb:cc:dd:ee:ff
+  std::string host_veth;  // host side of the pair, a port of the bridge
+  std::vector<std::string> aliases;
+};
+
+struct NetworkRecord {
+  std::string id;  // 64 hex
+  std::string name;
+  std::string driver;
+  std::string bridge;
+  std::string subnet;  // a.b.c.d/n
+  std::string ip_range;
+  std::string gateway;
+  bool internal = false;
+  bool external = false;
+  bool attachable = false;
+  bool masquerade = true;
+  int mtu = 1500;
+  std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> driver_opts;
+  std::string created;  // RFC 3339
+  bool subnet_configured = false;  // ipam.config gave the subnet (fixed addresses allowed)
+  std::map<std::string, std::string> aux_addresses;
+  std::string last_allocated;  // IPAM cursor, so a restarted engine continues after it
+  std::map<std::string, Endpoint> endpoints;  // by container id
+};
+
+struct EndpointSpec {
+  std::vector<std::string> aliases;
+  std::string ipv4_address;  // "" = allocate
+  std::string mac_address;   // "" = derived from the address (02:42:<ip>), as classic Docker
+  int interface_index = 0;   // → eth<index>
+};
+
+// A network namespace to attach to: a pid (its /proc/<pid>/ns/net), a path to an nsfs
+// file (/proc/<pid>/ns/net, /run/netns/x) or an open fd (borrowed; duplicated when used).
+class NetnsRef {
+ public:
+  static NetnsRef of_pid(pid_t pid) { return NetnsRef(pid); }
+  static NetnsRef of_path(std::filesystem::path p) { return NetnsRef(std::move(p)); }
+  static NetnsRef of_fd(int fd) { return NetnsRef(Fd{fd}); }
+  // An owned fd for setns(); throws SystemError naming the namespace.
+  UniqueFd open() const;
+  std::string describe() const;
+
+ private:
+  struct Fd {
+    int fd;
+  };
+  template <class T>
+  explicit NetnsRef(T v) : v_(std::move(v)) {}
+  std::variant<pid_t, std::filesystem::path, Fd> v_;
+};
+
+// ---- network_mode (host, none, bridge/default, container:X, service:X) -----------------
+struct NetworkMode {
+  enum class Kind { Bridge, Host, None, Container, Service };
+  Kind kind = Kind::Bridge;
+  std::string target;  // container or service name (or a netns path) for Container/Service
+};
+
+// Parses a Compose network_mode value; "" and "bridge"/"default" mean project networks.
+// Throws Error for unknown modes, naming the value.
+NetworkMode parse_network_mode(std::string_view value);
+
+// The OCI linux.namespaces entry for a mode, or nullopt when the container shares the
+// host's network namespace (host mode: no entry at all). Container/Service join the netns
+// at `joined_netns_path` (the engine resolves NAME → /proc/<pid>/ns/net); Bridge and None
+// get a new, empty namespace. Throws Error when a join path is needed but empty.
+std::optional<nlohmann::json> oci_network_namespace(const NetworkMode& mode,
+                                                    const std::string& joined_netns_path = {});
+
+}  // namespace mycompose::net

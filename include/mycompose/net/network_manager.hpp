@@ -1,0 +1,62 @@
+#pragma once
+// Bridge networks of one state root: create/remove networks, connect/disconnect container
+// network namespaces, and take away everything this root ever made (cleanup_all).
+//
+// State: <root>/networks/<id>.json, written atomically; every change runs under an flock on
+// <root>/networks/.lock, so several engines or tests on one root serialize. Subnet choice
+// also takes a host-wide lock, so two roots never pick the same free pool at once.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mycompose/net/names.hpp"
+#include "mycompose/net/network.hpp"
+
+namespace mycompose::net {
+
+class NetworkManager {
+ public:
+  explicit NetworkManager(std::filesystem::path root);
+
+  // Creates the bridge, its address and NAT rules. Throws Error when the name is taken,
+  // the driver is not "bridge", or no subnet is free. Undoes every step on failure.
+  NetworkRecord create(const NetworkSpec& spec);
+  // Removes bridge, rules and state. Throws when endpoints are still connected or the
+  // network does not exist.
+  void remove(const std::string& name_or_id);
+  // By name or id.
+  std::optional<NetworkRecord> get(const std::string& name_or_id) const;
+  std::vector<NetworkRecord> list() const;
+
+  // Attaches the container's namespace: a veth pair (host side on the bridge, peer named
+  // eth<interface_index> inside), an address, the default route (non-internal networks,
+  // unless one exists), loopback up. Throws Error when already connected.
+  Endpoint connect(const std::string& network, const std::string& container_id, const NetnsRef& netns,
+                   const EndpointSpec& spec = {});
+  // Deletes the veth pair and releases the address; a namespace already gone is fine.
+  // Returns false when the container was not connected.
+  bool disconnect(const std::string& network, const std::string& container_id);
+
+  // Removes every link with this root's prefix, its nft table and all network state —
+  // also what a crashed engine left behind.
+  void cleanup_all();
+
+  const HostNames& names() const { return names_; }
+  const std::filesystem::path& state_dir() const { return dir_; }
+
+ private:
+  std::optional<NetworkRecord> find_locked(const std::string& name_or_id) const;
+  void save(const NetworkRecord& rec) const;
+  void sync_nat() const;
+
+  std::filesystem::path root_;
+  std::filesystem::path dir_;
+  HostNames names_;
+};
+
+// State (de)serialization, exposed for tests and `inspect`.
+nlohmann::json to_json(const NetworkRecord& rec);
+NetworkRecord network_record_from_json(const nlohmann::json& j);
+
+}  // namespace mycompose::net

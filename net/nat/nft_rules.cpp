@@ -1,0 +1,101 @@
+#include <nftables/libnftables.h>
+
+#include <memory>
+#include <sstream>
+
+#include "mycompose/common/error.hpp"
+#include "mycompose/common/fs.hpp"
+#include "mycompose/net/nat.hpp"
+
+namespace mycompose::net {
+
+namespace {
+// libnftables rather than running nft: one in-process transaction per change, its errors
+// as text we can put in our message, no dependency on a binary on PATH.
+class NftContext {
+ public:
+  NftContext() : ctx_(nft_ctx_new(NFT_CTX_DEFAULT), nft_ctx_free) {
+    if (!ctx_) throw Error("nftables: cannot create a context");
+    nft_ctx_buffer_output(ctx_.get());
+    nft_ctx_buffer_error(ctx_.get());
+  }
+  // Runs a script atomically; throws Error "<what>: <nft error>".
+  std::string run(const std::string& script, const std::string& what) {
+    if (nft_run_cmd_from_buffer(ctx_.get(), script.c_str()) != 0) {
+      std::string err = nft_ctx_get_error_buffer(ctx_.get());
+      while (!err.empty() && err.back() == '\n') err.pop_back();
+      throw Error(what + ": " + err);
+    }
+    return nft_ctx_get_output_buffer(ctx_.get());
+  }
+
+ private:
+  std::unique_ptr<nft_ctx, void (*)(nft_ctx*)> ctx_;
+};
+
+std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+}  // namespace
+
+std::string nat_ruleset(const std::string& table, const std::vector<NatNetwork>& networks,
+                        const std::string& link_family_prefix) {
+  std::ostringstream s;
+  // "add; delete" makes the delete succeed whether or not the table exists; the whole
+  // script is one transaction, so packets never see a half-built table.
+  s << "add table ip " << table << "\n";
+  s << "delete table ip " << table << "\n";
+  if (networks.empty()) return s.str();
+  s << "table ip " << table << " {\n";
+  s << "  chain forward {\n    type filter hook forward priority filter; policy accept;\n";
+  for (const auto& n : networks) {
+    const std::string br = quoted(n.bridge);
+    if (n.internal) {
+      s << "    iifname " << br << " oifname != " << br << " drop\n";
+      s << "    oifname " << br << " iifname != " << br << " drop\n";
+    } else {
+      // Isolation: nothing from this bridge to another mycompose bridge (any root).
+      s << "    iifname " << br << " oifname " << quoted(link_family_prefix + "*") << " oifname != " << br
+        << " drop\n";
+    }
+  }
+  s << "  }\n";
+  s << "  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n";
+  for (const auto& n : networks)
+    if (!n.internal && n.masquerade)
+      s << "    ip saddr " << n.subnet.str() << " oifname != " << quoted(n.bridge) << " masquerade\n";
+  s << "  }\n}\n";
+  return s.str();
+}
+
+void apply_nat_rules(const std::string& table, const std::vector<NatNetwork>& networks,
+                     const std::string& link_family_prefix) {
+  NftContext nft;
+  nft.run(nat_ruleset(table, networks, link_family_prefix), "nftables: update table ip " + table);
+}
+
+void delete_nat_table(const std::string& table) {
+  NftContext nft;
+  nft.run(nat_ruleset(table, {}, ""), "nftables: delete table ip " + table);
+}
+
+std::vector<std::string> nat_tables() {
+  NftContext nft;
+  std::istringstream out(nft.run("list tables ip", "nftables: list tables"));
+  std::vector<std::string> names;
+  std::string word, family, name;
+  while (out >> word >> family >> name)
+    if (word == "table") names.push_back(name);
+  return names;
+}
+
+void enable_ip_forward() {
+  const char* path = "/proc/sys/net/ipv4/ip_forward";
+  if (fs::read_file(path).substr(0, 1) == "1") return;
+  // A plain write: procfs files cannot take the temp-file-and-rename of write_file_atomic.
+  FILE* f = std::fopen(path, "w");
+  if (!f) throw SystemError(std::string("open ") + path, errno);
+  bool ok = std::fputs("1\n", f) >= 0;
+  ok = (std::fclose(f) == 0) && ok;
+  if (!ok) throw SystemError(std::string("write ") + path, errno);
+}
+
+}  // namespace mycompose::net

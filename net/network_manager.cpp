@@ -1,0 +1,232 @@
+#include "mycompose/net/network_manager.hpp"
+
+#include <sys/random.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <functional>
+
+#include "mycompose/common/error.hpp"
+#include "mycompose/common/fs.hpp"
+#include "mycompose/net/bridge.hpp"
+#include "mycompose/net/nat.hpp"
+#include "network_manager_internal.hpp"
+
+namespace mycompose::net {
+
+namespace {
+
+constexpr const char* kMtuOpt = "com.docker.network.driver.mtu";
+constexpr const char* kMasqueradeOpt = "com.docker.network.bridge.enable_ip_masquerade";
+
+std::string random_id() {
+  unsigned char bytes[32];
+  std::size_t got = 0;
+  while (got < sizeof bytes) {
+    ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n < 0 && errno != EINTR) throw SystemError("getrandom", errno);
+    if (n > 0) got += std::size_t(n);
+  }
+  std::string hex;
+  char buf[3];
+  for (unsigned char b : bytes) {
+    std::snprintf(buf, sizeof buf, "%02x", b);
+    hex += buf;
+  }
+  return hex;
+}
+
+std::string now_rfc3339() {
+  auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+int network_mtu(const NetworkSpec& spec) {
+  int mtu = spec.mtu.value_or(1500);
+  if (auto it = spec.driver_opts.find(kMtuOpt); it != spec.driver_opts.end()) {
+    const std::string& v = it->second;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), mtu);
+    if (ec != std::errc() || end != v.data() + v.size())
+      throw Error("network " + spec.name + ": driver_opts " + kMtuOpt + " \"" + v + "\" is not a number");
+  }
+  if (mtu < 68 || mtu > 65535)
+    throw Error("network " + spec.name + ": MTU " + std::to_string(mtu) + " is out of range (68-65535)");
+  return mtu;
+}
+
+// Steps done so far, undone in reverse unless the whole operation succeeds.
+class Rollback {
+ public:
+  ~Rollback() {
+    if (done_) return;
+    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) try {
+        (*it)();
+      } catch (...) {
+        // Best effort: the original error is the one to report; cleanup_all finds leftovers.
+      }
+  }
+  void add(std::function<void()> f) { undo_.push_back(std::move(f)); }
+  void commit() { done_ = true; }
+
+ private:
+  std::vector<std::function<void()>> undo_;
+  bool done_ = false;
+};
+
+const IpamConfig* ipv4_config(const NetworkSpec& spec) {
+  for (const auto& c : spec.ipam) {
+    if (c.subnet.find(':') != std::string::npos) continue;  // IPv6: not configured (see report)
+    return &c;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+NetworkManager::NetworkManager(std::filesystem::path root)
+    : root_(std::move(root)), dir_(root_ / "networks"), names_(root_) {
+  fs::make_dirs(dir_, 0700);
+}
+
+std::optional<NetworkRecord> NetworkManager::find_locked(const std::string& key) const {
+  for (auto& r : detail::load_all(dir_))
+    if (r.name == key || r.id == key) return std::move(r);
+  return std::nullopt;
+}
+
+std::optional<NetworkRecord> NetworkManager::get(const std::string& key) const {
+  detail::FileLock lock(dir_ / ".lock");
+  return find_locked(key);
+}
+
+std::vector<NetworkRecord> NetworkManager::list() const {
+  detail::FileLock lock(dir_ / ".lock");
+  return detail::load_all(dir_);
+}
+
+void NetworkManager::sync_nat() const {
+  std::vector<NatNetwork> nets;
+  for (const auto& r : detail::load_all(dir_))
+    nets.push_back({r.bridge, Ipv4Prefix::parse(r.subnet, "network " + r.name), r.internal, r.masquerade});
+  apply_nat_rules(names_.nft_table(), nets, std::string(kLinkFamilyPrefix));
+}
+
+NetworkRecord NetworkManager::create(const NetworkSpec& spec) {
+  if (spec.name.empty()) throw Error("network name must not be empty");
+  if (!spec.driver.empty() && spec.driver != "bridge")
+    throw Error("network " + spec.name + ": driver \"" + spec.driver + "\" is not supported (only bridge)");
+  for (const auto& c : spec.ipam)
+    if (c.subnet.find(':') != std::string::npos)
+      throw Error("network " + spec.name + ": IPv6 subnet " + c.subnet + " is not supported yet");
+
+  detail::FileLock lock(dir_ / ".lock");
+  if (find_locked(spec.name)) throw Error("network with name " + spec.name + " already exists");
+
+  NetworkRecord rec;
+  rec.id = random_id();
+  rec.name = spec.name;
+  rec.driver = "bridge";
+  rec.bridge = names_.bridge_name(rec.id);
+  rec.internal = spec.internal;
+  rec.external = spec.external;
+  rec.attachable = spec.attachable;
+  rec.labels = spec.labels;
+  rec.driver_opts = spec.driver_opts;
+  rec.mtu = network_mtu(spec);
+  if (auto it = spec.driver_opts.find(kMasqueradeOpt); it != spec.driver_opts.end())
+    rec.masquerade = it->second != "false" && it->second != "0";
+  rec.created = now_rfc3339();
+
+  NetlinkSocket nl;
+  Rollback rollback;  // after nl: its undo steps use it
+  {
+    detail::FileLock host_lock(detail::kHostIpamLock);
+    std::vector<Ipv4Prefix> taken = host_ipv4_prefixes(nl);
+    for (const auto& other : detail::load_all(dir_)) taken.push_back(Ipv4Prefix::parse(other.subnet, other.name));
+
+    const IpamConfig* cfg = ipv4_config(spec);
+    Ipv4Prefix subnet;
+    if (cfg && !cfg->subnet.empty()) {
+      subnet = Ipv4Prefix::parse(cfg->subnet, "network " + spec.name + " ipam subnet");
+      for (const auto& t : taken)
+        if (subnet.overlaps(t))
+          throw Error("network " + spec.name + ": subnet " + subnet.str() + " overlaps " + t.str() +
+                      ", already in use on this host");
+      rec.subnet_configured = true;
+    } else {
+      auto picked = pick_subnet(taken);
+      if (!picked)
+        throw Error("network " + spec.name +
+                    ": could not find an available, non-overlapping IPv4 address pool among the defaults");
+      subnet = *picked;
+    }
+    std::optional<Ipv4Prefix> range;
+    std::optional<Ipv4> gateway;
+    if (cfg && !cfg->ip_range.empty()) range = Ipv4Prefix::parse(cfg->ip_range, "network " + spec.name + " ip_range");
+    if (cfg && !cfg->gateway.empty()) gateway = parse_ipv4(cfg->gateway, "network " + spec.name + " gateway");
+    AddressPool pool(spec.name, subnet, range, gateway);
+    if (cfg)
+      for (const auto& [host, addr] : cfg->aux_addresses)
+        pool.reserve(parse_ipv4(addr, "network " + spec.name + " aux_addresses"), "aux address " + host);
+
+    rec.subnet = subnet.str();
+    rec.ip_range = range ? range->str() : "";
+    rec.gateway = ipv4_string(pool.gateway());
+    if (cfg) rec.aux_addresses = cfg->aux_addresses;
+
+    // The bridge's address is what other roots see, so it is made before the lock goes.
+    create_bridge(nl, rec.bridge, rec.mtu, pool.gateway(), subnet.len);
+    rollback.add([&] { delete_link(nl, rec.bridge); });
+  }
+  save(rec);
+  rollback.add([&] { std::filesystem::remove(dir_ / (rec.id + ".json")); });
+  if (!rec.internal) enable_ip_forward();
+  sync_nat();
+  rollback.commit();
+  return rec;
+}
+
+void NetworkManager::remove(const std::string& key) {
+  detail::FileLock lock(dir_ / ".lock");
+  auto rec = find_locked(key);
+  if (!rec) throw Error("network " + key + " not found");
+  if (!rec->endpoints.empty()) {
+    std::string ids;
+    for (const auto& [cid, e] : rec->endpoints) ids += (ids.empty() ? "" : ", ") + cid;
+    throw Error("network " + rec->name + " has active endpoints (" + ids + ")");
+  }
+  NetlinkSocket nl;
+  delete_link(nl, rec->bridge);
+  std::filesystem::remove(dir_ / (rec->id + ".json"));
+  sync_nat();
+}
+
+void NetworkManager::cleanup_all() {
+  detail::FileLock lock(dir_ / ".lock");
+  NetlinkSocket nl;
+  const std::string prefix = names_.link_prefix();
+  // Host veths first (their peers in containers go with them), then bridges.
+  auto links = links_with_prefix(nl, prefix);
+  std::stable_partition(links.begin(), links.end(),
+                        [&](const std::string& n) { return n.size() > prefix.size() && n[prefix.size()] == 'v'; });
+  std::string failures;
+  for (const auto& l : links) try {
+      delete_link(nl, l);
+    } catch (const Error& e) {
+      failures += std::string(failures.empty() ? "" : "; ") + e.what();
+    }
+  delete_nat_table(names_.nft_table());
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec))
+    if (entry.path().extension() == ".json") std::filesystem::remove(entry.path());
+  if (!failures.empty()) throw Error("network cleanup: " + failures);
+}
+
+}  // namespace mycompose::net

@@ -1,0 +1,120 @@
+// NetworkRecord <-> JSON, and the per-root state folder.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "mycompose/common/error.hpp"
+#include "mycompose/common/fs.hpp"
+#include "mycompose/net/network_manager.hpp"
+#include "network_manager_internal.hpp"
+
+namespace mycompose::net {
+
+using nlohmann::json;
+
+json to_json(const NetworkRecord& r) {
+  json eps = json::object();
+  for (const auto& [cid, e] : r.endpoints)
+    eps[cid] = {{"ifname", e.ifname}, {"ip", e.ip},     {"prefix", e.prefix},       {"gateway", e.gateway},
+                {"mac", e.mac},       {"host_veth", e.host_veth}, {"aliases", e.aliases}};
+  return {{"id", r.id},
+          {"name", r.name},
+          {"driver", r.driver},
+          {"bridge", r.bridge},
+          {"subnet", r.subnet},
+          {"ip_range", r.ip_range},
+          {"gateway", r.gateway},
+          {"subnet_configured", r.subnet_configured},
+          {"aux_addresses", r.aux_addresses},
+          {"last_allocated", r.last_allocated},
+          {"internal", r.internal},
+          {"external", r.external},
+          {"attachable", r.attachable},
+          {"masquerade", r.masquerade},
+          {"mtu", r.mtu},
+          {"labels", r.labels},
+          {"driver_opts", r.driver_opts},
+          {"created", r.created},
+          {"endpoints", eps}};
+}
+
+NetworkRecord network_record_from_json(const json& j) {
+  NetworkRecord r;
+  r.id = j.at("id").get<std::string>();
+  r.name = j.at("name").get<std::string>();
+  r.driver = j.value("driver", "bridge");
+  r.bridge = j.at("bridge").get<std::string>();
+  r.subnet = j.at("subnet").get<std::string>();
+  r.ip_range = j.value("ip_range", "");
+  r.gateway = j.at("gateway").get<std::string>();
+  r.subnet_configured = j.value("subnet_configured", false);
+  r.aux_addresses = j.value("aux_addresses", std::map<std::string, std::string>{});
+  r.last_allocated = j.value("last_allocated", "");
+  r.internal = j.value("internal", false);
+  r.external = j.value("external", false);
+  r.attachable = j.value("attachable", false);
+  r.masquerade = j.value("masquerade", true);
+  r.mtu = j.value("mtu", 1500);
+  r.labels = j.value("labels", std::map<std::string, std::string>{});
+  r.driver_opts = j.value("driver_opts", std::map<std::string, std::string>{});
+  r.created = j.value("created", "");
+  const json endpoints = j.value("endpoints", json::object());
+  for (const auto& [cid, e] : endpoints.items()) {
+    Endpoint ep;
+    ep.container_id = cid;
+    ep.ifname = e.at("ifname").get<std::string>();
+    ep.ip = e.at("ip").get<std::string>();
+    ep.prefix = e.at("prefix").get<int>();
+    ep.gateway = e.value("gateway", "");
+    ep.mac = e.value("mac", "");
+    ep.host_veth = e.at("host_veth").get<std::string>();
+    ep.aliases = e.value("aliases", std::vector<std::string>{});
+    r.endpoints.emplace(cid, std::move(ep));
+  }
+  return r;
+}
+
+namespace detail {
+
+FileLock::FileLock(const std::filesystem::path& path) {
+  fd_.reset(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!fd_) throw SystemError("open lock file " + path.string(), errno);
+  int rc;
+  do rc = flock(fd_.get(), LOCK_EX);
+  while (rc != 0 && errno == EINTR);
+  check_syscall(rc, "flock " + path.string());
+}
+
+std::vector<NetworkRecord> load_all(const std::filesystem::path& dir) {
+  std::vector<NetworkRecord> out;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const auto& p = entry.path();
+    if (p.extension() != ".json") continue;
+    try {
+      out.push_back(network_record_from_json(json::parse(fs::read_file(p))));
+    } catch (const json::exception& e) {
+      throw Error("network state " + p.string() + " is corrupt: " + e.what());
+    }
+  }
+  return out;
+}
+
+AddressPool pool_of(const NetworkRecord& r) {
+  std::optional<Ipv4Prefix> range;
+  if (!r.ip_range.empty()) range = Ipv4Prefix::parse(r.ip_range, "network " + r.name + " ip_range");
+  AddressPool pool(r.name, Ipv4Prefix::parse(r.subnet, "network " + r.name + " subnet"), range,
+                   parse_ipv4(r.gateway, "network " + r.name + " gateway"));
+  for (const auto& [host, addr] : r.aux_addresses) pool.reserve(parse_ipv4(addr, "aux_addresses"), "aux address " + host);
+  for (const auto& [cid, e] : r.endpoints) pool.mark_allocated(parse_ipv4(e.ip, "endpoint of " + cid));
+  if (!r.last_allocated.empty()) pool.set_cursor(parse_ipv4(r.last_allocated, "network " + r.name + " state"));
+  return pool;
+}
+
+}  // namespace detail
+
+void NetworkManager::save(const NetworkRecord& rec) const {
+  fs::write_file_atomic(dir_ / (rec.id + ".json"), to_json(rec).dump(2) + "\n", 0600);
+}
+
+}  // namespace mycompose::net
