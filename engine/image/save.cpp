@@ -14,6 +14,7 @@
 #include <set>
 
 #include "extract.hpp"
+#include "registry/pack_layer.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/sha256.hpp"
 #include "mycompose/common/unique_fd.hpp"
@@ -125,11 +126,22 @@ void save_images(const ImageStore& store, const std::vector<std::string>& refs, 
       if (written.insert(img.id).second) out.bytes("blobs/sha256/" + img.id.substr(7), config);
       json layer_paths = json::array(), oci_layers = json::array();
       for (const auto& l : store.image_layers(img.id)) {
-        auto blob = store.blob_path(l.blob);
         std::string label = "save: layer " + l.diff_id;
-        std::int64_t size = is_uncompressed(l) ? l.blob_size : read_uncompressed(blob, label, {});
-        if (written.insert(l.diff_id).second) {
-          out.stream("blobs/sha256/" + l.diff_id.substr(7), size, [&](const auto& sink) { read_uncompressed(blob, label, sink); });
+        std::int64_t size = 0;
+        if (l.blob.empty()) {
+          // A built layer exists only as a folder: its tar is written the way its diff id was taken.
+          auto dir = store.layer_dir(l.chain_id);
+          registry::write_layer_tar(dir, [&](const void*, std::size_t n) { size += static_cast<std::int64_t>(n); }, label);
+          if (written.insert(l.diff_id).second)
+            out.stream("blobs/sha256/" + l.diff_id.substr(7), size, [&](const auto& sink) {
+              registry::write_layer_tar(dir, [&](const void* p, std::size_t n) { sink(p, n); }, label);
+            });
+        } else {
+          auto blob = store.blob_path(l.blob);
+          size = is_uncompressed(l) ? l.blob_size : read_uncompressed(blob, label, {});
+          if (written.insert(l.diff_id).second) {
+            out.stream("blobs/sha256/" + l.diff_id.substr(7), size, [&](const auto& sink) { read_uncompressed(blob, label, sink); });
+          }
         }
         layer_paths.push_back("blobs/sha256/" + l.diff_id.substr(7));
         oci_layers.push_back({{"mediaType", kLayerTar}, {"digest", l.diff_id}, {"size", size}});

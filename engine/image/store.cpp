@@ -12,6 +12,7 @@
 #include <set>
 
 #include "extract.hpp"
+#include "registry/pack_layer.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/sha256.hpp"
@@ -291,6 +292,43 @@ LayerInfo ImageStore::add_layer(std::string_view parent_chain_id, std::string_vi
     auto final_dir = root_ / "layers" / std::string(hex_of(info.chain_id));
     if (::rename(tmp.c_str(), final_dir.c_str()) < 0) {
       // Someone else unpacked the same layer meanwhile: theirs is as good as ours.
+      if (errno != EEXIST && errno != ENOTEMPTY) throw SystemError("rename " + tmp.string() + " to " + final_dir.string(), errno);
+      remove_tree(tmp);
+    }
+  } catch (...) {
+    remove_tree(tmp);
+    throw;
+  }
+  return info;
+}
+
+LayerInfo ImageStore::add_layer_from_dir(std::string_view parent_chain_id, const stdfs::path& dir,
+                                        std::string_view label_in) {
+  std::string label = label_in.empty() ? "layer from " + dir.string() : std::string(label_in);
+  if (!parent_chain_id.empty() && !has_layer(parent_chain_id))
+    throw Error(label + ": parent layer " + std::string(parent_chain_id) + " is not in the image store");
+  Sha256 plain;
+  registry::write_layer_tar(dir, [&](const void* p, std::size_t n) { plain.update(p, n); }, label);
+  LayerInfo info;
+  info.diff_id = "sha256:" + plain.hex();
+  info.chain_id = chain_id(parent_chain_id, info.diff_id);
+  if (auto existing = layer_info(info.chain_id)) {
+    remove_tree(dir);
+    return *existing;
+  }
+  std::error_code ec;
+  for (auto it = stdfs::recursive_directory_iterator(dir, ec); !ec && it != stdfs::recursive_directory_iterator(); it.increment(ec))
+    if (it->is_regular_file(ec) && !it->is_symlink(ec)) info.size += static_cast<std::int64_t>(it->file_size(ec));
+  auto tmp = root_ / "layers" / (".tmp-" + random_suffix());
+  fs::make_dirs(tmp, 0755);
+  try {
+    if (::rename(dir.c_str(), (tmp / "diff").c_str()) != 0)
+      throw SystemError("rename " + dir.string() + " to " + (tmp / "diff").string(), errno);
+    json meta = layer_to_json(info);
+    meta["parent"] = std::string(parent_chain_id);
+    fs::write_file_atomic(tmp / "layer.json", meta.dump(1) + "\n");
+    auto final_dir = root_ / "layers" / std::string(hex_of(info.chain_id));
+    if (::rename(tmp.c_str(), final_dir.c_str()) < 0) {
       if (errno != EEXIST && errno != ENOTEMPTY) throw SystemError("rename " + tmp.string() + " to " + final_dir.string(), errno);
       remove_tree(tmp);
     }

@@ -94,6 +94,11 @@ void write_tar(const stdfs::path& dir, bool gzip, Sink sink, const std::string& 
 
 }  // namespace
 
+void write_layer_tar(const std::filesystem::path& dir, const std::function<void(const void*, std::size_t)>& sink,
+                     const std::string& label) {
+  write_tar(dir, false, sink, label);
+}
+
 PackedLayer pack_layer(ImageStore& store, const std::filesystem::path& dir, const std::string& label) {
   Sha256 plain;
   write_tar(dir, false, [&](const void* p, std::size_t n) { plain.update(p, n); }, label);

@@ -3,6 +3,7 @@
 // for push, with overlay whiteouts written as .wh. entries again.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "mycompose/image/store.hpp"
@@ -16,6 +17,12 @@ struct PackedLayer {
 
 // Two passes over `dir` in sorted order (same bytes both times): one hashes the plain tar,
 // one writes it gzip-compressed into the store through a BlobWriter.
+// The plain tar of an unpacked layer folder streamed to sink, entries in sorted order: the same
+// bytes every time for an unchanged folder, so its hash (the diff id) can be taken once and the
+// tar written later (save, push) without storing it in between.
+void write_layer_tar(const std::filesystem::path& dir, const std::function<void(const void*, std::size_t)>& sink,
+                     const std::string& label);
+
 PackedLayer pack_layer(ImageStore& store, const std::filesystem::path& dir, const std::string& label);
 
 }  // namespace mycompose::image::registry

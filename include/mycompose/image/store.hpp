@@ -105,6 +105,15 @@ class ImageStore {
                       std::string_view expected_diff_id, std::string_view media_type = {},
                       std::string_view label = {});
 
+  // Registers an unpacked folder (a builder's overlay upper folder, whiteouts as 0:0 char
+  // devices) as the layer on top of parent_chain_id. The diff id is the sha256 of the folder's
+  // plain tar, streamed through the hash and not stored (the tar is written again, byte for
+  // byte, only when the image is saved or pushed); the folder is renamed into
+  // layers/<chain>/diff (dir must be on the store's file system) and blob is "". When that
+  // chain exists already, dir is removed and the existing layer returned.
+  LayerInfo add_layer_from_dir(std::string_view parent_chain_id, const std::filesystem::path& dir,
+                               std::string_view label = {});
+
   // Cleanup after a failed import, load or pull: deletes the blob / unpacked layer unless an
   // image in images.json references it. Never throws for a missing object.
   void remove_blob_if_unused(std::string_view digest);
