@@ -99,6 +99,16 @@ EngineResponse read_response(int fd, const stdfs::path& socket, bool head,
   }
 }
 
+// Whether engine.pid names a live process other than the one we started.
+bool other_engine_holds(const stdfs::path& root, pid_t ours) {
+  try {
+    pid_t holder = static_cast<pid_t>(std::stol(fs::read_file(root / daemon::kPidFile, 64)));
+    return holder > 0 && holder != ours && ::kill(holder, 0) == 0;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 }  // namespace
 
 json EngineResponse::json() const {
@@ -169,8 +179,9 @@ EngineClient EngineClient::connect(const stdfs::path& root, ConnectOptions optio
     }
     if (!exited && ::waitpid(pid, &status, WNOHANG) == pid) {
       exited = true;
-      // Exit 1 with another engine starting at the same time is fine: keep asking.
-      if (!WIFEXITED(status) || WEXITSTATUS(status) != 1) break;
+      // Refused because another engine (another CLI started it at the same time) holds the
+      // root: keep asking that one. Any other failure is final.
+      if (!other_engine_holds(root, pid)) break;
     }
     std::this_thread::sleep_for(wait);
     wait = std::min(wait * 2, std::chrono::milliseconds(100));

@@ -1,0 +1,159 @@
+// The engine process and its API, driven over the socket with a raw client.
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+
+#include "engine_helpers.hpp"
+#include "support/run.hpp"
+
+using namespace enginetest;
+
+TEST_CASE("the engine answers /_ping and /version on a 0660 socket and stops cleanly on SIGTERM", "[engine]") {
+  EngineRoot root;
+  pid_t pid = root.start_engine();
+  struct stat st{};
+  REQUIRE(::stat(root.sock().c_str(), &st) == 0);
+  CHECK(S_ISSOCK(st.st_mode));
+  CHECK((st.st_mode & 0777) == 0660);
+  CHECK(root.pid_in_file() == pid);
+
+  Answer ping = http_exchange(root.sock(), "GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(ping.status == 200);
+  CHECK(ping.body == "OK");
+
+  Answer v = request(root.sock(), "GET", "/version");
+  REQUIRE(v.status == 200);
+  json j = json::parse(v.body);
+  CHECK(j["Pid"] == pid);
+  CHECK(j["Root"] == root.dir.string());
+  CHECK(j["ApiVersion"] == "1.0");
+
+  Answer missing = request(root.sock(), "GET", "/nope");
+  CHECK(missing.status == 404);
+  CHECK(json::parse(missing.body)["message"] == "no such endpoint: GET /nope");
+  CHECK(request(root.sock(), "DELETE", "/_ping").status == 405);
+
+  ::kill(pid, SIGTERM);
+  CHECK(root.wait_engine(pid) == 0);
+  CHECK_FALSE(stdfs::exists(root.sock()));
+  CHECK_THAT(root.log(), Catch::Contains("shutting down (containers keep running)"));
+  CHECK_THAT(root.log(), Catch::Contains("engine: stopped"));
+}
+
+TEST_CASE("a second engine on the same root is refused and names the holder's pid", "[engine]") {
+  EngineRoot root;
+  pid_t pid = root.start_engine();
+  auto r = mycompose::test::run_mycompose({"engine", "--root", root.dir.string()});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "error: another engine (pid " + std::to_string(pid) + ") already runs for " + root.dir.string() +
+                     ": it holds the lock on " + (root.dir / "engine.pid").string() + "\n");
+  CHECK(answers(root.dir));  // the first one is untouched
+}
+
+TEST_CASE("keep-alive: several requests, pipelined, on one connection", "[engine]") {
+  EngineRoot root;
+  root.start_engine();
+  int fd = connect_socket(root.sock());
+  REQUIRE(fd >= 0);
+  send_all(fd, "GET /_ping HTTP/1.1\r\n\r\nGET /version HTTP/1.1\r\n\r\nGET /_ping HTTP/1.1\r\nConnection: close\r\n\r\n");
+  Answer a = read_answer(fd), b = read_answer(fd), c = read_answer(fd);
+  CHECK(a.body == "OK");
+  CHECK(json::parse(b.body).contains("Version"));
+  CHECK(c.body == "OK");
+  CHECK(*c.msg.header("Connection") == "close");
+  char x;
+  CHECK(::read(fd, &x, 1) == 0);  // closed after the answer that asked for it
+  ::close(fd);
+}
+
+TEST_CASE("malformed and oversized requests get 400, 413 and 431 and the engine keeps serving", "[engine]") {
+  EngineRoot root;
+  root.start_engine();
+  Answer bad = http_exchange(root.sock(), "HELLO THERE\r\n\r\n");
+  CHECK(bad.status == 400);
+  CHECK(json::parse(bad.body)["message"] == "malformed request line");
+  CHECK(*bad.msg.header("Connection") == "close");
+
+  Answer smuggle = http_exchange(root.sock(), "POST /shutdown HTTP/1.1\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n");
+  CHECK(smuggle.status == 400);
+
+  Answer big = http_exchange(root.sock(), "POST /shutdown HTTP/1.1\r\nContent-Length: 999999999999\r\n\r\n");
+  CHECK(big.status == 413);
+  CHECK(json::parse(big.body)["message"] == "body of 999999999999 bytes is over the limit of 67108864");
+
+  Answer head = http_exchange(root.sock(), "GET /_ping HTTP/1.1\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n");
+  CHECK(head.status == 431);
+
+  Answer json_body = http_exchange(root.sock(), "POST /supervisor/containers/x HTTP/1.1\r\nContent-Length: 5\r\n\r\n{nope");
+  CHECK(json_body.status == 400);
+  CHECK_THAT(json::parse(json_body.body)["message"].get<std::string>(), Catch::StartsWith("request body is not JSON"));
+
+  // A client that hangs up in the middle of a request.
+  int fd = connect_socket(root.sock());
+  send_all(fd, "POST /x HTTP/1.1\r\nContent-Length: 100\r\n\r\nabc");
+  ::close(fd);
+
+  CHECK(answers(root.dir));
+  CHECK(request(root.sock(), "GET", "/version").status == 200);
+}
+
+TEST_CASE("GET /events streams NDJSON until the engine shuts down", "[engine]") {
+  EngineRoot root;
+  pid_t pid = root.start_engine();
+  EventStream all(root.sock());
+  EventStream containers(root.sock(), "/events?type=container");
+  CHECK_THAT(all.head(), Catch::Contains("Transfer-Encoding: chunked"));
+  CHECK_THAT(all.head(), Catch::Contains("Content-Type: application/x-ndjson"));
+
+  Answer bye = request(root.sock(), "POST", "/shutdown");
+  CHECK(bye.status == 200);
+  REQUIRE(all.read_until([](const std::vector<json>& ev) { return !ev.empty(); }));
+  CHECK(all.events[0]["Type"] == "engine");
+  CHECK(all.events[0]["Action"] == "shutdown");
+  CHECK(all.events[0]["Actor"]["ID"] == std::to_string(pid));
+  CHECK(all.events[0]["timeNano"].get<long long>() > 0);
+  // The filtered stream saw nothing, and both end with the engine.
+  CHECK_FALSE(containers.read_until([](const std::vector<json>& ev) { return !ev.empty(); }));
+  CHECK(containers.ended);
+  CHECK(root.wait_engine(pid) == 0);
+}
+
+TEST_CASE("the CLI starts the engine on demand and stops it", "[engine]") {
+  EngineRoot root;
+  mycompose::test::RunOptions env;
+  env.env["MYCOMPOSE_ROOT"] = root.dir.string();
+  auto r = mycompose::test::run_mycompose({"engine", "ping"}, env);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "OK\n");
+  pid_t pid = root.pid_in_file();
+  REQUIRE(pid > 0);
+  CHECK(root.is_our_engine(pid));
+  CHECK(answers(root.dir));
+  // Its output went to engine.log, in a session of its own.
+  CHECK_THAT(root.log(), Catch::Contains("serving on " + root.sock().string()));
+  CHECK(::getsid(pid) == pid);
+
+  // A second command finds it running and starts nothing.
+  CHECK(mycompose::test::run_mycompose({"engine", "ping"}, env).exit_code == 0);
+  CHECK(root.pid_in_file() == pid);
+
+  auto s = mycompose::test::run_mycompose({"engine", "stop"}, env);
+  CHECK(s.exit_code == 0);
+  rttest::wait_gone(pid);
+  CHECK_FALSE(rttest::process_alive(pid));
+  CHECK_FALSE(answers(root.dir));
+}
+
+TEST_CASE("an engine that cannot start is reported with the end of engine.log", "[engine]") {
+  // A root whose socket path is too long for a unix socket address.
+  EngineRoot base;
+  stdfs::path deep = base.dir / std::string(60, 'd') / std::string(60, 'e');
+  mycompose::test::RunOptions env;
+  env.env["MYCOMPOSE_ROOT"] = deep.string();
+  auto r = mycompose::test::run_mycompose({"engine", "ping"}, env);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::StartsWith("error: cannot start the engine for " + deep.string() +
+                                      ": it exited with status 1; last lines of " + (deep / "engine.log").string() + ":\n"));
+  CHECK_THAT(r.err, Catch::Contains("error: socket path " + (deep / "engine.sock").string() +
+                                    " is longer than a unix socket address allows (107 bytes)"));
+}
