@@ -185,7 +185,7 @@ NetworkRecord NetworkManager::create(const NetworkSpec& spec) {
     create_bridge(nl, rec.bridge, rec.mtu, pool.gateway(), subnet.len);
     rollback.add([&] { delete_link(nl, rec.bridge); });
   }
-  save(rec);
+  save(rec, Durability::Synced);
   rollback.add([&] { std::filesystem::remove(dir_ / (rec.id + ".json")); });
   if (!rec.internal) enable_ip_forward();
   sync_nat();
@@ -206,6 +206,38 @@ void NetworkManager::remove(const std::string& key) {
   delete_link(nl, rec->bridge);
   std::filesystem::remove(dir_ / (rec->id + ".json"));
   sync_nat();
+}
+
+std::vector<NetworkRecord> NetworkManager::reconcile() {
+  detail::FileLock lock(dir_ / ".lock");
+  NetlinkSocket nl;
+  auto records = detail::load_all(dir_);
+  bool forwarding = false;
+  for (auto& rec : records) {
+    bool changed = false;
+    if (nl.ifindex(rec.bridge) == 0) {
+      detail::FileLock host_lock(detail::kHostIpamLock);
+      auto subnet = Ipv4Prefix::parse(rec.subnet, "network " + rec.name);
+      for (const auto& p : host_ipv4_prefixes(nl))
+        if (subnet.overlaps(p))
+          throw Error("network " + rec.name + ": cannot re-create bridge " + rec.bridge + ": subnet " +
+                      rec.subnet + " overlaps " + p.str() + ", now in use on this host");
+      create_bridge(nl, rec.bridge, rec.mtu, parse_ipv4(rec.gateway, "network " + rec.name), subnet.len);
+    }
+    for (auto it = rec.endpoints.begin(); it != rec.endpoints.end();) {
+      if (nl.ifindex(it->second.host_veth) == 0) {
+        it = rec.endpoints.erase(it);
+        changed = true;
+      } else {
+        ++it;
+      }
+    }
+    if (changed) save(rec, Durability::Renamed);
+    forwarding |= !rec.internal;
+  }
+  if (forwarding) enable_ip_forward();
+  sync_nat();
+  return records;
 }
 
 void NetworkManager::cleanup_all() {

@@ -49,7 +49,7 @@ Endpoint NetworkManager::connect(const std::string& network, const std::string& 
     if (!rec->internal) add_default_route(inside, gateway);
     rec->endpoints.emplace(container_id, ep);
     rec->last_allocated = ipv4_string(pool.cursor());
-    save(*rec);
+    save(*rec, Durability::Renamed);
   } catch (...) {
     try {
       delete_link(host, ep.host_veth);
@@ -69,7 +69,7 @@ bool NetworkManager::disconnect(const std::string& network, const std::string& c
   NetlinkSocket host;
   delete_link(host, it->second.host_veth);  // takes the peer in the container with it
   rec->endpoints.erase(it);
-  save(*rec);
+  save(*rec, Durability::Renamed);
   return true;
 }
 

@@ -38,6 +38,11 @@ class NetworkManager {
   // Returns false when the container was not connected.
   bool disconnect(const std::string& network, const std::string& container_id);
 
+  // For an engine (re)start: re-creates the bridges of recorded networks that are gone (a
+  // reboot), forgets endpoints whose host veth is gone (their namespace died), and re-applies
+  // the nft table and ip_forward. Returns the records as they are now.
+  std::vector<NetworkRecord> reconcile();
+
   // Removes every link with this root's prefix, its nft table and all network state —
   // also what a crashed engine left behind.
   void cleanup_all();
@@ -47,7 +52,8 @@ class NetworkManager {
 
  private:
   std::optional<NetworkRecord> find_locked(const std::string& name_or_id) const;
-  void save(const NetworkRecord& rec) const;
+  enum class Durability { Synced, Renamed };
+  void save(const NetworkRecord& rec, Durability d) const;
   void sync_nat() const;
 
   std::filesystem::path root_;
