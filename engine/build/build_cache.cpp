@@ -1,0 +1,36 @@
+#include "build_cache.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "mycompose/common/fs.hpp"
+
+namespace mycompose::build {
+
+BuildCache::BuildCache(std::filesystem::path dir) : dir_(std::move(dir)) {}
+
+std::optional<CacheRecord> BuildCache::lookup(const std::string& key, const image::ImageStore& store) const {
+  auto p = dir_ / "records" / (key + ".json");
+  std::error_code ec;
+  if (!std::filesystem::exists(p, ec)) return std::nullopt;
+  try {
+    auto j = nlohmann::json::parse(fs::read_file(p));
+    CacheRecord r;
+    r.layer.chain_id = j.at("chain_id").get<std::string>();
+    r.layer.diff_id = j.at("diff_id").get<std::string>();
+    r.layer.size = j.value("size", std::int64_t{0});
+    r.created = j.value("created", "");
+    // The layer may have been removed with the last image using it.
+    if (!store.has_layer(r.layer.chain_id)) return std::nullopt;
+    return r;
+  } catch (const std::exception&) {
+    return std::nullopt;  // a damaged record is a cache miss
+  }
+}
+
+void BuildCache::put(const std::string& key, const CacheRecord& r) const {
+  fs::make_dirs(dir_ / "records", 0700);
+  nlohmann::json j = {{"chain_id", r.layer.chain_id}, {"diff_id", r.layer.diff_id}, {"size", r.layer.size}, {"created", r.created}};
+  fs::write_file_atomic(dir_ / "records" / (key + ".json"), j.dump());
+}
+
+}  // namespace mycompose::build

@@ -1,0 +1,152 @@
+#include "run_step.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <set>
+
+#include "in_root.hpp"
+#include "mycompose/common/error.hpp"
+#include "mycompose/common/fs.hpp"
+#include "mycompose/runtime/overlay.hpp"
+#include "mycompose/runtime/spec_generator.hpp"
+
+namespace mycompose::build {
+namespace stdfs = std::filesystem;
+
+namespace {
+
+std::string hosts_file(const RunStep& s) {
+  std::string h = "127.0.0.1\tlocalhost buildkitsandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+  for (const auto& [name, ip] : s.extra_hosts) h += ip + "\t" + name + "\n";
+  return h;
+}
+
+std::string resolv_conf(const RunStep& s) {
+  if (s.isolated_network) return "";
+  try {
+    return fs::read_file("/etc/resolv.conf", 1 << 20);
+  } catch (const Error&) {
+    return "nameserver 8.8.8.8\n";
+  }
+}
+
+// Every folder on the way to each mount target that is missing now: the runtime creates
+// them as mount points, and they must not end up in the layer.
+std::vector<std::string> missing_paths(int root_fd, const nlohmann::json& mounts) {
+  std::set<std::string> missing;
+  for (const auto& m : mounts) {
+    std::string dest = m.value("destination", "");
+    std::string prefix;
+    std::size_t start = 1;
+    while (start <= dest.size()) {
+      auto slash = dest.find('/', start);
+      prefix = dest.substr(0, slash);
+      if (!prefix.empty() && prefix != "/" && !lstat_in_root(root_fd, prefix)) missing.insert(prefix);
+      if (slash == std::string::npos) break;
+      start = slash + 1;
+    }
+  }
+  // Deepest first, so folders are empty by the time they are looked at.
+  return {missing.rbegin(), missing.rend()};
+}
+
+void remove_mount_stubs(const stdfs::path& upper, const std::vector<std::string>& created) {
+  for (const auto& p : created) {
+    auto path = upper / p.substr(1);
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) ::rmdir(path.c_str());  // fails (and stays) when the command put files there
+    else if (S_ISREG(st.st_mode) && st.st_size == 0) ::unlink(path.c_str());
+  }
+}
+
+// The runtime runs as `mycompose runtime run` (as docker runs runc): the container init is
+// copied from beside that binary, and the builder may live in any program (CLI, engine, tests).
+// $MYCOMPOSE_BIN wins; else our own binary when it is mycompose; else one beside us or a
+// folder up; else mycompose from PATH.
+std::string runtime_binary() {
+  if (const char* b = std::getenv("MYCOMPOSE_BIN"); b && *b) return b;
+  std::error_code ec;
+  auto self = stdfs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    if (self.filename() == "mycompose") return self.string();
+    for (const auto& p : {self.parent_path() / "mycompose", self.parent_path().parent_path() / "mycompose"})
+      if (::access(p.c_str(), X_OK) == 0) return p.string();
+  }
+  return "mycompose";
+}
+
+int run_runtime(const std::vector<std::string>& argv) {
+  pid_t pid = ::fork();
+  if (pid < 0) throw SystemError("fork the runtime", errno);
+  if (pid == 0) {
+    std::vector<char*> a;
+    for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+    a.push_back(nullptr);
+    ::execvp(a[0], a.data());
+    std::fprintf(stderr, "exec %s: %s\n", a[0], std::strerror(errno));
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) throw SystemError("wait for the runtime", errno);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+std::string shell_join(const std::vector<std::string>& argv) {
+  std::string s;
+  for (const auto& a : argv) s += (s.empty() ? "" : " ") + a;
+  return s;
+}
+
+}  // namespace
+
+void run_step_in_child(const RunStep& s) {
+  runtime::mount_overlay(s.merged.string(), {s.lower, s.upper.string(), s.work.string(), s.links_dir});
+  UniqueFd root(::open(s.merged.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root) throw SystemError("open " + s.merged.string(), errno);
+  if (!s.working_dir.empty() && s.working_dir != "/") make_dirs_in_root(root.get(), s.working_dir);
+
+  fs::write_file_atomic(s.scratch / "hosts", hosts_file(s));
+  fs::write_file_atomic(s.scratch / "resolv.conf", resolv_conf(s));
+  runtime::ImageConfig image;
+  image.env = s.env;
+  runtime::ContainerSettings cs;
+  cs.rootfs = s.merged.string();
+  cs.rootfs_on_host = s.merged.string();
+  cs.hostname = "buildkitsandbox";
+  cs.entrypoint = s.argv;
+  cs.command = std::vector<std::string>{};
+  cs.user = s.user;
+  cs.working_dir = s.working_dir.empty() ? "/" : s.working_dir;
+  cs.network = s.isolated_network ? runtime::NamespaceMode{} : runtime::NamespaceMode::host();
+  cs.shm_size = s.shm_size;
+  cs.mounts.push_back({"/etc/hosts", (s.scratch / "hosts").string(), "bind", {"rbind", "ro"}});
+  cs.mounts.push_back({"/etc/resolv.conf", (s.scratch / "resolv.conf").string(), "bind", {"rbind", "ro"}});
+  for (const auto& m : s.mounts) cs.mounts.push_back({m.target, m.source, "bind", {"rbind", m.readonly ? "ro" : "rw"}});
+  auto spec = runtime::generate_spec(image, cs);
+  spec["linux"].erase("cgroupsPath");  // the runtime's own per-root cgroup path
+  spec["process"]["terminal"] = false;
+  auto created = missing_paths(root.get(), spec["mounts"]);
+  auto bundle = s.scratch / "bundle";
+  fs::make_dirs(bundle, 0700);
+  fs::write_file_atomic(bundle / "config.json", spec.dump());
+  root.reset();
+
+  int status = run_runtime({runtime_binary(), "runtime", "--root", s.runtime_root.string(), "run", "--bundle", bundle.string(),
+                            s.container_id});
+  runtime::unmount_overlay(s.merged.string());
+  remove_mount_stubs(s.upper, created);
+  if (status != 0)
+    throw Error("process \"" + shell_join(s.argv) + "\" did not complete successfully: exit code: " + std::to_string(status));
+}
+
+}  // namespace mycompose::build

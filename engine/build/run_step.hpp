@@ -1,0 +1,38 @@
+#pragma once
+// RUN: the command runs in a container made by our runtime on an overlay of the current
+// layer folders; what it changes lands in `upper`, which becomes the next layer. Runs inside
+// run_in_child (a private mount namespace), so the overlay never outlives the step.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mycompose::build {
+
+struct RunMount {               // RUN --mount, resolved to a host folder
+  std::string source;           // host path
+  std::string target;           // path in the container
+  bool readonly = false;
+};
+
+struct RunStep {
+  std::vector<std::string> lower;     // layer folders, lowest first (at least one)
+  std::filesystem::path upper, work, merged, scratch;  // scratch: hosts, resolv.conf, bundle
+  std::string links_dir;
+  std::filesystem::path runtime_root;
+  std::string container_id;
+  std::vector<std::string> argv;
+  std::vector<std::string> env;
+  std::string user, working_dir;
+  bool isolated_network = false;      // network=none: a fresh network namespace
+  std::vector<std::pair<std::string, std::string>> extra_hosts;  // name, ip
+  std::optional<std::int64_t> shm_size;
+  std::vector<RunMount> mounts;
+};
+
+// Call inside run_in_child. Throws Error "process \"…\" did not complete successfully:
+// exit code: N" when the command fails.
+void run_step_in_child(const RunStep& step);
+
+}  // namespace mycompose::build

@@ -1,0 +1,66 @@
+#pragma once
+// The Dockerfile builder: a build context + Dockerfile → an image in the ImageStore.
+// Layers stay folders: RUN runs in a container (our runtime) on an overlay of the current
+// layer folders and its upper folder becomes the next layer; COPY/ADD write through the same
+// kind of overlay with every destination resolved inside the root. Steps are cached under
+// <root>/build-cache/ (see cache.hpp for the key).
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mycompose/image/store.hpp"
+
+namespace mycompose::build {
+
+struct BuildRequest {
+  std::filesystem::path context = ".";   // build context folder
+  std::filesystem::path dockerfile;      // "" = <context>/Dockerfile; relative = to the context
+  std::string dockerfile_inline;         // when set, used instead of the file
+  std::string target;                    // stage to build; "" = the last one
+  // --build-arg / build.args. nullopt = KEY given without a value: taken from the environment.
+  std::map<std::string, std::optional<std::string>> args;
+  std::map<std::string, std::string> labels;  // added to the image config
+  std::vector<std::string> tags;              // refs to point at the image
+  // name → folder, or "docker-image://ref"; usable in FROM, COPY --from, RUN --mount from=.
+  std::map<std::string, std::string> additional_contexts;
+  bool no_cache = false;
+  bool pull = false;                    // always pull FROM images (else only when missing)
+  std::string network;                  // ""/"default"/"host": the host's; "none": isolated
+  std::vector<std::string> extra_hosts; // "name:ip" or "name=ip"
+  std::optional<std::int64_t> shm_size; // bytes for /dev/shm in RUN
+  std::string name;                     // prefix in progress lines ("web"), "" = none
+};
+
+struct BuildEvent {
+  enum class Kind {
+    Step,    // a step starts: text = "[web 2/5] RUN make"
+    Cached,  // the step was found in the cache
+    Output,  // a chunk of RUN output (text as written, not split)
+    Done,    // the step finished: seconds set
+    Error,   // the step failed: text = the message
+  };
+  Kind kind = Kind::Step;
+  int step = 0;          // the "#n" number, the same for every event of one step
+  std::string text;
+  double seconds = 0;
+};
+using ProgressSink = std::function<void(const BuildEvent&)>;
+
+class Builder {
+ public:
+  // state_root holds build-cache/ and the build runtime's state; default: the store's root.
+  explicit Builder(image::ImageStore& store, std::filesystem::path state_root = {});
+  // Returns the image id ("sha256:…"). Throws mycompose::Error; Dockerfile problems are
+  // "<Dockerfile>:<line>: <message>".
+  std::string build(const BuildRequest& request, const ProgressSink& progress = {});
+
+ private:
+  image::ImageStore& store_;
+  std::filesystem::path root_;
+};
+
+}  // namespace mycompose::build

@@ -1,0 +1,96 @@
+// Builds FROM scratch with Debian's static busybox, RUN in our runtime, image config.
+#include <catch2/catch.hpp>
+
+#include "build_helpers.hpp"
+
+using namespace buildtest;
+
+TEST_CASE("build: FROM scratch with a static busybox, RUN output streamed, config and history recorded") {
+  Sandbox sb;
+  stdfs::copy_file("/bin/busybox", sb.ctx / "busybox");
+  auto r = sb.build_text(
+      "FROM scratch\n"
+      "COPY busybox /bin/busybox\n"
+      "RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"
+      "ENV GREETING=hello\n"
+      "WORKDIR /app\n"
+      "RUN echo \"$GREETING from $(pwd)\" && echo made > made.txt\n"
+      "CMD [\"cat\", \"made.txt\"]\n"
+      "EXPOSE 8080\n"
+      "LABEL org.example.kind=test\n",
+      [] {
+        BuildRequest q;
+        q.tags = {"built:test"};
+        q.name = "web";
+        return q;
+      }());
+  CHECK(r.output().find("hello from /app\n") != std::string::npos);
+  CHECK(sb.store.resolve("built:test") == r.id);
+  CHECK(sb.image_file(r.id, "/app/made.txt") == "made\n");
+  CHECK(sb.image_file(r.id, "/bin/sh") == "-> /bin/busybox");
+  auto cfg = sb.store.image_config(r.id);
+  CHECK(cfg["config"]["Cmd"] == nlohmann::json({"cat", "made.txt"}));
+  CHECK(cfg["config"]["WorkingDir"] == "/app");
+  CHECK(cfg["config"]["ExposedPorts"].contains("8080/tcp"));
+  CHECK(cfg["config"]["Labels"]["org.example.kind"] == "test");
+  CHECK(cfg["rootfs"]["diff_ids"].size() == 3);
+  CHECK(cfg["history"].size() == 8);
+  // The mount points the runtime needed (/proc, /dev, /etc/hosts …) are not in the layers.
+  CHECK(!sb.image_file(r.id, "/proc"));
+  CHECK(!sb.image_file(r.id, "/etc/hosts"));
+  // Step lines as docker compose prints them.
+  std::vector<std::string> steps;
+  for (const auto& e : r.events)
+    if (e.kind == BuildEvent::Kind::Step) steps.push_back(e.text);
+  CHECK(steps == std::vector<std::string>{"[web 1/4] FROM scratch", "[web 2/4] COPY busybox /bin/busybox",
+                                          "[web 3/4] RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]",
+                                          "[web 4/4] RUN echo \"$GREETING from $(pwd)\" && echo made > made.txt"});
+}
+
+TEST_CASE("build: a failing RUN names the Dockerfile line and exit code") {
+  Sandbox sb;
+  sb.import_busybox();
+  REQUIRE_THROWS_WITH(sb.build_text("FROM busybox:test\n\nRUN echo out; exit 3\n"),
+                      "Dockerfile:3: process \"/bin/sh -c echo out; exit 3\" did not complete successfully: exit code: 3");
+}
+
+TEST_CASE("build: network none gives RUN a fresh network namespace, the default is the host's") {
+  Sandbox sb;
+  sb.import_busybox();
+  auto host = sb.build_text("FROM busybox:test\nRUN cat /proc/net/dev | wc -l\n");
+  BuildRequest q;
+  q.network = "none";
+  auto none = sb.build_text("FROM busybox:test\nRUN cat /proc/net/dev | wc -l\n", q);
+  // Two header lines + lo only in a new namespace.
+  CHECK(none.output() == "3\n");
+  std::string host_dev = mycompose::fs::read_file("/proc/net/dev");
+  auto host_lines = std::count(host_dev.begin(), host_dev.end(), '\n');
+  CHECK(host.output() == std::to_string(host_lines) + "\n");
+}
+
+TEST_CASE("build: build args, ARG before FROM, and USER resolved from the image") {
+  Sandbox sb;
+  sb.import_busybox();
+  BuildRequest q;
+  q.args["BASE"] = "busybox:test";
+  q.args["WHO"] = "world";
+  auto r = sb.build_text(
+      "ARG BASE=none\n"
+      "FROM ${BASE}\n"
+      "ARG WHO=nobody\n"
+      "ARG UNSET_DEFAULT=dflt\n"
+      "USER app\n"
+      "RUN echo \"hi $WHO $UNSET_DEFAULT $(id -u)\"\n",
+      q);
+  CHECK(r.output() == "hi world dflt 1000\n");
+  // ARG values are not persisted in the image's environment.
+  auto env = sb.store.image_config(r.id)["config"]["Env"].dump();
+  CHECK(env.find("WHO") == std::string::npos);
+}
+
+TEST_CASE("build: a Dockerfile error names its line") {
+  Sandbox sb;
+  REQUIRE_THROWS_WITH(sb.build_text("FROM scratch\nCOPY missing.txt /x\n"),
+                      "Dockerfile:2: COPY failed: file not found in build context or excluded by .dockerignore: missing.txt");
+  REQUIRE_THROWS_WITH(sb.build_text("FROM scratch\nBOGUS x\n"), "Dockerfile:2: unknown instruction: BOGUS");
+}
