@@ -21,6 +21,7 @@ namespace {
 
 constexpr const char* kMtuOpt = "com.docker.network.driver.mtu";
 constexpr const char* kMasqueradeOpt = "com.docker.network.bridge.enable_ip_masquerade";
+constexpr const char* kIccOpt = "com.docker.network.bridge.enable_icc";
 
 std::string random_id() {
   unsigned char bytes[32];
@@ -142,6 +143,8 @@ NetworkRecord NetworkManager::create(const NetworkSpec& spec) {
   rec.mtu = network_mtu(spec);
   if (auto it = spec.driver_opts.find(kMasqueradeOpt); it != spec.driver_opts.end())
     rec.masquerade = it->second != "false" && it->second != "0";
+  if (auto it = spec.driver_opts.find(kIccOpt); it != spec.driver_opts.end())
+    rec.icc = it->second != "false" && it->second != "0";
   rec.created = now_rfc3339();
 
   NetlinkSocket nl;

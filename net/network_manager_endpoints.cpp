@@ -42,6 +42,7 @@ Endpoint NetworkManager::connect(const std::string& network, const std::string& 
   create_veth(host, {ep.host_veth, ep.ifname, ns.get(), rec->mtu, ep.mac});
   try {
     attach_to_bridge(host, ep.host_veth, rec->bridge);
+    if (!rec->icc) set_bridge_port_isolated(host, ep.host_veth);
     NetlinkSocket inside = NetlinkSocket::in_netns(ns.get(), netns.describe());
     set_link_up(inside, "lo");
     add_ipv4_address(inside, ep.ifname, ip, ep.prefix);

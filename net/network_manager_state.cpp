@@ -31,6 +31,7 @@ json to_json(const NetworkRecord& r) {
           {"external", r.external},
           {"attachable", r.attachable},
           {"masquerade", r.masquerade},
+          {"icc", r.icc},
           {"mtu", r.mtu},
           {"labels", r.labels},
           {"driver_opts", r.driver_opts},
@@ -54,6 +55,7 @@ NetworkRecord network_record_from_json(const json& j) {
   r.external = j.value("external", false);
   r.attachable = j.value("attachable", false);
   r.masquerade = j.value("masquerade", true);
+  r.icc = j.value("icc", true);
   r.mtu = j.value("mtu", 1500);
   r.labels = j.value("labels", std::map<std::string, std::string>{});
   r.driver_opts = j.value("driver_opts", std::map<std::string, std::string>{});

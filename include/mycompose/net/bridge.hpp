@@ -44,6 +44,10 @@ std::vector<std::string> links_with_prefix(NetlinkSocket& nl, const std::string&
 // in every table, default routes left out.
 std::vector<Ipv4Prefix> host_ipv4_prefixes(NetlinkSocket& nl);
 
+// Marks a bridge port "isolated": it reaches the bridge itself (the gateway) but no other
+// isolated port — driver_opts com.docker.network.bridge.enable_icc=false.
+void set_bridge_port_isolated(NetlinkSocket& nl, const std::string& port);
+
 void set_link_up(NetlinkSocket& nl, const std::string& name);
 void add_ipv4_address(NetlinkSocket& nl, const std::string& name, Ipv4 addr, int prefix);
 

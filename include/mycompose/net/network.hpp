@@ -59,6 +59,7 @@ struct NetworkRecord {
   bool external = false;
   bool attachable = false;
   bool masquerade = true;
+  bool icc = true;  // containers of the network may talk to each other
   int mtu = 1500;
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> driver_opts;

@@ -58,6 +58,19 @@ TEST_CASE("nat: two networks cannot reach each other, by the table's rules alone
   CHECK(tcp_echo_works(a, eb.ip, 7101));
 }
 
+TEST_CASE("nat: networks of two different roots (engines) cannot reach each other either") {
+  TempNetRoot r1, r2;
+  net::NetworkManager m1(r1.path()), m2(r2.path());
+  m1.create(Net("p_default"));
+  m2.create(Net("p_default"));
+  TestNetns a, b;
+  auto ea = m1.connect("p_default", "a", a.ref());
+  auto eb = m2.connect("p_default", "b", b.ref());
+  TcpEcho echo_a(a, 7104), echo_b(b, 7105);
+  CHECK_FALSE(tcp_echo_works(a, eb.ip, 7105));
+  CHECK_FALSE(tcp_echo_works(b, ea.ip, 7104));
+}
+
 TEST_CASE("nat: an internal network cannot reach an address outside it; others can, masqueraded") {
   TempNetRoot root;
   net::NetworkManager nm(root.path());

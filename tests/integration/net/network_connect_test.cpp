@@ -111,3 +111,17 @@ TEST_CASE("network: connect errors name the network and the container") {
   net::NetlinkSocket host;
   CHECK(net::links_with_prefix(host, nm.names().link_prefix()).size() == 2);  // bridge + one veth
 }
+
+TEST_CASE("network: enable_icc=false keeps containers apart but lets them reach the gateway") {
+  TempNetRoot root;
+  net::NetworkManager nm(root.path());
+  auto rec = nm.create(Net("p_noicc").opt("com.docker.network.bridge.enable_icc", "false"));
+  CHECK_FALSE(rec.icc);
+  TestNetns a, b;
+  nm.connect("p_noicc", "a", a.ref());
+  auto eb = nm.connect("p_noicc", "b", b.ref());
+  TcpEcho to_b(b, 7301), to_host(rec.gateway, 7302);
+  CHECK_FALSE(tcp_echo_works(a, eb.ip, 7301));
+  CHECK(tcp_echo_works(a, rec.gateway, 7302));
+  CHECK(tcp_echo_works(b, rec.gateway, 7302));
+}

@@ -113,10 +113,14 @@ inline sockaddr_in inet_address(const std::string& ip, int port) {
 // Echoes every connection's bytes back, listening on 0.0.0.0:port inside a namespace.
 class TcpEcho {
  public:
-  TcpEcho(const TestNetns& ns, int port) : listener_(ns.socket(SOCK_STREAM)) {
+  TcpEcho(const TestNetns& ns, int port) : TcpEcho(ns.socket(SOCK_STREAM), "0.0.0.0", port) {}
+  // In the host's namespace, on one address (e.g. a bridge's gateway).
+  TcpEcho(const std::string& host_ip, int port)
+      : TcpEcho(UniqueFd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)), host_ip, port) {}
+  TcpEcho(UniqueFd listener, const std::string& ip, int port) : listener_(std::move(listener)) {
     int one = 1;
     setsockopt(listener_.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    auto a = inet_address("0.0.0.0", port);
+    auto a = inet_address(ip, port);
     if (bind(listener_.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(listener_.get(), 8) != 0)
       throw std::runtime_error("echo server bind/listen");
     thread_ = std::thread([this] { serve(); });
