@@ -94,6 +94,12 @@ class Connection {
 
   bool keep_alive_for_current() const { return keep_alive_; }
 
+  // Engine shutdown: an open stream gets its last chunk, so clients see a complete answer.
+  void close_for_shutdown() {
+    if (current_ && current_->state_ == Responder::State::Streaming) write("0\r\n\r\n");
+    close();
+  }
+
  private:
   // Flush queued writes, then close (uv_shutdown waits for them).
   void shutdown_and_close() {
@@ -223,7 +229,7 @@ void Responder::reply_text(int status, std::string_view body, std::string_view c
 }
 
 void Responder::reply(int status, const nlohmann::json& body) {
-  reply_text(status, body.dump() + "\n", "application/json");
+  reply_text(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", "application/json");
 }
 
 void Responder::reply_error(int status, const std::string& message) { reply(status, nlohmann::json{{"message", message}}); }
@@ -253,7 +259,10 @@ bool Responder::send_chunk(std::string_view data) {
   return conn_->write(std::move(out));
 }
 
-bool Responder::send_line(const nlohmann::json& j) { return send_chunk(j.dump() + "\n"); }
+// error_handler replace: a message with bad UTF-8 (a process's output) must not throw here.
+bool Responder::send_line(const nlohmann::json& j) {
+  return send_chunk(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+}
 
 void Responder::end_stream() {
   if (state_ != State::Streaming || !conn_) return;
@@ -308,7 +317,7 @@ void HttpServer::close() {
     listener_ = nullptr;
   }
   auto conns = connections_;
-  for (Connection* c : conns) c->close();
+  for (Connection* c : conns) c->close_for_shutdown();
   connections_.clear();
 }
 

@@ -169,6 +169,17 @@ void Supervisor::adopt_all() {
     return;
   }
   for (const auto& st : all) {
+    try {
+      adopt(st);
+    } catch (const std::exception& e) {
+      // One broken container folder must not keep the engine from starting.
+      spdlog::error("supervisor: cannot adopt {}: {}", st.id, e.what());
+    }
+  }
+}
+
+void Supervisor::adopt(const runtime::ContainerState& st) {
+  {
     json record;
     bool has_record = false;
     try {
@@ -176,8 +187,8 @@ void Supervisor::adopt_all() {
       has_record = true;
     } catch (const std::exception&) {
     }
-    if (!has_record && !alive(st.status)) continue;  // never supervised, nothing to report
-    if (st.status == "created") continue;            // not started by anyone yet
+    if (!has_record && !alive(st.status)) return;  // never supervised, nothing to report
+    if (st.status == "created") return;            // not started by anyone yet
     RestartPolicy policy;
     try {
       policy = RestartPolicy::parse(has_record ? record.value("policy", "no") : "no");
@@ -203,16 +214,30 @@ void Supervisor::adopt_all() {
         start_polling(ref);
         events_.publish("container", "adopt", st.id, {{"pid", std::to_string(ref.info.pid)}});
         spdlog::info("supervisor: re-adopted {} (pid {})", st.id, ref.info.pid);
-        continue;
+        return;
       }
     }
     // Dead: report it once (a previous engine saw it running), then apply its policy.
     bool report = w->last_seen == "running";
+    bool pending_restart = w->last_seen == "restarting";
     if (has_record && record.contains("exitCode") && !report) w->info.exit_code = record["exitCode"].get<int>();
     std::optional<int> code = report ? runtime_.state(st.id).exit_code : w->info.exit_code;
     Watch& ref = *w;
     watches_[st.id] = std::move(w);
     if (report) spdlog::info("supervisor: {} exited while no engine ran (exit code {})", st.id, code ? std::to_string(*code) : "unknown");
+    if (!report && !pending_restart) {
+      // Already handled by an earlier engine. As Docker does at daemon start: `always`
+      // comes back even after a user stop, `unless-stopped` unless the user stopped it,
+      // others stay down.
+      if (policy.mode == RestartPolicy::Mode::Always) ref.info.stopped_by_user = false;
+      bool comes_back = policy.mode == RestartPolicy::Mode::Always ||
+                        (policy.mode == RestartPolicy::Mode::UnlessStopped && !ref.info.stopped_by_user);
+      if (!comes_back) {
+        ref.info.status = "exited";
+        ref.last_seen = "exited";
+        return;
+      }
+    }
     exited(ref, code, report);
   }
 }
@@ -260,6 +285,7 @@ void Supervisor::exited(Watch& w, std::optional<int> exit_code, bool report) {
   }
   auto delay = w.backoff.next(ran_for);
   w.info.status = "restarting";
+  w.last_seen = "restarting";  // a new engine finishes the pending restart
   w.info.next_restart_delay_ms = delay.count();
   save(w);
   w.timer = new uv_timer_t;

@@ -70,6 +70,7 @@ class Supervisor {
 
  private:
   struct Watch;
+  void adopt(const runtime::ContainerState& st);
   void start_polling(Watch& w);
   void on_exit(Watch& w);
   void exited(Watch& w, std::optional<int> exit_code, bool report);

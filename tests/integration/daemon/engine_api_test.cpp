@@ -115,6 +115,7 @@ TEST_CASE("GET /events streams NDJSON until the engine shuts down", "[engine]") 
   // The filtered stream saw nothing, and both end with the engine.
   CHECK_FALSE(containers.read_until([](const std::vector<json>& ev) { return !ev.empty(); }));
   CHECK(containers.ended);
+  CHECK(containers.complete);  // the last chunk came: the stream ended, it was not cut
   CHECK(root.wait_engine(pid) == 0);
 }
 

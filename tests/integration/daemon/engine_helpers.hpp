@@ -140,7 +140,9 @@ class EventStream {
         ended = true;
         continue;
       }
-      if (parser_.feed(std::string_view(buf, static_cast<std::size_t>(n))) != http::Parser::Result::NeedMore) ended = true;
+      auto r = parser_.feed(std::string_view(buf, static_cast<std::size_t>(n)));
+      if (r != http::Parser::Result::NeedMore) ended = true;
+      if (r == http::Parser::Result::Done) complete = true;
       std::size_t nl;
       while ((nl = pending_.find('\n')) != std::string::npos) {
         events.push_back(json::parse(pending_.substr(0, nl)));
@@ -152,6 +154,7 @@ class EventStream {
 
   std::vector<json> events;
   bool ended = false;
+  bool complete = false;  // ended with the last chunk (not a cut connection)
 
  private:
   int fd_ = -1;

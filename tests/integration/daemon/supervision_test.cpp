@@ -130,3 +130,32 @@ TEST_CASE("a container the user stopped is not restarted, even with restart: alw
   Answer unknown = request(root.sock(), "POST", "/supervisor/containers/nosuch", json{{"restart", "no"}});
   CHECK(unknown.status == 404);
 }
+
+TEST_CASE("at engine start, restart: always brings back a container even after a user stop, as Docker's daemon does",
+          "[engine][supervisor]") {
+  EngineRoot root;
+  create_and_start(root, "comeback", exits_on_term(0));
+  pid_t first = root.start_engine();
+  REQUIRE(request(root.sock(), "POST", "/supervisor/containers/comeback", json{{"restart", "always"}}).status == 200);
+  REQUIRE(request(root.sock(), "POST", "/supervisor/containers/comeback/stopped").status == 204);
+  {
+    EventStream events(root.sock(), "/events?type=container");
+    REQUIRE(root.rt({"kill", "comeback", "TERM"}).status == 0);
+    REQUIRE(events.read_until([](const std::vector<json>& ev) { return !ev.empty() && is_die_of(ev.back(), "comeback"); }));
+  }
+  CHECK(supervised(root, "comeback")["status"] == "exited");
+  REQUIRE(request(root.sock(), "POST", "/shutdown").status == 200);
+  CHECK(root.wait_engine(first) == 0);
+
+  root.start_engine();
+  json s;
+  for (int i = 0; i < 500; ++i) {  // polling with a safety net: the restart waits 100 ms of backoff
+    s = supervised(root, "comeback");
+    if (s["status"] == "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(s["status"] == "running");
+  CHECK(s["restartCount"] == 1);
+  CHECK(s["stoppedByUser"] == false);
+  CHECK(root.state("comeback")["status"] == "running");
+}
