@@ -44,7 +44,7 @@ int run(int argc, char** argv) {
   if (argc > 1 && std::string_view(argv[1]) == "runtime" && !dump_parse) {
     register_runtime(app, ctx);
   } else {
-    for (Registrar r : {register_config, register_version, register_image, register_runtime, register_pull, register_push,
+    for (Registrar r : {register_config, register_version, register_image, register_runtime, register_build, register_pull, register_push,
                           register_images, register_login, register_logout, register_engine, register_not_yet}) r(app, ctx);
   }
   use_docker_flag_style(app);

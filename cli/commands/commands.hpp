@@ -9,6 +9,7 @@ void register_version(CLI::App& app, Context& ctx);
 void register_image(CLI::App& app, Context& ctx);
 void register_runtime(CLI::App& app, Context& ctx);
 void register_pull(CLI::App& app, Context& ctx);
+void register_build(CLI::App& app, Context& ctx);
 void register_push(CLI::App& app, Context& ctx);
 void register_images(CLI::App& app, Context& ctx);
 void register_login(CLI::App& app, Context& ctx);

@@ -11,7 +11,6 @@
 #include "commands.hpp"
 #include "commands/flags/alpha.hpp"
 #include "commands/flags/attach.hpp"
-#include "commands/flags/build.hpp"
 #include "commands/flags/commit.hpp"
 #include "commands/flags/cp.hpp"
 #include "commands/flags/create.hpp"
@@ -66,7 +65,6 @@ struct Pending {
 const Pending kPending[] = {
     {"alpha", "[E]", declare<flags::AlphaOptions, flags::add_alpha>},
     {"attach", "[E]", declare<flags::AttachOptions, flags::add_attach>},
-    {"build", "[F]", declare<flags::BuildOptions, flags::add_build>},
     {"commit", "[E]", declare<flags::CommitOptions, flags::add_commit>},
     {"cp", "[E]", declare<flags::CpOptions, flags::add_cp>},
     {"create", "[E]", declare<flags::CreateOptions, flags::add_create>},
