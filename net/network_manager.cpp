@@ -40,6 +40,13 @@ std::string random_id() {
   return hex;
 }
 
+// Locally administered unicast (02:…) from the network id: stable across reconcile.
+std::string bridge_mac(const std::string& id) {
+  std::string mac = "02";
+  for (int i = 0; i < 5; ++i) mac += ":" + id.substr(std::size_t(2 * i), 2);
+  return mac;
+}
+
 std::string now_rfc3339() {
   auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};
@@ -185,7 +192,7 @@ NetworkRecord NetworkManager::create(const NetworkSpec& spec) {
     if (cfg) rec.aux_addresses = cfg->aux_addresses;
 
     // The bridge's address is what other roots see, so it is made before the lock goes.
-    create_bridge(nl, rec.bridge, rec.mtu, pool.gateway(), subnet.len);
+    create_bridge(nl, rec.bridge, rec.mtu, pool.gateway(), subnet.len, bridge_mac(rec.id));
     rollback.add([&] { delete_link(nl, rec.bridge); });
   }
   save(rec, Durability::Synced);
@@ -225,7 +232,8 @@ std::vector<NetworkRecord> NetworkManager::reconcile() {
         if (subnet.overlaps(p))
           throw Error("network " + rec.name + ": cannot re-create bridge " + rec.bridge + ": subnet " +
                       rec.subnet + " overlaps " + p.str() + ", now in use on this host");
-      create_bridge(nl, rec.bridge, rec.mtu, parse_ipv4(rec.gateway, "network " + rec.name), subnet.len);
+      create_bridge(nl, rec.bridge, rec.mtu, parse_ipv4(rec.gateway, "network " + rec.name), subnet.len,
+                    bridge_mac(rec.id));
     }
     for (auto it = rec.endpoints.begin(); it != rec.endpoints.end();) {
       if (nl.ifindex(it->second.host_veth) == 0) {
@@ -260,7 +268,8 @@ void NetworkManager::cleanup_all() {
   delete_nat_table(names_.nft_table());
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir_, ec))
-    if (entry.path().extension() == ".json") std::filesystem::remove(entry.path());
+    if (entry.path().extension() == ".json" || entry.path().extension() == ".tmp")
+      std::filesystem::remove(entry.path());
   if (!failures.empty()) throw Error("network cleanup: " + failures);
 }
 

@@ -9,11 +9,18 @@
 
 namespace mycompose::net {
 
-void create_bridge(NetlinkSocket& nl, const std::string& name, int mtu, Ipv4 gateway, int prefix) {
+void create_bridge(NetlinkSocket& nl, const std::string& name, int mtu, Ipv4 gateway, int prefix,
+                   const std::string& mac) {
   nl::Link br(rtnl_link_bridge_alloc());
   if (!br) throw Error("create bridge " + name + ": out of memory");
   rtnl_link_set_name(br.get(), name.c_str());
   rtnl_link_set_mtu(br.get(), unsigned(mtu));
+  if (!mac.empty()) {
+    nl_addr* raw = nullptr;
+    nl::check(nl_addr_parse(mac.c_str(), AF_LLC, &raw), "create bridge " + name + ": MAC " + mac);
+    nl::Addr addr(raw);
+    rtnl_link_set_addr(br.get(), addr.get());
+  }
   nl::check(rtnl_link_add(nl.get(), br.get(), NLM_F_CREATE | NLM_F_EXCL), "create bridge " + name);
   try {
     add_ipv4_address(nl, name, gateway, prefix);

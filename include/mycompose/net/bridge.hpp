@@ -32,7 +32,11 @@ class NetlinkSocket {
 
 // Creates bridge `name` with `mtu`, gives it `gateway` as address (gateway/prefix) and
 // brings it up. Throws Error naming the bridge; leaves nothing behind on failure.
-void create_bridge(NetlinkSocket& nl, const std::string& name, int mtu, Ipv4 gateway, int prefix);
+// `mac` ("" = kernel's choice) is set explicitly because a bridge without one takes the
+// lowest MAC of its ports, so the gateway's MAC would change as containers come and go
+// (stale ARP entries in the containers).
+void create_bridge(NetlinkSocket& nl, const std::string& name, int mtu, Ipv4 gateway, int prefix,
+                   const std::string& mac = "");
 
 // Deletes the link `name`; a missing link is not an error. Returns whether it existed.
 bool delete_link(NetlinkSocket& nl, const std::string& name);

@@ -40,6 +40,17 @@ TEST_CASE("network: two endpoints on one network talk TCP") {
   CHECK(rec.bridge.rfind(nm.names().link_prefix(), 0) == 0);
 
   TestNetns a, b;
+  auto bridge_mac = [&] {
+    net::NetlinkSocket host;
+    rtnl_link* link = nullptr;
+    REQUIRE(rtnl_link_get_kernel(host.get(), 0, rec.bridge.c_str(), &link) == 0);
+    char buf[32];
+    std::string mac = nl_addr2str(rtnl_link_get_addr(link), buf, sizeof buf);
+    rtnl_link_put(link);
+    return mac;
+  };
+  const std::string gateway_mac = bridge_mac();
+  CHECK(gateway_mac.substr(0, 3) == "02:");
   auto ea = nm.connect("proj_default", "ca", a.ref());
   auto eb = nm.connect(rec.id, "cb", b.ref(), Ep().alias("web").mac("02:00:00:00:be:ef"));
   CHECK(ea.ifname == "eth0");
@@ -47,6 +58,7 @@ TEST_CASE("network: two endpoints on one network talk TCP") {
   CHECK(ea.ip != eb.ip);
   CHECK(ea.mac == net::mac_from_ipv4(net::parse_ipv4(ea.ip, "test")));
   CHECK(eb.mac == "02:00:00:00:be:ef");
+  CHECK(bridge_mac() == gateway_mac);  // ports do not change the gateway's MAC
 
   auto inside = link_in(b, "eth0");
   CHECK(inside.mac == "02:00:00:00:be:ef");
