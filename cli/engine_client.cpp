@@ -123,6 +123,9 @@ bool EngineClient::answers(const stdfs::path& root) {
   EngineClient c(root / daemon::kSocketFile);
   try {
     c.open();
+    // A hung engine must not hang the CLI: the probe gives up after 5 s.
+    timeval tv{5, 0};
+    ::setsockopt(c.fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     return c.request("GET", "/_ping").status == 200;
   } catch (const Error&) {
     return false;

@@ -1,5 +1,6 @@
 // The API server on the libuv loop: one Connection per accepted client, one request at a
 // time per connection (pipelined requests wait in the parser's buffer), keep-alive.
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -279,6 +280,9 @@ HttpServer::HttpServer(uv_loop_t* loop, Router& router, http::Limits limits) : l
 HttpServer::~HttpServer() { close(); }
 
 void HttpServer::listen(const std::filesystem::path& socket_path, unsigned mode) {
+  // libuv writes with write(2): a client that hung up must be an EPIPE, not a SIGPIPE that
+  // ends the process.
+  ::signal(SIGPIPE, SIG_IGN);
   if (socket_path.string().size() >= sizeof(sockaddr_un{}.sun_path))
     throw Error("socket path " + socket_path.string() + " is longer than a unix socket address allows (107 bytes)");
   // Only one engine per root holds engine.pid, so a socket file here is a stale one.

@@ -107,6 +107,7 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
 
   // Binds (replacing a stale socket file), sets the mode, listens. Throws SystemError.
+  // Ignores SIGPIPE process-wide (a client hanging up is a write error, not a signal).
   void listen(const std::filesystem::path& socket_path, unsigned mode);
   // Stops accepting and closes every connection (open streams see on_close).
   void close();
