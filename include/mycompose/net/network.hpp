@@ -97,6 +97,23 @@ class NetnsRef {
   std::variant<pid_t, std::filesystem::path, Fd> v_;
 };
 
+// ---- from the resolved Compose project (the JSON `config --format json` prints) ---------
+// One top-level `networks` entry → spec: name (the entry's `name`, else <project>_<key>),
+// driver, driver_opts, internal, external, attachable, labels (plus the
+// com.docker.compose.network/.project labels Compose sets), ipam.config. Throws Error naming
+// the network for what is not supported (an ipam driver other than "default").
+NetworkSpec network_spec_from_compose(const std::string& project, const std::string& key,
+                                      const nlohmann::json& entry);
+
+struct ServiceAttachment {
+  std::string network_key;  // key in the project's top-level networks
+  EndpointSpec endpoint;    // interface_index set: eth0 is the first network attached
+};
+// A service's networks in the order Compose attaches them (priority high to low, then name),
+// with aliases, ipv4_address and mac_address (a network's own, else the service's
+// mac_address on the first network, as docker compose does). No `networks` → "default".
+std::vector<ServiceAttachment> service_attachments(const nlohmann::json& service);
+
 // ---- network_mode (host, none, bridge/default, container:X, service:X) -----------------
 struct NetworkMode {
   enum class Kind { Bridge, Host, None, Container, Service };
