@@ -7,3 +7,20 @@ function(mycompose_module name)
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/include PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(${name} PUBLIC ${M_DEPS})
 endfunction()
+
+# mycompose_lean_link(TARGET ARCHIVES ...): link a program that starts on the path of every
+# container start (the launcher, the container init) with almost no dynamic linking: libstdc++,
+# libseccomp, libcap and libcrypto static, only glibc shared (a fully static glibc warns about
+# NSS and dlopen). The module archives are named directly because their usage requirements carry
+# shared-only libraries (spdlog) these programs never call.
+function(mycompose_lean_link target)
+  cmake_parse_arguments(L "" "" "ARCHIVES" ${ARGN})
+  foreach(a ${L_ARCHIVES})
+    add_dependencies(${target} ${a})
+    target_link_libraries(${target} PRIVATE $<TARGET_FILE:${a}>)
+  endforeach()
+  target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/include)
+  target_link_libraries(${target} PRIVATE nlohmann_json::nlohmann_json
+    -static-libstdc++ -static-libgcc -Wl,--gc-sections -Wl,--as-needed
+    -Wl,-Bstatic -lseccomp -lcap -lcrypto -Wl,-Bdynamic)
+endfunction()

@@ -1,6 +1,8 @@
 // Cgroup front end: mode detection and the choice between the v1 and v2 writers.
 #include "mycompose/runtime/cgroup.hpp"
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "cgroup_files.hpp"
@@ -41,6 +43,12 @@ std::unique_ptr<Cgroup> Cgroup::open(const std::string& cgroups_path, const std:
   const auto rel = cgroupfs::normalize(cgroups_path);
   return detect_cgroup_mode(root) == CgroupMode::V2 ? cgroupfs::make_v2(root, rel, false)
                                                     : cgroupfs::make_v1(root, rel, false);
+}
+
+bool join_self(const std::vector<UniqueFd>& files) {
+  for (const auto& f : files)
+    if (::write(f.get(), "0", 1) != 1) return false;
+  return true;
 }
 
 }  // namespace mycompose::runtime

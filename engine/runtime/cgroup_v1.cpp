@@ -1,7 +1,10 @@
 // cgroup v1 (and the v1 side of hybrid hosts): one hierarchy per controller, one writer per
 // controller.
+#include <fcntl.h>
 #include <signal.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include <cerrno>
 #include <chrono>
@@ -34,7 +37,10 @@ class CgroupV1 final : public Cgroup {
     for (const char* c : kControllers) {
       std::error_code ec;
       auto mount = stdfs::path(root_) / c;
-      if (!stdfs::is_directory(mount, ec)) continue;
+      // Only real cgroup mounts: a stray folder of that name on the /sys/fs/cgroup tmpfs
+      // would otherwise swallow our `tasks` writes.
+      struct statfs sfs;
+      if (::statfs(mount.c_str(), &sfs) != 0 || sfs.f_type != CGROUP_SUPER_MAGIC) continue;
       auto canon = stdfs::canonical(mount, ec).string();
       if (ec) continue;
       if (!seen.insert(canon).second) {
@@ -80,6 +86,17 @@ class CgroupV1 final : public Cgroup {
 
   void add_process(pid_t pid) override {
     for (auto& [ctrl, base] : bases_) write(base + "/" + relative_ + "/cgroup.procs", std::to_string(pid));
+  }
+
+  std::vector<UniqueFd> open_self_join() override {
+    std::vector<UniqueFd> files;
+    for (auto& [ctrl, base] : bases_) {
+      auto file = base + "/" + relative_ + "/tasks";
+      UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
+      if (!fd) throw SystemError("open " + file, errno);
+      files.push_back(std::move(fd));
+    }
+    return files;
   }
 
   void freeze(bool frozen) override {

@@ -56,9 +56,11 @@ UniqueFd open_container_pty(UniqueFd& slave) {
   return master;
 }
 
-[[noreturn]] void exec_child(int sock, int init_pidfd, int ns_flags, json process, const CompiledSeccomp& seccomp, const std::string& user) {
+[[noreturn]] void exec_child(int sock, int init_pidfd, int ns_flags, json process, const CompiledSeccomp& seccomp, const std::string& user,
+                             const std::vector<UniqueFd>& cgroup_self_join) {
   UniqueFd slave;
   try {
+    if (!join_self(cgroup_self_join)) throw SystemError("join the container's cgroup", errno);
     if (::setns(init_pidfd, ns_flags & ~CLONE_NEWPID) != 0) throw SystemError("join the container's namespaces", errno);
     Message go = recv_message(sock, "the runtime");
     if (go.body.value("type", "") != "go") _exit(1);
@@ -119,9 +121,12 @@ int Runtime::exec(const std::string& id, const ExecOptions& opts) {
   if (ns_flags & CLONE_NEWPID) check_syscall(::setns(init_pidfd.get(), CLONE_NEWPID), "join the container's pid namespace");
   int dumpable = ::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  std::vector<UniqueFd> self_join = cgroup->open_self_join();
   pid_t pid = ::fork();
   int fork_errno = errno;
-  if (pid == 0) exec_child(child_sock.get(), init_pidfd.get(), ns_flags, process, seccomp, opts.user);
+  if (pid == 0) exec_child(child_sock.get(), init_pidfd.get(), ns_flags, process, seccomp, opts.user, self_join);
+  const bool joined_self = !self_join.empty();
+  self_join.clear();
   ::prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
   if (own_pid) ::setns(own_pid.get(), CLONE_NEWPID);
   if (pid < 0) throw SystemError("fork the exec process", fork_errno);
@@ -129,7 +134,7 @@ int Runtime::exec(const std::string& id, const ExecOptions& opts) {
   UniqueFd pidfd(pidfd_open(pid));
   Message ready;
   try {
-    cgroup->add_process(pid);
+    if (!joined_self) cgroup->add_process(pid);
     send_message(sock.get(), {{"type", "go"}});
     ready = recv_message(sock.get(), "the exec process");
     if (ready.body.value("type", "") == "error")

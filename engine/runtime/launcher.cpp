@@ -121,12 +121,14 @@ InitProcess launch_init(const Spec& spec, const std::filesystem::path& state_dir
     own_pid.reset(::open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC));
     if (::setns(joined_pid.get(), CLONE_NEWPID) != 0) throw SystemError("join pid namespace " + spec.find(CLONE_NEWPID)->path, errno);
   }
+  std::vector<UniqueFd> self_join = cgroup.open_self_join();
   long child = ::syscall(SYS_clone, (two_step ? 0 : new_flags) | SIGCHLD, nullptr, nullptr, nullptr, 0);
   int clone_errno = errno;
   if (own_pid) ::setns(own_pid.get(), CLONE_NEWPID);
   if (child < 0) throw SystemError("clone the container init", clone_errno);
   if (child == 0) {
     int sock = child_sock.get();
+    if (!join_self(self_join)) child_fail(sock, std::string("join the container's cgroup: ") + std::strerror(errno));
     if (!two_step) {
       for (const auto& j : joined) join(sock, j);
       exec_init(sock, memfd.get());
@@ -152,10 +154,12 @@ InitProcess launch_init(const Spec& spec, const std::filesystem::path& state_dir
   }
   child_sock.reset();
   memfd.reset();
+  const bool joined_self = !self_join.empty();
+  self_join.clear();
   InitProcess init;
   pid_t child_pid = static_cast<pid_t>(child);
   try {
-    cgroup.add_process(child_pid);
+    if (!joined_self) cgroup.add_process(child_pid);
     if (two_step) {
       Message m = recv_message(parent_sock.get(), "the container init");
       if (m.body.value("type", "") == "error") throw_child_error(m);

@@ -2,6 +2,9 @@
 // signals, exit codes, zombie reaping, pause/resume, and that delete leaves nothing.
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <thread>
+
 #include "runtime_helpers.hpp"
 
 using namespace rttest;
@@ -114,10 +117,15 @@ TEST_CASE("runtime run -d then delete --force leaves no process, cgroup, mount o
   Sandbox sb;
   Bundle b = sb.bundle("b", {"sh", "-c", "sleep 1000 & sleep 1000"});
   REQUIRE(sb.rt({"run", "-d", "--bundle", b.dir.string(), "c1"}).status == 0);
-  Result ps = sb.rt({"ps", "--format", "json", "c1"});
-  REQUIRE(ps.status == 0);
-  std::vector<pid_t> pids = json::parse(ps.out).get<std::vector<pid_t>>();
-  CHECK(pids.size() == 3);  // init, two sleeps (sh execs the last command)
+  // init, two sleeps (sh execs the last command); run -d returns before sh has forked.
+  std::vector<pid_t> pids;
+  for (int i = 0; i < 500 && pids.size() < 3; ++i) {
+    if (!pids.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    Result ps = sb.rt({"ps", "--format", "json", "c1"});
+    REQUIRE(ps.status == 0);
+    pids = json::parse(ps.out).get<std::vector<pid_t>>();
+  }
+  CHECK(pids.size() == 3);
   Result list = sb.rt({"list", "-q"});
   CHECK(list.out == "c1\n");
   bool some_cgroup = false;

@@ -35,6 +35,9 @@ inline std::string mycompose_bin() {
 // Runs argv with stdout/stderr captured through files (no pipes to deadlock on).
 inline Result run_argv(const std::vector<std::string>& argv, const stdfs::path& scratch) {
   stdfs::path out = scratch / ".out", err = scratch / ".err";
+  // New files every time: a detached container keeps writing to the ones it inherited.
+  stdfs::remove(out);
+  stdfs::remove(err);
   pid_t pid = ::fork();
   if (pid == 0) {
     int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);

@@ -1,0 +1,22 @@
+#include "global_flags.hpp"
+
+namespace mycompose::cli {
+
+void add_global_flags(CLI::App& app, GlobalOptions& g) {
+  app.add_option("-f,--file", g.files, "Compose configuration files")->type_name("FILE");
+  app.add_option("-p,--project-name", g.project_name, "Project name");
+  app.add_option("--project-directory", g.project_directory,
+                 "Specify an alternate working directory (default: the path of the first specified Compose file)");
+  app.add_option("--profile", g.profiles, "Specify a profile to enable");
+  app.add_option("--env-file", g.env_files, "Specify an alternate environment file");
+  app.add_option("--ansi", g.ansi, "Control when to print ANSI control characters")
+      ->check(CLI::IsMember({"never", "always", "auto"}));
+  app.add_option("--progress", g.progress, "Set type of progress output")
+      ->check(CLI::IsMember({"auto", "tty", "plain", "json", "quiet"}));
+  app.add_flag("--dry-run", g.dry_run, "Execute command in dry run mode");
+  app.add_option("--parallel", g.parallel, "Control max parallelism, -1 for unlimited");
+  app.add_flag("--compatibility", g.compatibility, "Run compose in backward compatibility mode");
+  app.add_flag("--all-resources", g.all_resources, "Include all resources, even those not used by services");
+}
+
+}  // namespace mycompose::cli
