@@ -155,3 +155,26 @@ TEST_CASE("runtime: a user namespace with uid/gid maps; exec joins it") {
   CHECK(sb.rt({"delete", "--force", "c1"}).status == 0);
   CHECK(sb.leftovers("c1", b.rootfs()).empty());
 }
+
+TEST_CASE("runtime: namespaces joined by path (network, uts, ipc) are the other container's") {
+  Sandbox sb;
+  Bundle first = sb.bundle("first", {"sleep", "1000"});
+  first.config["hostname"] = "first-host";
+  first.write();
+  REQUIRE(sb.rt({"run", "-d", "--bundle", first.dir.string(), "c1"}).status == 0);
+  const pid_t pid = sb.state("c1")["pid"].get<pid_t>();
+  const std::string ns = "/proc/" + std::to_string(pid) + "/ns/";
+
+  Bundle second = sb.bundle("second", {"sh", "-c", "for n in net uts ipc; do readlink /proc/self/ns/$n; done; hostname"});
+  second.config.erase("hostname");  // the uts namespace, and its hostname, are c1's
+  for (auto& n : second.config["linux"]["namespaces"])
+    if (n["type"] == "network" || n["type"] == "uts" || n["type"] == "ipc") n["path"] = ns + (n["type"] == "network" ? "net" : n["type"].get<std::string>());
+  second.write();
+  Result r = sb.rt({"run", "--bundle", second.dir.string(), "c2"});
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const std::string expected = stdfs::read_symlink(ns + "net").string() + "\n" + stdfs::read_symlink(ns + "uts").string() +
+                               "\n" + stdfs::read_symlink(ns + "ipc").string() + "\nfirst-host\n";
+  CHECK(r.out == expected);
+  CHECK(sb.rt({"delete", "--force", "c1"}).status == 0);
+}
