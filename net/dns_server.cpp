@@ -20,6 +20,9 @@ using Reply = std::function<void(std::string)>;
 
 namespace {
 constexpr std::size_t kMaxTcpMessage = 65535;
+// A DNS-over-TCP client that sends nothing for this long is dropped (RFC 7766 6.2.3:
+// servers should not keep idle connections; glibc and dig open one per query anyway).
+constexpr std::uint64_t kTcpIdleMs = 10000;
 const sockaddr* sa(const sockaddr_storage& s) { return reinterpret_cast<const sockaddr*>(&s); }
 }  // namespace
 
@@ -203,6 +206,9 @@ class TcpClient : public UvObject {
     if (uv_tcp_init(impl_->loop, &tcp_) < 0) return false;
     adopt(&tcp_);
     if (uv_accept(server, stream()) < 0) return false;
+    if (uv_timer_init(impl_->loop, &idle_) < 0) return false;
+    adopt(&idle_);
+    uv_timer_start(&idle_, on_idle, kTcpIdleMs, 0);
     sockaddr_storage peer{};
     int len = sizeof peer;
     uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(&peer), &len);
@@ -222,10 +228,16 @@ class TcpClient : public UvObject {
     *buf = uv_buf_init(self->buf_, sizeof self->buf_);
   }
 
+  static void on_idle(uv_timer_t* t) {
+    auto* self = of<TcpClient>(t);
+    if (!self->closing()) self->close();
+  }
+
   static void on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
     auto* self = of<TcpClient>(s);
     if (self->closing()) return;
     if (n < 0) return self->close();
+    uv_timer_start(&self->idle_, on_idle, kTcpIdleMs, 0);
     self->in_.append(buf->base, static_cast<std::size_t>(n));
     while (self->in_.size() >= 2) {
       std::size_t len = static_cast<std::uint8_t>(self->in_[0]) << 8 | static_cast<std::uint8_t>(self->in_[1]);
@@ -258,6 +270,7 @@ class TcpClient : public UvObject {
   std::string network_id_, client_, in_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
   uv_tcp_t tcp_{};
+  uv_timer_t idle_{};
   char buf_[16384];
 };
 
