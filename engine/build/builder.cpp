@@ -803,8 +803,14 @@ std::string Build::run() {
     auto info = store_.layer_info(l.chain_id);
     layers.push_back(info ? *info : l);
   }
-  auto id = store_.add_image(image_config(final_stage), layers);
-  for (const auto& t : req_.tags) store_.tag(image::Reference::parse(t), id);
+  auto config = image_config(final_stage);
+  // A no-change rebuild makes the same config: leave images.json alone (no rewrite, no fsync).
+  std::string id = "sha256:" + sha256_hex(config);
+  if (store_.resolve(id) != id) id = store_.add_image(config, layers);
+  for (const auto& t : req_.tags) {
+    auto ref = image::Reference::parse(t);
+    if (store_.resolve(ref.str()) != id) store_.tag(ref, id);
+  }
   return id;
 }
 
