@@ -18,6 +18,7 @@
 #include "child_process.hpp"
 #include "context.hpp"
 #include "copy_files.hpp"
+#include "fetch_url.hpp"
 #include "in_root.hpp"
 #include "mycompose/build/dockerfile.hpp"
 #include "mycompose/build/shell_lex.hpp"
@@ -580,9 +581,23 @@ void Build::do_copy(StageState& s, const Instruction& ins, const StageDef& def) 
       throw located(ins, "invalid chmod parameter " + f->value + ": use an octal mode such as 0755");
     }
   }
-  for (const auto& src : sources)
-    if (src.rfind("http://", 0) == 0 || src.rfind("https://", 0) == 0)
-      throw located(ins, is_add ? "ADD of a URL (" + src + ") is not supported yet" : "COPY does not accept URLs (" + src + "); use ADD");
+  // ADD <url>: fetched now, since its content is part of the cache key.
+  std::unique_ptr<StepDirs> downloads;
+  std::vector<Fetched> fetched;
+  for (auto it = sources.begin(); it != sources.end();) {
+    if (it->rfind("http://", 0) != 0 && it->rfind("https://", 0) != 0) {
+      ++it;
+      continue;
+    }
+    if (!is_add) throw located(ins, "COPY does not accept URLs (" + *it + "); use ADD");
+    if (!downloads) downloads = std::make_unique<StepDirs>(root_ / "build" / "tmp");
+    try {
+      fetched.push_back(fetch_url(*it, downloads->base / "url" / std::to_string(fetched.size())));
+    } catch (const Error& e) {
+      throw located(ins, e.what());
+    }
+    it = sources.erase(it);
+  }
 
   // Sources and their checksum for the cache key.
   Source from;
@@ -610,7 +625,8 @@ void Build::do_copy(StageState& s, const Instruction& ins, const StageDef& def) 
     throw located(ins, e.what());
   }
   for (const auto& [name, content] : inline_files) checksum += "\ninline:" + name + ":" + sha256_hex(content);
-  if ((src_paths.size() + inline_files.size() > 1 || nsources > 1) && !dest_dir)
+  for (const auto& f : fetched) checksum += "\nurl:" + f.name + ":" + f.sha256;
+  if ((src_paths.size() + inline_files.size() + fetched.size() > 1 || nsources > 1) && !dest_dir)
     throw located(ins, "When using " + ins.keyword + " with more than one source file, the destination must be a directory and end with a /");
 
   std::string flags_text;
@@ -652,6 +668,11 @@ void Build::do_copy(StageState& s, const Instruction& ins, const StageDef& def) 
         return dest;
       };
       for (const auto& [name, content] : inline_files) write_file_in_root(dst.get(), into_dir(name), content, 0644, o);
+      for (const auto& f : fetched) {  // saved 0600, as Docker's ADD <url> leaves them
+        UniqueFd dl(::open(f.path.parent_path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (!dl) throw SystemError("open " + f.path.parent_path().string(), errno);
+        copy_path(dl.get(), f.name, dst.get(), into_dir(f.name), o);
+      }
       for (const auto& p : src_paths) {
         std::vector<std::string> matches{p};
         if (from.kind == Source::Layers && has_glob_chars(p)) {  // globs in the last component of a stage path
