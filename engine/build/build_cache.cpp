@@ -20,7 +20,7 @@ std::optional<CacheRecord> BuildCache::lookup(const std::string& key, const imag
     r.layer.size = j.value("size", std::int64_t{0});
     r.created = j.value("created", "");
     // The layer may have been removed with the last image using it.
-    if (!store.has_layer(r.layer.chain_id)) return std::nullopt;
+    if (!r.layer.chain_id.empty() && !store.has_layer(r.layer.chain_id)) return std::nullopt;
     return r;
   } catch (const std::exception&) {
     return std::nullopt;  // a damaged record is a cache miss

@@ -12,7 +12,7 @@
 namespace mycompose::build {
 
 struct CacheRecord {
-  image::LayerInfo layer;
+  image::LayerInfo layer;  // chain_id "" = the step changed nothing (WORKDIR of an existing folder)
   std::string created;  // RFC 3339 time the step first ran (kept so a rebuild is identical)
 };
 

@@ -123,6 +123,7 @@ class Build {
   void do_arg(StageState& s, const Instruction& ins);
   void do_run(StageState& s, const Instruction& ins);
   void do_copy(StageState& s, const Instruction& ins, const StageDef& def);
+  void do_workdir(StageState& s, const Instruction& ins);
   Source source_named(const std::string& name, std::size_t before);
   std::vector<std::string> lower_dirs(const std::vector<image::LayerInfo>& layers);
   std::string cache_key(const StageState& s, const std::string& text, const std::string& extra) const;
@@ -709,6 +710,45 @@ void Build::do_copy(StageState& s, const Instruction& ins, const StageDef& def) 
   commit_layer(s, key, dirs, created_by);
 }
 
+// WORKDIR makes its folder when the image lacks it (the runtime will chdir there), as a
+// small layer; an existing folder adds no layer.
+void Build::do_workdir(StageState& s, const Instruction& ins) {
+  apply_metadata(s, ins, df_.escape);
+  const std::string wd = s.config.value("WorkingDir", "/");
+  const std::string created_by = ins.original;
+  auto key = cache_key(s, "WORKDIR " + wd, "mkdir");
+  auto record_history = [&](bool empty) {
+    json h = {{"created", s.last_created.empty() ? now_rfc3339() : s.last_created}, {"created_by", created_by}, {"comment", "buildkit.dockerfile.v0"}};
+    if (empty) h["empty_layer"] = true;
+    s.history.push_back(h);
+  };
+  if (wd == "/") return record_history(true);
+  if (!req_.no_cache && !s.cache_missed) {
+    if (auto rec = cache_.lookup(key, store_)) {
+      if (rec->layer.chain_id.empty()) return record_history(true);
+      s.layers.push_back(rec->layer);
+      s.last_created = rec->created;
+      s.history.push_back({{"created", rec->created}, {"created_by", created_by}, {"comment", "buildkit.dockerfile.v0"}});
+      emit(BuildEvent::Kind::Cached, step_, "CACHED");
+      return;
+    }
+  }
+  StepDirs dirs(root_ / "build" / "tmp");
+  auto lowers = lower_dirs(s.layers);
+  const std::string links = (root_ / "l").string();
+  run_in_child([&] {
+    runtime::mount_overlay(dirs.merged.string(), {lowers, dirs.upper.string(), dirs.work.string(), links});
+    UniqueFd root(::open(dirs.merged.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root) throw SystemError("open " + dirs.merged.string(), errno);
+    if (!stat_in_root(root.get(), wd)) make_dirs_in_root(root.get(), wd);
+  });
+  if (stdfs::is_empty(dirs.upper)) {
+    cache_.put(key, CacheRecord{{}, ""});
+    return record_history(true);
+  }
+  commit_layer(s, key, dirs, created_by);
+}
+
 std::string Build::step_label(const StageState& s, const StageDef&, std::size_t pos) const {
   std::string label = "[";
   if (!req_.name.empty()) label += req_.name + " ";
@@ -720,6 +760,7 @@ void Build::dispatch(StageState& s, const Instruction& ins, const StageDef& def)
   const auto& kw = ins.keyword;
   try {
     if (kw == "ARG") do_arg(s, ins);
+    else if (kw == "WORKDIR") do_workdir(s, ins);
     else if (kw == "RUN") do_run(s, ins);
     else if (kw == "COPY" || kw == "ADD") do_copy(s, ins, def);
     else {
@@ -739,7 +780,7 @@ void Build::dispatch(StageState& s, const Instruction& ins, const StageDef& def)
 StageState Build::build_stage(StageDef& def) {
   std::size_t total = 1;
   for (const auto* ins : def.body)
-    if (ins->keyword == "RUN" || ins->keyword == "COPY" || ins->keyword == "ADD") ++total;
+    if (ins->keyword == "RUN" || ins->keyword == "COPY" || ins->keyword == "ADD" || ins->keyword == "WORKDIR") ++total;
   current_total_ = total;
   std::size_t pos = 1;
   auto timed = [&](const std::string& text, const std::function<void()>& fn) {
@@ -771,7 +812,7 @@ StageState Build::build_stage(StageDef& def) {
     }
   }
   for (const auto* ins : def.body) {
-    if (ins->keyword == "RUN" || ins->keyword == "COPY" || ins->keyword == "ADD") {
+    if (ins->keyword == "RUN" || ins->keyword == "COPY" || ins->keyword == "ADD" || ins->keyword == "WORKDIR") {
       std::string text = ins->original;
       timed(step_label(s, def, pos++) + " " + text, [&] { dispatch(s, *ins, def); });
     } else {

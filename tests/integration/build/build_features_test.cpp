@@ -103,3 +103,15 @@ TEST_CASE("build features: ONBUILD triggers run in the child build, not in the i
   CHECK(child.output() == "trigger ran\n");
   CHECK(!sb.store.image_config(child.id)["config"].contains("OnBuild"));
 }
+
+TEST_CASE("build features: WORKDIR makes a missing folder as a layer, an existing one adds none") {
+  Sandbox sb;
+  sb.import_busybox();
+  auto base_layers = sb.store.image_layers(*sb.store.resolve("busybox:test")).size();
+  auto existing = sb.build_text("FROM busybox:test\nWORKDIR /tmp\n");
+  CHECK(sb.store.image_layers(existing.id).size() == base_layers);
+  auto made = sb.build_text("FROM busybox:test\nWORKDIR /made/deep\nCMD [\"pwd\"]\n");
+  CHECK(sb.store.image_layers(made.id).size() == base_layers + 1);
+  CHECK(sb.image_file(made.id, "/made/deep") == "<dir>");
+  CHECK(sb.build_text("FROM busybox:test\nWORKDIR /made/deep\nCMD [\"pwd\"]\n").id == made.id);
+}

@@ -33,7 +33,7 @@ TEST_CASE("build: FROM scratch with a static busybox, RUN output streamed, confi
   CHECK(cfg["config"]["WorkingDir"] == "/app");
   CHECK(cfg["config"]["ExposedPorts"].contains("8080/tcp"));
   CHECK(cfg["config"]["Labels"]["org.example.kind"] == "test");
-  CHECK(cfg["rootfs"]["diff_ids"].size() == 3);
+  CHECK(cfg["rootfs"]["diff_ids"].size() == 4);  // COPY, RUN, WORKDIR (made /app), RUN
   CHECK(cfg["history"].size() == 8);
   // The mount points the runtime needed (/proc, /dev, /etc/hosts …) are not in the layers.
   CHECK(!sb.image_file(r.id, "/proc"));
@@ -42,9 +42,9 @@ TEST_CASE("build: FROM scratch with a static busybox, RUN output streamed, confi
   std::vector<std::string> steps;
   for (const auto& e : r.events)
     if (e.kind == BuildEvent::Kind::Step) steps.push_back(e.text);
-  CHECK(steps == std::vector<std::string>{"[web 1/4] FROM scratch", "[web 2/4] COPY busybox /bin/busybox",
-                                          "[web 3/4] RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]",
-                                          "[web 4/4] RUN echo \"$GREETING from $(pwd)\" && echo made > made.txt"});
+  CHECK(steps == std::vector<std::string>{"[web 1/5] FROM scratch", "[web 2/5] COPY busybox /bin/busybox",
+                                          "[web 3/5] RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]", "[web 4/5] WORKDIR /app",
+                                          "[web 5/5] RUN echo \"$GREETING from $(pwd)\" && echo made > made.txt"});
 }
 
 TEST_CASE("build: a failing RUN names the Dockerfile line and exit code") {
