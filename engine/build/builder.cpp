@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -66,11 +67,13 @@ std::string lower(std::string s) {
   return s;
 }
 
-// The temporary folders of one layer step, removed with everything in them.
+// The temporary folders of one layer step, removed with everything in them. Named
+// "<pid>-<random>" so a later build can remove what a killed builder left (see
+// remove_stale_step_dirs).
 struct StepDirs {
   stdfs::path base, upper, work, merged;
   explicit StepDirs(const stdfs::path& tmp_root) {
-    base = tmp_root / random_hex(16);
+    base = tmp_root / (std::to_string(::getpid()) + "-" + random_hex(16));
     upper = base / "upper";
     work = base / "work";
     merged = base / "merged";
@@ -82,6 +85,23 @@ struct StepDirs {
   }
   StepDirs(const StepDirs&) = delete;
 };
+
+void remove_stale_step_dirs(const stdfs::path& tmp_root) {
+  std::error_code ec;
+  for (const auto& e : stdfs::directory_iterator(tmp_root, ec)) {
+    auto name = e.path().filename().string();
+    auto dash = name.find('-');
+    if (dash == std::string::npos) continue;
+    pid_t pid = 0;
+    try {
+      pid = static_cast<pid_t>(std::stol(name.substr(0, dash)));
+    } catch (const std::exception&) {
+      continue;
+    }
+    if (pid > 0 && (::kill(pid, 0) == 0 || errno != ESRCH)) continue;  // its builder still runs
+    stdfs::remove_all(e.path(), ec);
+  }
+}
 
 struct StageDef {
   std::size_t index = 0;
@@ -401,9 +421,7 @@ std::vector<RunMount> run_mounts(Build*, const Instruction& ins, const stdfs::pa
       key_extra += from.kind == Source::Context ? from.context->checksum(from.context->resolve(src.empty() ? "." : src, "RUN --mount"))
                                                 : from.identity + src;
     } else if (type == "tmpfs") {
-      auto dir = root / "build" / "tmp" / ("tmpfs-" + random_hex(12));
-      fs::make_dirs(dir, 0755);
-      m.source = dir.string();
+      m.tmpfs = true;
     } else {
       throw Error("RUN --mount type=" + type + " is not supported (cache, bind and tmpfs are)");
     }
@@ -884,6 +902,7 @@ Builder::Builder(image::ImageStore& store, stdfs::path state_root)
 std::string Builder::build(const BuildRequest& request, const ProgressSink& progress) {
   BuildRequest req = request;
   req.context = stdfs::absolute(req.context).lexically_normal();
+  remove_stale_step_dirs(root_ / "build" / "tmp");
   Build b(store_, root_, req, progress);
   return b.run();
 }

@@ -4,10 +4,12 @@
 #include <poll.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <exception>
 #include <string>
@@ -28,7 +30,10 @@ void write_all(int fd, const std::string& s) {
   }
 }
 
-[[noreturn]] void child_main(const std::function<void()>& fn, int out_w, int err_w) {
+[[noreturn]] void child_main(const std::function<void()>& fn, int out_w, int err_w, pid_t parent) {
+  // A builder that dies takes its step with it (the mount namespace then goes too).
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::_exit(1);
   int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   ::dup2(null, 0);
   ::dup2(out_w >= 0 ? out_w : null, 1);
@@ -57,9 +62,10 @@ void run_in_child(const std::function<void()>& fn, const std::function<void(std:
   if (::pipe2(errp, O_CLOEXEC) != 0) throw SystemError("pipe for a build step", errno);
   UniqueFd err_r(errp[0]), err_w(errp[1]);
   ::fflush(nullptr);
+  const pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) throw SystemError("fork a build step", errno);
-  if (pid == 0) child_main(fn, out_w.get(), err_w.get());
+  if (pid == 0) child_main(fn, out_w.get(), err_w.get(), parent);
   out_w.reset();
   err_w.reset();
   std::string err;

@@ -1,11 +1,13 @@
 #include "run_step.hpp"
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -87,6 +89,8 @@ int run_runtime(const std::vector<std::string>& argv) {
   pid_t pid = ::fork();
   if (pid < 0) throw SystemError("fork the runtime", errno);
   if (pid == 0) {
+    // SIGTERM, not SIGKILL: the runtime forwards it to the container and then deletes it.
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     std::vector<char*> a;
     for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
     a.push_back(nullptr);
@@ -131,7 +135,10 @@ void run_step_in_child(const RunStep& s) {
   cs.shm_size = s.shm_size;
   cs.mounts.push_back({"/etc/hosts", (s.scratch / "hosts").string(), "bind", {"rbind", "ro"}});
   cs.mounts.push_back({"/etc/resolv.conf", (s.scratch / "resolv.conf").string(), "bind", {"rbind", "ro"}});
-  for (const auto& m : s.mounts) cs.mounts.push_back({m.target, m.source, "bind", {"rbind", m.readonly ? "ro" : "rw"}});
+  for (const auto& m : s.mounts) {
+    if (m.tmpfs) cs.mounts.push_back({m.target, "tmpfs", "tmpfs", {"nosuid", "nodev", "mode=1777"}});
+    else cs.mounts.push_back({m.target, m.source, "bind", {"rbind", m.readonly ? "ro" : "rw"}});
+  }
   auto spec = runtime::generate_spec(image, cs);
   spec["linux"].erase("cgroupsPath");  // the runtime's own per-root cgroup path
   spec["process"]["terminal"] = false;

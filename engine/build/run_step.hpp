@@ -14,6 +14,7 @@ struct RunMount {               // RUN --mount, resolved to a host folder
   std::string source;           // host path
   std::string target;           // path in the container
   bool readonly = false;
+  bool tmpfs = false;           // a fresh tmpfs (source unused)
 };
 
 struct RunStep {

@@ -115,3 +115,22 @@ TEST_CASE("build features: WORKDIR makes a missing folder as a layer, an existin
   CHECK(sb.image_file(made.id, "/made/deep") == "<dir>");
   CHECK(sb.build_text("FROM busybox:test\nWORKDIR /made/deep\nCMD [\"pwd\"]\n").id == made.id);
 }
+
+TEST_CASE("build features: RUN --mount=type=tmpfs is empty, writable and not in the layer") {
+  Sandbox sb;
+  sb.import_busybox();
+  auto r = sb.build_text("FROM busybox:test\nRUN --mount=type=tmpfs,target=/scratch echo x > /scratch/f && cat /scratch/f\n");
+  CHECK(r.output() == "x\n");
+  CHECK(!sb.image_file(r.id, "/scratch"));
+}
+
+TEST_CASE("build features: step folders a killed builder left behind are removed by the next build") {
+  Sandbox sb;
+  auto stale = sb.root / "build" / "tmp" / "999999999-deadbeef";  // no such pid
+  stdfs::create_directories(stale / "upper");
+  auto live = sb.root / "build" / "tmp" / (std::to_string(::getpid()) + "-cafe");
+  stdfs::create_directories(live);
+  sb.build_text("FROM scratch\nLABEL a=b\n");
+  CHECK(!stdfs::exists(stale));
+  CHECK(stdfs::exists(live));  // its builder (this process) is alive
+}
