@@ -1,6 +1,7 @@
 // UDP published ports: each client address gets its own flow, a socket connected to the
 // container, so the container's replies go back to that client. Flows with no traffic for
-// the idle timeout are dropped by a sweep timer.
+// the idle timeout are dropped by a sweep timer; past max_udp_flows the least recently
+// used flow makes room (sources are cheap to spoof, sockets are not).
 #include <algorithm>
 #include <cstring>
 #include <map>
@@ -27,8 +28,9 @@ class UdpFlow : public UvObject {
     return uv_udp_recv_start(&sock_, alloc, on_reply) == 0;
   }
 
-  void send(const char* data, std::size_t n) {
+  void send(const char* data, std::size_t n, std::uint64_t use) {
     last_active_ = uv_now(sock_.loop);
+    last_use_ = use;
     auto* req = new OwnedReq<uv_udp_send_t>{{}, std::string(data, n)};
     uv_buf_t b = req->buf();
     if (uv_udp_send(&req->req, &sock_, &b, 1, nullptr, [](uv_udp_send_t* r, int) { delete reinterpret_cast<OwnedReq<uv_udp_send_t>*>(r); }) < 0)
@@ -36,13 +38,11 @@ class UdpFlow : public UvObject {
   }
 
   std::uint64_t last_active() const { return last_active_; }
+  std::uint64_t last_use() const { return last_use_; }
 
  private:
   void on_close() override;
-  static void alloc(uv_handle_t* h, std::size_t, uv_buf_t* buf) {
-    auto* self = of<UdpFlow>(h);
-    *buf = uv_buf_init(self->buf_, sizeof self->buf_);
-  }
+  static void alloc(uv_handle_t* h, std::size_t, uv_buf_t* buf);
   static void on_reply(uv_udp_t* h, ssize_t n, const uv_buf_t* buf, const sockaddr*, unsigned);
 
   UdpForwarder* owner_;
@@ -50,7 +50,7 @@ class UdpFlow : public UvObject {
   sockaddr_storage client_;
   uv_udp_t sock_{};
   std::uint64_t last_active_ = 0;
-  char buf_[65536];
+  std::uint64_t last_use_ = 0;  // order of the latest datagram from the client, for eviction
 };
 
 class UdpForwarder : public UvObject {
@@ -85,6 +85,10 @@ class UdpForwarder : public UvObject {
   }
 
   void forget(const std::string& key) { flows_.erase(key); }
+  // One receive buffer for the listener and all its flows: a datagram is relayed before
+  // the loop reads the next one.
+  char* buffer() { return buf_; }
+  static constexpr std::size_t kBufferSize = 65536;
 
  private:
   void on_close() override {
@@ -101,6 +105,11 @@ class UdpForwarder : public UvObject {
     auto* self = of<UdpForwarder>(h);
     if (self->closing() || n < 0 || !from) return;
     std::string key = uvutil::endpoint_text(from);
+    if (self->flows_.size() >= std::max<std::size_t>(1, self->options_.max_udp_flows) && !self->flows_.count(key)) {
+      auto oldest = std::min_element(self->flows_.begin(), self->flows_.end(),
+                                     [](const auto& a, const auto& b) { return a.second->last_use() < b.second->last_use(); });
+      oldest->second->close();  // forgets itself
+    }
     UdpFlow*& flow = self->flows_[key];
     if (!flow) {
       sockaddr_storage client{};
@@ -111,7 +120,7 @@ class UdpForwarder : public UvObject {
         return;
       }
     }
-    flow->send(buf->base, static_cast<std::size_t>(n));
+    flow->send(buf->base, static_cast<std::size_t>(n), ++self->uses_);
   }
 
   static void on_sweep(uv_timer_t* t) {
@@ -129,8 +138,13 @@ class UdpForwarder : public UvObject {
   uv_udp_t sock_{};
   uv_timer_t sweep_{};
   std::map<std::string, UdpFlow*> flows_;
-  char buf_[65536];
+  std::uint64_t uses_ = 0;
+  char buf_[kBufferSize];
 };
+
+void UdpFlow::alloc(uv_handle_t* h, std::size_t, uv_buf_t* buf) {
+  *buf = uv_buf_init(of<UdpFlow>(h)->owner_->buffer(), UdpForwarder::kBufferSize);
+}
 
 void UdpFlow::on_close() { owner_->forget(key_); }
 

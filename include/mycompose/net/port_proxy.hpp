@@ -39,6 +39,7 @@ struct PublishedPort {
 
 struct PortProxyOptions {
   std::chrono::milliseconds udp_idle_timeout{30000};  // a UDP flow with no traffic is dropped
+  std::size_t max_udp_flows = 1024;  // per published UDP port; the least recently used goes first
   // A TCP side stops reading while the other side has this much unwritten data queued.
   std::size_t write_high_water = 1 << 20;
 };

@@ -223,6 +223,29 @@ TEST_CASE("port proxy: an idle UDP flow is dropped and a new one made") {
   proxy.reset();
 }
 
+TEST_CASE("port proxy: past the UDP flow limit the least recently used flow makes room") {
+  UdpEcho echo;
+  LoopThread loop;
+  PortProxyOptions o;
+  o.max_udp_flows = 2;
+  auto proxy = loop.make<PortProxy>(o);
+  std::uint16_t port = loop.run([&] { return proxy->publish(binding(0, echo.port, Protocol::Udp)).at(0).host_port; });
+  UniqueFd a(socket(AF_INET, SOCK_DGRAM, 0)), b(socket(AF_INET, SOCK_DGRAM, 0)), c(socket(AF_INET, SOCK_DGRAM, 0));
+  for (int fd : {a.get(), b.get(), c.get()}) receive_timeout(fd);
+  std::string a1 = udp_roundtrip(a.get(), port, "a");
+  std::string b1 = udp_roundtrip(b.get(), port, "b");
+  std::string a2 = udp_roundtrip(a.get(), port, "a");  // a is now more recent than b
+  std::string c1 = udp_roundtrip(c.get(), port, "c");  // evicts b
+  std::string a3 = udp_roundtrip(a.get(), port, "a");
+  std::string b2 = udp_roundtrip(b.get(), port, "b");  // a new flow for b (evicts c)
+  CHECK(a1 == a2);
+  CHECK(a2 == a3);
+  REQUIRE(c1.rfind("c@", 0) == 0);
+  REQUIRE(b2.rfind("b@", 0) == 0);
+  CHECK(b1 != b2);
+  proxy.reset();
+}
+
 TEST_CASE("port proxy: a port we publish twice names its owner") {
   TcpEcho echo;
   LoopThread loop;
