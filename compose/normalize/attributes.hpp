@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mycompose/compose/duration.hpp"
 #include "schema.hpp"
 
 namespace mycompose::compose::schema {
@@ -21,9 +22,7 @@ json core_scalar(const Node& node);  // YAML core schema: 1 → 1, true → true
 std::optional<bool> parse_bool(std::string_view s);
 std::optional<std::int64_t> parse_int(std::string_view s);
 
-// --- durations.cpp: Go's time.ParseDuration / Duration.String, which compose uses.
-std::optional<std::int64_t> parse_duration(std::string_view s);  // nanoseconds
-std::string format_duration(std::int64_t ns);
+// --- durations.cpp: parse_duration / format_duration are public (mycompose/compose/duration.hpp).
 json duration(const Node& node, const Type& type, Walk& w, const std::string& path);
 
 // --- bytes.cpp: docker's RAMInBytes ("1g", "512m", "1.5gb", 1024).

@@ -73,6 +73,11 @@ class Runtime {
 // "TERM", "SIGTERM", "15" → 15; throws Error naming an unknown signal.
 int parse_signal(const std::string& name);
 
+// The program copied into each container as its init. Default: mycompose-init beside the
+// running executable (else the executable itself). Programs that link the runtime from
+// elsewhere (tests) name it here.
+void set_init_program(const std::string& path);
+
 // Entry point of the container's init (the hidden `runtime init` subcommand run from the
 // sealed memfd copy). Never returns to the caller's normal flow: it exits the process.
 [[noreturn]] void init_main();
