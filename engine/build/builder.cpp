@@ -434,10 +434,10 @@ std::vector<RunMount> run_mounts(Build*, const Instruction& ins, const stdfs::pa
 void Build::do_run(StageState& s, const Instruction& ins) {
   auto vars = s.lookup();
   std::vector<std::string> argv;
-  std::string shown;
+  std::string history_text;
   if (ins.json_form) {
     argv = ins.json_args;
-    shown = "RUN " + json(ins.json_args).dump();
+    history_text = "RUN " + json(ins.json_args).dump();
   } else {
     std::string script = ins.rest;
     bool only_heredoc = ins.heredocs.size() == 1 && (script == "<<" + ins.heredocs[0].name || script == "<<-" + ins.heredocs[0].name ||
@@ -449,7 +449,9 @@ void Build::do_run(StageState& s, const Instruction& ins) {
     }
     argv = s.shell();
     argv.push_back(script);
-    shown = "RUN " + ins.rest;
+    history_text = "RUN";
+    for (const auto& a : s.shell()) history_text += " " + a;
+    history_text += " " + ins.rest;
   }
   int step = step_;
   std::string network = ins.flag("network") ? ins.flag("network")->value : req_.network;
@@ -475,7 +477,7 @@ void Build::do_run(StageState& s, const Instruction& ins) {
   } catch (const Error& e) {
     throw located(ins, e.what());
   }
-  std::string created_by = shown + " # buildkit";
+  std::string created_by = history_text + " # buildkit";  // as buildkit writes it: "RUN /bin/sh -c make # buildkit"
   auto key = cache_key(s, json(argv).dump(), key_extra);
   if (try_cache(s, key, created_by, step)) return;
 

@@ -94,3 +94,14 @@ TEST_CASE("build: a Dockerfile error names its line") {
                       "Dockerfile:2: COPY failed: file not found in build context or excluded by .dockerignore: missing.txt");
   REQUIRE_THROWS_WITH(sb.build_text("FROM scratch\nBOGUS x\n"), "Dockerfile:2: unknown instruction: BOGUS");
 }
+
+TEST_CASE("build: extra hosts reach RUN's /etc/hosts and history names the shell as buildkit does") {
+  Sandbox sb;
+  sb.import_busybox();
+  BuildRequest q;
+  q.extra_hosts = {"db.internal:10.1.2.3", "cache=10.1.2.4"};
+  auto r = sb.build_text("FROM busybox:test\nRUN grep internal /etc/hosts; grep cache /etc/hosts\n", q);
+  CHECK(r.output() == "10.1.2.3\tdb.internal\n10.1.2.4\tcache\n");
+  auto history = sb.store.image_config(r.id)["history"];
+  CHECK(history.back()["created_by"] == "RUN /bin/sh -c grep internal /etc/hosts; grep cache /etc/hosts # buildkit");
+}
