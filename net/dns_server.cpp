@@ -51,8 +51,7 @@ struct DnsServerCore {
     std::vector<sockaddr_storage> out;
     for (const auto& s : list) {
       sockaddr_storage a;
-      // One UDP socket per forward is IPv4 (the bridges are IPv4); IPv6 resolvers are skipped.
-      if (uvutil::parse_endpoint(s, 53, a) && a.ss_family == AF_INET) out.push_back(a);
+      if (uvutil::parse_endpoint(s, 53, a)) out.push_back(a);
     }
     return out;
   }
@@ -80,8 +79,7 @@ class Forward : public UvObject {
 
   void start() {
     impl_->live.insert(this);
-    if (uv_udp_init(impl_->loop, &udp_) < 0 || uv_timer_init(impl_->loop, &timer_) < 0) return finish("");
-    adopt(&udp_);
+    if (uv_timer_init(impl_->loop, &timer_) < 0) return finish("");
     adopt(&timer_);
     try_udp();
   }
@@ -91,15 +89,12 @@ class Forward : public UvObject {
 
   void try_udp() {
     while (index_ < upstreams_.size()) {
+      uv_udp_t* sock = socket_for(upstreams_[index_].ss_family);
       auto* req = new OwnedReq<uv_udp_send_t>{{}, query_};
       uv_buf_t b = req->buf();
-      if (uv_udp_send(&req->req, &udp_, &b, 1, sa(upstreams_[index_]), [](uv_udp_send_t* r, int) {
-            delete reinterpret_cast<OwnedReq<uv_udp_send_t>*>(r);
-          }) == 0) {
-        if (!receiving_) {
-          uv_udp_recv_start(&udp_, alloc, on_udp_read);
-          receiving_ = true;
-        }
+      if (sock && uv_udp_send(&req->req, sock, &b, 1, sa(upstreams_[index_]), [](uv_udp_send_t* r, int) {
+                    delete reinterpret_cast<OwnedReq<uv_udp_send_t>*>(r);
+                  }) == 0) {
         uv_timer_start(&timer_, on_timeout, impl_->options.upstream_timeout.count(), 0);
         return;
       }
@@ -107,6 +102,18 @@ class Forward : public UvObject {
       ++index_;
     }
     finish("");
+  }
+
+  // One socket per address family, made on first use: resolvers may be IPv4 or IPv6.
+  uv_udp_t* socket_for(int family) {
+    int i = family == AF_INET6 ? 1 : 0;
+    if (!udp_open_[i]) {
+      if (uv_udp_init_ex(impl_->loop, &udp_[i], static_cast<unsigned>(family)) < 0) return nullptr;
+      adopt(&udp_[i]);
+      udp_open_[i] = true;
+      if (uv_udp_recv_start(&udp_[i], alloc, on_udp_read) < 0) return nullptr;
+    }
+    return &udp_[i];
   }
 
   static void alloc(uv_handle_t* h, std::size_t, uv_buf_t* buf) {
@@ -186,9 +193,10 @@ class Forward : public UvObject {
   std::vector<sockaddr_storage> upstreams_;
   Reply done_;
   std::size_t index_ = 0;
-  bool receiving_ = false, tcp_mode_ = false;
+  bool tcp_mode_ = false;
+  bool udp_open_[2] = {false, false};
   std::string fallback_, tcp_in_;
-  uv_udp_t udp_{};
+  uv_udp_t udp_[2]{};  // IPv4, IPv6
   uv_timer_t timer_{};
   uv_tcp_t tcp_{};
   uv_connect_t connect_{};

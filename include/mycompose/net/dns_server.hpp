@@ -26,7 +26,7 @@ struct DnsEndpoint {
 
 struct DnsServerOptions {
   std::uint16_t port = 53;  // 0 = any free port (tests); the bound port is port_of()
-  // Upstream resolvers as "ip" or "ip:port". Empty = read the host's (resolv_conf.hpp,
+  // Upstream resolvers as "ip", "ip:port", "ipv6" or "[ipv6]:port". Empty = read the host's (resolv_conf.hpp,
   // host_upstream_resolvers) when the server starts.
   std::vector<std::string> upstreams;
   std::chrono::milliseconds upstream_timeout{2000};  // per upstream, then the next one

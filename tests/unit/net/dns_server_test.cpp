@@ -196,6 +196,31 @@ TEST_CASE("dns server: a dead upstream is skipped for the next one, and a contai
   server.reset();
 }
 
+TEST_CASE("dns server: IPv6 resolvers are forwarded to, TCP retry included") {
+  std::unique_ptr<FakeUpstream> v6;
+  try {
+    v6 = std::make_unique<FakeUpstream>("example.com", "192.0.2.66", true);
+  } catch (const std::exception& e) {
+    WARN("no IPv6 loopback here, not tested: " << e.what());
+    return;
+  }
+  FakeUpstream v4;
+  DnsServerOptions o;
+  o.port = 0;
+  o.upstreams = {v6->endpoint(), v4.endpoint()};
+  LoopThread loop;
+  auto server = loop.make<DnsServer>(o);
+  std::uint16_t port = loop.run([&] {
+    server->listen("net1", "127.0.0.1");
+    return server->port_of("net1");
+  });
+  CHECK(a_answers(udp_query(port, make_query("example.com"))) == std::vector<std::string>{"192.0.2.66"});
+  CHECK(a_answers(udp_query(port, make_query("big.example"))).size() == 3);
+  CHECK(v6->tcp_queries() == 1);
+  CHECK(v4.queries() == 0);
+  server.reset();
+}
+
 TEST_CASE("dns server: UDP answers over the client's size are truncated, TCP gets them all") {
   FakeUpstream upstream;
   Fixture f({upstream.endpoint()});

@@ -103,17 +103,20 @@ inline std::vector<std::string> a_answers(const dns::Message& m) {
 // else is NXDOMAIN. It counts the queries it got.
 class FakeUpstream {
  public:
-  explicit FakeUpstream(std::string name = "example.com", std::string address = "192.0.2.1")
-      : name_(std::move(name)), address_(std::move(address)) {
-    udp_.reset(socket(AF_INET, SOCK_DGRAM, 0));
-    sockaddr_in a = loopback(0);
-    bind(udp_.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
-    port_ = bound_port(udp_.get());
-    tcp_.reset(socket(AF_INET, SOCK_STREAM, 0));
+  // ipv6: on [::1] instead of 127.0.0.1.
+  explicit FakeUpstream(std::string name = "example.com", std::string address = "192.0.2.1", bool ipv6 = false)
+      : name_(std::move(name)), address_(std::move(address)), ipv6_(ipv6) {
+    int family = ipv6 ? AF_INET6 : AF_INET;
+    udp_.reset(socket(family, SOCK_DGRAM, 0));
+    if (!bind_loopback(udp_.get(), 0)) throw std::runtime_error("fake upstream: cannot bind UDP on loopback");
+    sockaddr_storage bound{};
+    socklen_t blen = sizeof bound;
+    getsockname(udp_.get(), reinterpret_cast<sockaddr*>(&bound), &blen);
+    port_ = ntohs(ipv6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+    tcp_.reset(socket(family, SOCK_STREAM, 0));
     int one = 1;
     setsockopt(tcp_.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    a = loopback(port_);
-    if (bind(tcp_.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) < 0 || ::listen(tcp_.get(), 8) < 0)
+    if (!bind_loopback(tcp_.get(), port_) || ::listen(tcp_.get(), 8) < 0)
       throw std::runtime_error("fake upstream: cannot listen on TCP port " + std::to_string(port_));
     int p[2];
     if (pipe(p) < 0) throw std::runtime_error("pipe");
@@ -125,11 +128,23 @@ class FakeUpstream {
     (void)!::write(stop_write_.get(), "x", 1);
     thread_.join();
   }
-  std::string endpoint() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::string endpoint() const { return (ipv6_ ? "[::1]:" : "127.0.0.1:") + std::to_string(port_); }
   int queries() const { return queries_; }
   int tcp_queries() const { return tcp_queries_; }
 
  private:
+  bool bind_loopback(int fd, std::uint16_t port) {
+    if (!ipv6_) {
+      sockaddr_in a = loopback(port);
+      return bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    }
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons(port);
+    a.sin6_addr = in6addr_loopback;
+    return bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  }
+
   std::string answer(const std::string& packet, bool tcp) {
     dns::Message q = dns::parse(packet);
     dns::Message r;
@@ -160,7 +175,7 @@ class FakeUpstream {
       if (fds[2].revents) return;
       if (fds[0].revents) {
         char buf[65536];
-        sockaddr_in from{};
+        sockaddr_storage from{};
         socklen_t len = sizeof from;
         ssize_t n = recvfrom(udp_.get(), buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
         if (n > 0) {
@@ -187,6 +202,7 @@ class FakeUpstream {
   }
 
   std::string name_, address_;
+  bool ipv6_ = false;
   UniqueFd udp_, tcp_, stop_read_, stop_write_;
   std::uint16_t port_ = 0;
   std::atomic<int> queries_{0}, tcp_queries_{0};
