@@ -96,7 +96,8 @@ Created create_container(const stdfs::path& root, const std::string& id, const C
     if (mode == "create")
       check_syscall(::chown((dir / kFifo).c_str(), owner->first, owner->second), "chown " + (dir / kFifo).string());
   }
-  c.init = launch_init(spec, dir, mode, *c.cgroup);
+  const int stdio[3] = {opts.stdin_fd, opts.stdout_fd, opts.stderr_fd};
+  c.init = launch_init(spec, dir, mode, *c.cgroup, stdio);
   guard.set_init(&c.init);
   c.state.oci.id = id;
   c.state.oci.status = mode == "create" ? "created" : "running";

@@ -43,6 +43,18 @@ void join(int sock, const Joined& j) {
     child_fail(sock, "join " + std::string(namespace_proc_name(j.flag)) + " namespace " + j.path + ": " + std::strerror(errno));
 }
 
+// Before the init's exec: the container's stdio. Copies first, so a source fd that is itself
+// 0, 1 or 2 is not overwritten before it is used.
+void set_stdio(int sock, const int (&stdio)[3]) {
+  int copies[3];
+  for (int i = 0; i < 3; ++i) {
+    copies[i] = stdio[i] < 0 ? -1 : ::fcntl(stdio[i], F_DUPFD_CLOEXEC, 10);
+    if (stdio[i] >= 0 && copies[i] < 0) child_fail(sock, std::string("dup the container's stdio: ") + std::strerror(errno));
+  }
+  for (int i = 0; i < 3; ++i)
+    if (copies[i] >= 0 && ::dup2(copies[i], i) != i) child_fail(sock, std::string("dup2 the container's stdio: ") + std::strerror(errno));
+}
+
 [[noreturn]] void exec_init(int sock, int memfd) {
   int s = ::fcntl(sock, F_DUPFD_CLOEXEC, 10);
   int m = ::fcntl(memfd, F_DUPFD_CLOEXEC, 10);
@@ -93,7 +105,8 @@ void kill_and_wait(pid_t pid, int pidfd) {
   ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), &si, WEXITED | WNOHANG);
 }
 
-InitProcess launch_init(const Spec& spec, const std::filesystem::path& state_dir, const std::string& mode, Cgroup& cgroup) {
+InitProcess launch_init(const Spec& spec, const std::filesystem::path& state_dir, const std::string& mode, Cgroup& cgroup,
+                        const int (&stdio)[3]) {
   UniqueFd memfd = sealed_self_copy();
   int sv[2];
   check_syscall(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), "socketpair");
@@ -129,6 +142,7 @@ InitProcess launch_init(const Spec& spec, const std::filesystem::path& state_dir
   if (child == 0) {
     int sock = child_sock.get();
     if (!join_self(self_join)) child_fail(sock, std::string("join the container's cgroup: ") + std::strerror(errno));
+    set_stdio(sock, stdio);
     if (!two_step) {
       for (const auto& j : joined) join(sock, j);
       exec_init(sock, memfd.get());

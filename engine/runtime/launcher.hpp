@@ -22,7 +22,9 @@ struct InitProcess {
 };
 
 // mode: "create" (the init waits on exec.fifo) or "run" (it waits for a "start" message).
-InitProcess launch_init(const Spec& spec, const std::filesystem::path& state_dir, const std::string& mode, Cgroup& cgroup);
+// stdio: fds for the container's 0, 1, 2 (-1 = inherit ours).
+InitProcess launch_init(const Spec& spec, const std::filesystem::path& state_dir, const std::string& mode, Cgroup& cgroup,
+                        const int (&stdio)[3]);
 
 // Kills (SIGKILL) and waits for a process we launched, whether or not it is our child.
 void kill_and_wait(pid_t pid, int pidfd);

@@ -1,5 +1,6 @@
 #include "mycompose/scheduler/container_store.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/random.h>
@@ -210,6 +211,15 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
   fs::write_file_atomic(d / "config.json", spec.dump(), 0600);
   runtime::CreateOptions opts;
   opts.bundle = d;
+  UniqueFd null_in(::open("/dev/null", O_RDONLY | O_CLOEXEC)), log;
+  if (!null_in) throw SystemError("open /dev/null", errno);
+  if (req.stdout_fd < 0 || req.stderr_fd < 0) {
+    log.reset(::open((d / "output.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
+    if (!log) throw SystemError("open " + (d / "output.log").string(), errno);
+  }
+  opts.stdin_fd = null_in.get();
+  opts.stdout_fd = req.stdout_fd >= 0 ? req.stdout_fd : log.get();
+  opts.stderr_fd = req.stderr_fd >= 0 ? req.stderr_fd : log.get();
   runtime_.create(rec.id, opts);
   guard.runtime_created();
   fs::write_file_atomic(d / "container.json", rec.to_json().dump(2), 0600);

@@ -29,6 +29,9 @@ struct ContainerState {
 struct CreateOptions {
   std::filesystem::path bundle = ".";
   std::filesystem::path pid_file;  // empty: none
+  // The container's stdin/stdout/stderr; -1 = the caller's own (as runc without a console).
+  // The engine passes its log pipes here. The fds stay the caller's; the init gets copies.
+  int stdin_fd = -1, stdout_fd = -1, stderr_fd = -1;
 };
 
 struct ExecOptions {

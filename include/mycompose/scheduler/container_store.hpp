@@ -6,6 +6,7 @@
 //   config.json      the OCI spec (the folder is the runtime's bundle)
 //   rootfs/          overlay of the image's layers (lower) and upper/ + work/
 //   hostname hosts resolv.conf   bind-mounted over the container's /etc files
+//   output.log       stdout and stderr when the caller gives no fds for them
 //
 // create() leaves a container in the runtime's "created" state (its init waits), so the
 // engine can attach network endpoints to its netns before start(). Every failure removes
@@ -54,6 +55,9 @@ struct CreateRequest {
   std::map<std::string, int> namespace_owners;  // see HostBindings
   std::string resolv_conf;  // contents; "" = the host's resolvers as Docker gives a private netns
   std::string hosts;        // contents; "" = localhost lines and the container's own names
+  // Where the container's stdout and stderr go (the engine's log pipes); -1 = appended to
+  // <container folder>/output.log. Its stdin is /dev/null.
+  int stdout_fd = -1, stderr_fd = -1;
 };
 
 class ContainerStore {

@@ -92,7 +92,7 @@ const char* kWeb = R"(services:
     image: busybox:test
     hostname: shopfront
     environment: {GREETING: hello}
-    command: ["sh", "-c", "echo $GREETING > /data/greeting; hostname > /data/hostname; cat /etc/hosts > /data/hosts; exec sleep 1000"]
+    command: ["sh", "-c", "echo to stdout; echo to stderr >&2; echo $GREETING > /data/greeting; hostname > /data/hostname; cat /etc/hosts > /data/hosts; exec sleep 1000"]
     volumes: [data:/data]
     stop_grace_period: 2s
 volumes: {data: {}}
@@ -118,6 +118,7 @@ TEST_CASE("container store: create, start, stop and remove a service's container
   CHECK(wait_for_file(data / "hostname") == "shopfront\n");
   CHECK(wait_for_file(data / "hosts").find("shopfront shop-web-1") != std::string::npos);
   CHECK(store.state(rec.id).status == "running");
+  CHECK(mycompose::fs::read_file(r.root() / "containers" / rec.id / "output.log") == "to stdout\nto stderr\n");
   // The image's layer stays untouched: the container's writes go to its upper folder.
   CHECK(stdfs::exists(r.root() / "containers" / rec.id / "upper/etc/hostname"));
 
