@@ -13,6 +13,7 @@
 #include "flags/engine.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/daemon/engine.hpp"
+#include "mycompose/daemon/http.hpp"
 
 namespace mycompose::cli {
 namespace {
@@ -20,6 +21,7 @@ namespace {
 struct EngineCommand {
   flags::EngineOptions options;
   int count = 1;
+  std::string type;  // engine events --type
 };
 
 std::filesystem::path root_of(const flags::EngineOptions& o) {
@@ -71,6 +73,17 @@ void stop(const flags::EngineOptions& o) {
   for (int i = 0; i < 200 && EngineClient::answers(root); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
+// The engine's event stream, one JSON document per line, until the engine ends it.
+void events(const flags::EngineOptions& o, const std::string& type) {
+  EngineClient c = EngineClient::connect(root_of(o));
+  std::string target = "/events";
+  if (!type.empty()) target += "?type=" + daemon::http::percent_encode(type);
+  c.stream("GET", target, [](const nlohmann::json& ev) {
+    std::cout << ev.dump() << std::endl;  // flushed: readers follow it live
+    return true;
+  });
+}
+
 }  // namespace
 
 void register_engine(CLI::App& app, Context& ctx) {
@@ -81,6 +94,9 @@ void register_engine(CLI::App& app, Context& ctx) {
   ping_cmd->add_option("-n,--count", cmd_state->count, "Number of requests; above 1, print round-trip percentiles")
       ->check(CLI::PositiveNumber);
   auto* stop_cmd = cmd->add_subcommand("stop", "Stop the engine of the root (its containers keep running)");
+  auto* events_cmd = cmd->add_subcommand("events", "Print the engine's events as JSON lines until it stops");
+  events_cmd->add_option("--type", cmd_state->type, "Only events of this type (container, engine, ...)");
+  events_cmd->callback([cmd_state] { events(cmd_state->options, cmd_state->type); });
   ping_cmd->callback([cmd_state] { ping(cmd_state->options, cmd_state->count); });
   stop_cmd->callback([cmd_state] { stop(cmd_state->options); });
   cmd->callback([cmd, cmd_state, &ctx] {

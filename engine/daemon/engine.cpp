@@ -201,6 +201,15 @@ void Engine::add_core_routes() {
                        {"Pid", ::getpid()},
                        {"Root", options_.root.string()}});
   });
+  // What the engine holds right now: for `engine` debugging and for tests to wait on.
+  router_.add("GET /info", [this](Request&, const std::shared_ptr<Responder>& r) {
+    r->reply(200, json{{"Pid", ::getpid()},
+                       {"Root", options_.root.string()},
+                       {"Connections", server_ ? server_->connection_count() : 0},
+                       {"EventListeners", events_.listener_count()},
+                       {"Supervised", supervisor_->list().size()},
+                       {"Routes", router_.routes()}});
+  });
   router_.add("GET /events", [this](Request& req, const std::shared_ptr<Responder>& r) {
     std::string type = req.query("type");  // optional filter: container, engine, network...
     r->start_stream();

@@ -158,3 +158,36 @@ TEST_CASE("an engine that cannot start is reported with the end of engine.log", 
   CHECK_THAT(r.err, Catch::Contains("error: socket path " + (deep / "engine.sock").string() +
                                     " is longer than a unix socket address allows (107 bytes)"));
 }
+
+TEST_CASE("'mycompose engine events' follows the stream line by line until the engine stops", "[engine]") {
+  EngineRoot root;
+  pid_t pid = root.start_engine();
+  // The follower runs while this test asks the engine to stop; its output goes to a file.
+  stdfs::path out = root.dir / "events.out";
+  pid_t follower = ::fork();
+  if (follower == 0) {
+    int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(fd, 1);
+    std::string bin = rttest::mycompose_bin(), r = root.dir.string();
+    ::execl(bin.c_str(), bin.c_str(), "engine", "--root", r.c_str(), "events", "--type", "engine", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait (polling, with a safety net) until the engine has the follower's subscription.
+  for (int i = 0; i < 1000; ++i) {
+    if (json::parse(request(root.sock(), "GET", "/info").body)["EventListeners"] == 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(json::parse(request(root.sock(), "GET", "/info").body)["EventListeners"] == 1);
+  REQUIRE(request(root.sock(), "POST", "/shutdown").status == 200);
+  int st = 0;
+  ::waitpid(follower, &st, 0);
+  CHECK(WIFEXITED(st));
+  CHECK(WEXITSTATUS(st) == 0);
+  std::string text = mycompose::fs::read_file(out);
+  INFO(text);
+  REQUIRE(!text.empty());
+  json ev = json::parse(text.substr(0, text.find('\n')));
+  CHECK(ev["Type"] == "engine");
+  CHECK(ev["Action"] == "shutdown");
+  CHECK(root.wait_engine(pid) == 0);
+}

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <thread>
@@ -103,16 +104,24 @@ TEST_CASE("handlers answer later, stream NDJSON, and the server survives throws 
                                                                      stdfs::perms::group_read | stdfs::perms::group_write));
 
   std::string later, stream, forever, throws, teapot;
+  // The client says "done" through an async handle: a plain flag could be set just after
+  // the loop checked it and went to sleep for good.
+  std::atomic<bool> done{false};
+  uv_async_t wake;
+  uv_async_init(&l.loop, &wake, nullptr);
   std::thread client([&] {
     later = roundtrip(sock, "GET /later/7 HTTP/1.1\r\nConnection: close\r\n\r\n");
     stream = roundtrip(sock, "GET /stream HTTP/1.1\r\nConnection: close\r\n\r\n");
     forever = roundtrip(sock, "GET /forever HTTP/1.1\r\n\r\n", "true}\n");  // leaves mid-stream
     throws = roundtrip(sock, "GET /throws HTTP/1.1\r\nConnection: close\r\n\r\n");
     teapot = roundtrip(sock, "GET /teapot HTTP/1.1\r\nConnection: close\r\n\r\n");
+    done = true;
+    uv_async_send(&wake);
   });
   // Serve until the client is done and the hung-up stream has been noticed.
-  while (teapot.empty() || stream_closed == 0) uv_run(&l.loop, UV_RUN_ONCE);
+  while (!done || stream_closed == 0) uv_run(&l.loop, UV_RUN_ONCE);
   client.join();
+  uv_close(reinterpret_cast<uv_handle_t*>(&wake), nullptr);
   server.close();
 
   CHECK_THAT(later, Catch::StartsWith("HTTP/1.1 200 OK\r\n"));
