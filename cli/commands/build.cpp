@@ -15,6 +15,7 @@
 #include "commands/service_images.hpp"
 #include "mycompose/build/builder.hpp"
 #include "mycompose/common/error.hpp"
+#include "mycompose/image/registry.hpp"
 
 namespace mycompose::cli {
 
@@ -131,6 +132,7 @@ void register_build(CLI::App& app, Context& ctx) {
   static flags::BuildOptions o;
   auto* cmd = flags::add_build(app, o);
   cmd->callback([&ctx] {
+    if (o.print || o.check) throw Error(std::string(o.print ? "--print" : "--check") + " is not supported by mycompose build (there is no bake file)");
     auto project = compose::load_project(ctx.load_options(o.services));
     const auto& services = project.model["services"];
     image::ImageStore store(image::ImageStore::default_root());
@@ -144,8 +146,14 @@ void register_build(CLI::App& app, Context& ctx) {
       const auto& b = services[s.service]["build"];
       auto image = effective_image(project, s);
       progress.next_build();
-      builder.build(request_for(project, s.service, b, image, o), progress.sink());
+      auto request = request_for(project, s.service, b, image, o);
+      builder.build(request, progress.sink());
       built.push_back(s.service);
+      if (o.push)  // --push: every tag the build made, as docker compose build --push does
+        for (const auto& tag : request.tags) {
+          if (!quiet) std::cerr << " " << s.service << " Pushing " << tag << "\n";
+          image::registry::push(store, tag, image::Reference::parse(tag));
+        }
     }
     if (quiet) return;
     double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
