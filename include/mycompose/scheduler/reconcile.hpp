@@ -1,0 +1,55 @@
+#pragma once
+// Plan + the containers that exist → the steps `up` takes, as docker compose decides them:
+// create what is missing, recreate what changed (config hash) or what depends with
+// `restart: true` on something recreated, start what is stopped, remove the extra replicas
+// (highest numbers first) and, with --remove-orphans, containers of services that are gone.
+// Pure: the converge step executes the steps.
+#include <set>
+#include <string>
+#include <vector>
+
+#include "mycompose/scheduler/plan.hpp"
+
+namespace mycompose::scheduler {
+
+struct ExistingContainer {
+  std::string id;
+  std::string name;
+  std::string service;
+  int number = 1;
+  std::string config_hash;
+  std::string status;  // created | running | paused | stopped
+  bool oneoff = false; // `run` containers: never touched by up
+};
+
+enum class StepKind { Create, Recreate, Start, Keep, Remove };
+
+struct Step {
+  StepKind kind;
+  std::string service;
+  int number = 0;
+  std::string name;          // the container's (desired name for Create/Recreate)
+  std::string container_id;  // the existing container (all but Create)
+  std::string reason;        // why, for progress output and tests ("config changed", "scale 3 → 1", …)
+};
+
+struct ReconcileOptions {
+  bool force_recreate = false;  // --force-recreate
+  bool no_recreate = false;     // --no-recreate
+  bool remove_orphans = false;  // --remove-orphans
+};
+
+struct Reconciliation {
+  std::vector<Step> steps;            // services in plan order; removals of a service after its other steps
+  std::vector<std::string> orphans;   // names of orphan containers left alone (for the warning)
+};
+
+// model_services: every service the project defines (a container of a service that is only
+// not selected this time is not an orphan).
+Reconciliation reconcile(const Plan& plan, const std::set<std::string>& model_services,
+                         const std::vector<ExistingContainer>& existing, const ReconcileOptions& options = {});
+
+// docker compose's warning for orphans, "" when there are none.
+std::string orphan_warning(const std::vector<std::string>& orphans);
+
+}  // namespace mycompose::scheduler
