@@ -138,7 +138,8 @@ void EngineClient::open() {
   if (!fd_) throw SystemError("connect to the engine at " + socket_.string(), err);
 }
 
-EngineClient EngineClient::connect(const stdfs::path& root, ConnectOptions options) {
+EngineClient EngineClient::connect(const stdfs::path& root_arg, ConnectOptions options) {
+  const stdfs::path root = stdfs::absolute(root_arg);  // the engine runs from "/"
   if (answers(root)) {
     EngineClient c(root / daemon::kSocketFile);
     c.open();
@@ -150,8 +151,10 @@ EngineClient EngineClient::connect(const stdfs::path& root, ConnectOptions optio
   pid_t pid = ::fork();
   if (pid < 0) throw SystemError("fork to start the engine", errno);
   if (pid == 0) {
-    // Detached: its own session (no terminal signals), stdio to engine.log, no fds of ours.
+    // Detached: its own session (no terminal signals), stdio to engine.log, no fds of ours,
+    // and no hold on the caller's working folder (a project folder may be removed).
     ::setsid();
+    if (::chdir("/") != 0) _exit(127);
     int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (out >= 0) {
