@@ -4,15 +4,10 @@
 #include <string>
 
 #include "mycompose/common/unique_fd.hpp"
+#include "mycompose/runtime/in_root.hpp"
 #include "spec.hpp"
 
 namespace mycompose::runtime {
-
-// openat2(RESOLVE_IN_ROOT): a symlink (even "../../..") cannot lead outside root_fd.
-UniqueFd open_in_root(int root_fd, const std::string& path, int flags);
-// Resolves path inside root, creating missing folders (and the last component as a folder
-// or an empty file). Returns an O_PATH fd of it.
-UniqueFd make_in_root(int root_fd, const std::string& path, bool directory);
 
 // Everything before pivot_root plus pivot_root itself. `unshare_cgroupns` is done once the
 // cgroup mounts have been made from the host's view.

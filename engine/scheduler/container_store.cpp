@@ -17,6 +17,7 @@
 #include "mycompose/runtime/overlay.hpp"
 #include "mycompose/runtime/spec_generator.hpp"
 #include "mycompose/scheduler/container_settings.hpp"
+#include "mycompose/scheduler/volume_seed.hpp"
 
 namespace mycompose::scheduler {
 namespace stdfs = std::filesystem;
@@ -198,6 +199,13 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
       }
       auto named = req.volume_names.find(source);
       host.volume_paths[source] = volume_path(named == req.volume_names.end() ? req.project + "_" + source : named->second).string();
+    }
+  // Docker fills a still-empty volume with what the image has at its target.
+  if (def.contains("volumes"))
+    for (const auto& v : def["volumes"]) {
+      if (v.value("type", "volume") != "volume" || (v.contains("volume") && v["volume"].value("nocopy", false))) continue;
+      const std::string target = v.value("target", ""), source = v.value("source", "");
+      seed_volume(d / "rootfs", target, host.volume_paths.at(source.empty() ? "anonymous:" + target : source));
     }
   runtime::ContainerSettings settings = container_settings(req.service, def, host);
   fs::write_file_atomic(d / "hostname", settings.hostname + "\n", 0644);

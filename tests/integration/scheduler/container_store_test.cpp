@@ -37,6 +37,11 @@ struct Root {
     stdfs::create_directories(rootfs / "bin");
     stdfs::copy_file("/bin/busybox", rootfs / "bin/busybox");
     for (const char* applet : {"sh", "sleep", "hostname", "cat", "echo"}) stdfs::create_symlink("busybox", rootfs / "bin" / applet);
+    // Content at a volume target, which a new volume gets a copy of.
+    stdfs::create_directories(rootfs / "srv/site");
+    mycompose::fs::write_file_atomic(rootfs / "srv/site/index.html", "<h1>shop</h1>\n", 0640);
+    stdfs::create_symlink("index.html", rootfs / "srv/site/home.html");
+    stdfs::permissions(rootfs / "srv/site", stdfs::perms(0750));
     auto tar = dir / "image.tar";
     auto t = mycompose::test::run({"tar", "--owner=0", "--group=0", "-C", rootfs.string(), "-cf", tar.string(), "."});
     if (t.exit_code != 0) throw std::runtime_error("tar: " + t.err);
@@ -165,4 +170,34 @@ TEST_CASE("container store: bad requests get Docker's messages and leave nothing
   std::error_code ec;
   CHECK(stdfs::is_empty(r.root() / "containers", ec));
   CHECK(store.runtime().list().empty());
+}
+
+TEST_CASE("container store: a new volume is filled with the image's content at its target, once") {
+  Root r;
+  ContainerStore store(r.root());
+  const char* yaml = R"(services:
+  web:
+    image: busybox:test
+    command: ["sleep", "1000"]
+    volumes: [site:/srv/site, /srv]
+  bare:
+    image: busybox:test
+    command: ["sleep", "1000"]
+    volumes: [{type: volume, source: empty, target: /srv/site, volume: {nocopy: true}}]
+volumes: {site: {}, empty: {}}
+)";
+  auto rec = store.create(request(yaml));
+  const stdfs::path site = r.root() / "volumes/shop_site/_data";
+  CHECK(mycompose::fs::read_file(site / "index.html") == "<h1>shop</h1>\n");
+  CHECK((stdfs::status(site / "index.html").permissions() & stdfs::perms::all) == stdfs::perms(0640));
+  CHECK((stdfs::status(site).permissions() & stdfs::perms::all) == stdfs::perms(0750));
+  CHECK(stdfs::read_symlink(site / "home.html") == "index.html");
+  // A volume that already has data keeps it: the next container does not copy again.
+  mycompose::fs::write_file_atomic(site / "index.html", "changed\n", 0644);
+  store.remove(rec.id, true);
+  store.create(request(yaml));
+  CHECK(mycompose::fs::read_file(site / "index.html") == "changed\n");
+  // nocopy leaves the volume empty.
+  store.create(request(yaml, "bare"));
+  CHECK(stdfs::is_empty(r.root() / "volumes/shop_empty/_data"));
 }
