@@ -41,6 +41,7 @@ struct DnsServerCore {
   std::vector<sockaddr_storage> upstreams;
   bool upstreams_loaded = false;
   std::set<UvObject*> live;  // every open listener, TCP client and forward
+  std::size_t forwards = 0;  // of them, forwards in flight
   std::mt19937 rng{std::random_device{}()};
 
   ~DnsServerCore() {
@@ -79,13 +80,17 @@ class Forward : public UvObject {
 
   void start() {
     impl_->live.insert(this);
+    ++impl_->forwards;
     if (uv_timer_init(impl_->loop, &timer_) < 0) return finish("");
     adopt(&timer_);
     try_udp();
   }
 
  private:
-  void on_close() override { impl_->live.erase(this); }
+  void on_close() override {
+    impl_->live.erase(this);
+    --impl_->forwards;
+  }
 
   void try_udp() {
     while (index_ < upstreams_.size()) {
@@ -380,7 +385,7 @@ void DnsServerCore::handle(const std::string& network_id, const std::string& cli
     return;
   }
   const auto& ups = upstreams_for(client);
-  if (ups.empty()) {
+  if (ups.empty() || forwards >= options.max_forwards) {
     reply(dns::serialize(error_reply(query, dns::Rcode::ServFail), limit));
     return;
   }

@@ -31,6 +31,9 @@ struct DnsServerOptions {
   std::vector<std::string> upstreams;
   std::chrono::milliseconds upstream_timeout{2000};  // per upstream, then the next one
   std::uint32_t ttl = 600;                           // of our own answers, as Docker's
+  // Queries being forwarded at once; past it SERVFAIL (each holds a socket, and a container
+  // can ask for unknown names as fast as it likes).
+  std::size_t max_forwards = 1024;
 };
 
 struct DnsServerCore;  // sockets and records, in dns_server.cpp

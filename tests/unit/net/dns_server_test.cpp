@@ -168,6 +168,25 @@ TEST_CASE("dns server: unknown names are forwarded upstream, with a TCP retry on
   CHECK(a_answers(tcp_query(f.port, make_query("example.com"))) == std::vector<std::string>{"192.0.2.1"});
 }
 
+TEST_CASE("dns server: past the limit of forwards in flight, SERVFAIL without asking upstream") {
+  FakeUpstream upstream;
+  DnsServerOptions o;
+  o.port = 0;
+  o.upstreams = {upstream.endpoint()};
+  o.max_forwards = 0;
+  LoopThread loop;
+  auto server = loop.make<DnsServer>(o);
+  std::uint16_t port = loop.run([&] {
+    server->listen("net1", "127.0.0.1");
+    server->set_records("net1", {{"10.5.0.2", {"web"}, "", {}}});
+    return server->port_of("net1");
+  });
+  CHECK(udp_query(port, make_query("example.com")).header.rcode == static_cast<std::uint8_t>(dns::Rcode::ServFail));
+  CHECK(a_answers(udp_query(port, make_query("web"))) == std::vector<std::string>{"10.5.0.2"});
+  CHECK(upstream.queries() == 0);
+  server.reset();
+}
+
 TEST_CASE("dns server: a dead upstream is skipped for the next one, and a container's own dns servers win") {
   FakeUpstream upstream;
   FakeUpstream own("example.com", "203.0.113.7");
