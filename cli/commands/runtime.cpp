@@ -18,6 +18,7 @@ struct RuntimeFlags {
   std::string root;
   std::string bundle = ".";
   std::string pid_file;
+  std::string console_socket;
   std::string id;
   std::string signal = "SIGTERM";
   std::string format = "table";
@@ -33,6 +34,7 @@ rt::CreateOptions create_options(const RuntimeFlags& f) {
   rt::CreateOptions o;
   o.bundle = f.bundle;
   o.pid_file = f.pid_file;
+  o.console_socket = f.console_socket;
   return o;
 }
 
@@ -63,6 +65,7 @@ void register_runtime(CLI::App& app, Context& ctx) {
   auto* create = rtc->add_subcommand("create", "Create a container (its process waits for `start`)");
   create->add_option("-b,--bundle", f->bundle, "Path to the bundle (config.json + rootfs)");
   create->add_option("--pid-file", f->pid_file, "Write the init's pid to this file");
+  create->add_option("--console-socket", f->console_socket, "Unix socket that receives the pty master (process.terminal)");
   create->add_option("id", f->id, "Container id")->required();
   create->callback([f] { make_runtime(*f).create(f->id, create_options(*f)); });
 
@@ -73,6 +76,7 @@ void register_runtime(CLI::App& app, Context& ctx) {
   auto* run = rtc->add_subcommand("run", "Create and start a container");
   run->add_option("-b,--bundle", f->bundle, "Path to the bundle (config.json + rootfs)");
   run->add_option("--pid-file", f->pid_file, "Write the init's pid to this file");
+  run->add_option("--console-socket", f->console_socket, "Unix socket that receives the pty master (with -d)");
   run->add_flag("-d,--detach", f->detach, "Return once started");
   run->add_option("id", f->id, "Container id")->required();
   run->callback([f, &ctx] {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <sched.h>
 
+#include "console_socket.hpp"
 #include "default_device_rules.hpp"
 #include "foreground.hpp"
 #include "launcher.hpp"
@@ -72,11 +73,17 @@ struct Created {
   std::unique_ptr<Cgroup> cgroup;
 };
 
-Created create_container(const stdfs::path& root, const std::string& id, const CreateOptions& opts, const std::string& mode) {
+Created create_container(const stdfs::path& root, const std::string& id, const CreateOptions& opts, const std::string& mode,
+                         bool foreground) {
   stdfs::path dir = container_dir(root, id);
   Spec spec = load_spec(opts.bundle);
-  if (mode == "create" && spec.raw["process"].value("terminal", false))
-    throw Error("config.json: process.terminal needs `run` in the foreground (create has no --console-socket)");
+  // Connected first: a wrong socket fails before anything exists.
+  UniqueFd console;
+  if (spec.raw["process"].value("terminal", false) && !foreground) {
+    if (opts.console_socket.empty())
+      throw Error("config.json: process.terminal needs --console-socket (or `run` in the foreground)");
+    console = connect_console_socket(opts.console_socket);
+  }
   fs::make_dirs(root, 0700);
   if (::mkdir(dir.c_str(), 0700) != 0) {
     if (errno == EEXIST) throw Error("container \"" + id + "\" already exists");
@@ -99,6 +106,10 @@ Created create_container(const stdfs::path& root, const std::string& id, const C
   const int stdio[3] = {opts.stdin_fd, opts.stdout_fd, opts.stderr_fd};
   c.init = launch_init(spec, dir, mode, *c.cgroup, stdio);
   guard.set_init(&c.init);
+  if (console) {
+    send_console(console.get(), c.init.pty_master.get(), opts.console_socket);
+    c.init.pty_master.reset();
+  }
   c.state.oci.id = id;
   c.state.oci.status = mode == "create" ? "created" : "running";
   c.state.oci.pid = c.init.pid;
@@ -156,7 +167,7 @@ stdfs::path Runtime::default_root() {
 }
 
 ContainerState Runtime::create(const std::string& id, const CreateOptions& opts) {
-  return create_container(root_, id, opts, "create").state.oci;
+  return create_container(root_, id, opts, "create", false).state.oci;
 }
 
 void Runtime::start(const std::string& id) {
@@ -178,7 +189,7 @@ int Runtime::run(const std::string& id, const CreateOptions& opts, bool detach) 
   if (!detach) sigprocmask(SIG_BLOCK, &sigs, nullptr);
   // A two-step launch (user namespace) reparents the init: stay its parent.
   if (!detach) ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-  Created c = create_container(root_, id, opts, "run");
+  Created c = create_container(root_, id, opts, "run", !detach);
   stdfs::path dir = container_dir(root_, id);
   try {
     send_message(c.init.sock.get(), {{"type", "start"}});

@@ -32,6 +32,9 @@ struct CreateOptions {
   // The container's stdin/stdout/stderr; -1 = the caller's own (as runc without a console).
   // The engine passes its log pipes here. The fds stay the caller's; the init gets copies.
   int stdin_fd = -1, stdout_fd = -1, stderr_fd = -1;
+  // process.terminal in a container that is not run in the foreground: the pty master is sent
+  // (SCM_RIGHTS) to this unix socket, as runc's --console-socket does.
+  std::filesystem::path console_socket;
 };
 
 struct ExecOptions {
