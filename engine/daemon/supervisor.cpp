@@ -302,13 +302,19 @@ void Supervisor::exited(Watch& w, std::optional<int> exit_code, bool report) {
   }, static_cast<uint64_t>(delay.count()), 0);
 }
 
-void Supervisor::restart_now(const std::string& id) {
+void Supervisor::restart_now(std::string id) {
   auto it = watches_.find(id);
   if (it == watches_.end()) return;
   Watch& w = *it->second;
   if (w.timer) {
     uv_close(reinterpret_cast<uv_handle_t*>(w.timer), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
     w.timer = nullptr;
+  }
+  // Removed while it waited for its restart (`rm`, `down`): nothing left to bring back.
+  if (!stdfs::exists(runtime_.root() / id)) {
+    spdlog::info("supervisor: {} was removed, no longer supervised", id);
+    forget(id);
+    return;
   }
   long long delay = w.info.next_restart_delay_ms;
   w.info.restart_count++;
@@ -352,7 +358,8 @@ void Supervisor::mark_stopped_by_user(const std::string& id) {
   save(w);
 }
 
-void Supervisor::forget(const std::string& id) {
+void Supervisor::forget(const std::string& id_ref) {
+  std::string id = id_ref;  // the caller's string may be the key erased below
   auto it = watches_.find(id);
   if (it != watches_.end()) {
     stop_handles(*it->second);

@@ -74,7 +74,7 @@ class Supervisor {
   void start_polling(Watch& w);
   void on_exit(Watch& w);
   void exited(Watch& w, std::optional<int> exit_code, bool report);
-  void restart_now(const std::string& id);
+  void restart_now(std::string id);  // a copy: it may forget (erase) the watch
   void save(const Watch& w) const;
   void stop_handles(Watch& w);
 

@@ -81,6 +81,45 @@ inline Answer read_answer(int fd, const std::function<bool(std::string_view)>& o
   return a;
 }
 
+// Several answers on one connection (pipelining): bytes of the next answer that came with
+// the previous one stay in the parser.
+class AnswerReader {
+ public:
+  explicit AnswerReader(int fd) : fd_(fd) {}
+  Answer next() {
+    Answer a;
+    if (started_) {
+      p_.reset();
+      if (p_.feed({}) == http::Parser::Result::Done) return take();
+    }
+    started_ = true;
+    char buf[65536];
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd pf{fd_, POLLIN, 0};
+      if (::poll(&pf, 1, 200) <= 0) continue;
+      ssize_t n = ::read(fd_, buf, sizeof buf);
+      if (n < 0) break;
+      auto r = n == 0 ? p_.finish() : p_.feed(std::string_view(buf, static_cast<std::size_t>(n)));
+      if (r == http::Parser::Result::Done) return take();
+      if (r == http::Parser::Result::Error || n == 0) break;
+    }
+    return a;
+  }
+
+ private:
+  Answer take() {
+    Answer a;
+    a.status = p_.message().status;
+    a.body = p_.message().body;
+    a.msg = p_.message();
+    return a;
+  }
+  int fd_;
+  bool started_ = false;
+  http::Parser p_{http::Parser::Kind::Response};
+};
+
 // One request on a fresh connection: the raw bytes in, the parsed answer out.
 inline Answer http_exchange(const stdfs::path& sock, std::string_view raw) {
   int fd = connect_socket(sock);

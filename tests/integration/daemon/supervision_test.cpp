@@ -159,3 +159,31 @@ TEST_CASE("at engine start, restart: always brings back a container even after a
   CHECK(s["stoppedByUser"] == false);
   CHECK(root.state("comeback")["status"] == "running");
 }
+
+TEST_CASE("a container removed while it waits for its restart is no longer supervised", "[engine][supervisor]") {
+  EngineRoot root;
+  auto b = root.bundle("flaky-bundle", {"sh", "-c", "exit 1"});
+  REQUIRE(root.rt({"create", "--bundle", b.dir.string(), "flaky"}).status == 0);
+  root.start_engine();
+  REQUIRE(request(root.sock(), "POST", "/supervisor/containers/flaky", json{{"restart", "on-failure"}}).status == 200);
+  // Wait (polling, safety net) for a long backoff, so the removal lands between restarts.
+  json s;
+  for (int i = 0; i < 2000; ++i) {
+    s = supervised(root, "flaky");
+    if (s["status"] == "restarting" && s["nextRestartDelayMs"].get<long long>() >= 1600) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  REQUIRE(s["status"] == "restarting");
+  REQUIRE(root.rt({"delete", "--force", "flaky"}).status == 0);
+  EventStream events(root.sock(), "/events?type=container");
+  Answer a;
+  for (int i = 0; i < 1000; ++i) {  // the pending restart finds it gone
+    a = request(root.sock(), "GET", "/supervisor/containers/flaky");
+    if (a.status == 404) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(a.status == 404);
+  CHECK_FALSE(stdfs::exists(root.dir / "supervisor" / "flaky.json"));
+  CHECK_FALSE(stdfs::exists(root.runtime_root() / "flaky"));
+  CHECK_THAT(root.log(), Catch::Contains("flaky was removed, no longer supervised"));
+}
