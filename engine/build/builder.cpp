@@ -137,7 +137,7 @@ class Build {
   const StageDef* find_stage(const std::string& name_or_index, std::size_t before) const;
   std::optional<std::string> build_arg(const std::string& name) const;
   StageState from_base(StageDef& def);
-  std::string image_for(const std::string& ref);
+  std::string image_for(const std::string& ref, const std::string& platform = "");
   StageState build_stage(StageDef& def);
   void dispatch(StageState& s, const Instruction& ins, const StageDef& def);
   void do_arg(StageState& s, const Instruction& ins);
@@ -200,6 +200,15 @@ void Build::load_dockerfile() {
 }
 
 void Build::split_stages() {
+  // buildkit's automatic platform args: usable in FROM, and in a stage after `ARG NAME`.
+  auto host = image::registry::default_platform();
+  for (const char* side : {"BUILD", "TARGET"}) {
+    std::string p(side);
+    global_args_[p + "PLATFORM"] = host.str();
+    global_args_[p + "OS"] = host.os;
+    global_args_[p + "ARCH"] = host.architecture;
+    global_args_[p + "VARIANT"] = host.variant;
+  }
   for (const auto& ins : df_.instructions) {
     if (ins.keyword == "FROM") {
       StageDef d;
@@ -271,12 +280,22 @@ std::set<std::size_t> Build::needed_stages(std::size_t target) {
   return need;
 }
 
-std::string Build::image_for(const std::string& ref_text) {
+std::string Build::image_for(const std::string& ref_text, const std::string& platform) {
   auto existing = store_.resolve(ref_text);
-  if (existing && !req_.pull) return *existing;
+  if (existing && !req_.pull) {
+    if (platform.empty()) return *existing;
+    // FROM --platform: the local image must be of that platform, else it is pulled.
+    auto cfg = store_.image_config(*existing);
+    auto want = image::registry::parse_platform(platform);
+    auto have = image::registry::normalize_platform(cfg.value("os", "linux"), cfg.value("architecture", ""), cfg.value("variant", ""));
+    if (have.os == want.os && have.architecture == want.architecture && (want.variant.empty() || have.variant == want.variant))
+      return *existing;
+  }
   auto ref = image::Reference::parse(ref_text);
   try {
-    return image::registry::pull(store_, ref).image_id;
+    image::registry::PullOptions po;
+    if (!platform.empty()) po.platform = image::registry::parse_platform(platform);
+    return image::registry::pull(store_, ref, po).image_id;
   } catch (const Error& e) {
     if (existing) throw;  // --pull asked for a newer one and could not get it
     throw Error("failed to resolve source metadata for " + ref.str() + ": " + e.what());
@@ -307,7 +326,16 @@ StageState Build::from_base(StageDef& def) {
   }
   std::string id;
   try {
-    id = image_for(ref);
+    std::string platform;
+    if (const auto* f = def.from->flag("platform")) {
+      VarLookup globals = [this](std::string_view k) -> std::optional<std::string> {
+        auto it = global_args_.find(std::string(k));
+        if (it != global_args_.end()) return it->second;
+        return std::nullopt;
+      };
+      platform = expand_word(f->value, globals, df_.escape);
+    }
+    id = image_for(ref, platform);
   } catch (const Error& e) {
     throw located(*def.from, e.what());
   }
