@@ -121,8 +121,14 @@ std::vector<NetworkRecord> NetworkManager::list() const {
 
 void NetworkManager::sync_nat() const {
   std::vector<NatNetwork> nets;
-  for (const auto& r : detail::load_all(dir_))
-    nets.push_back({r.bridge, Ipv4Prefix::parse(r.subnet, "network " + r.name), r.internal, r.masquerade});
+  for (const auto& r : detail::load_all(dir_)) {
+    NatNetwork n{r.bridge, Ipv4Prefix::parse(r.subnet, "network " + r.name), r.internal, r.masquerade, {}};
+    for (const auto& [cid, e] : r.endpoints)
+      for (const auto& p : e.ports)
+        n.ports.push_back({p.protocol, p.host_ip.empty() ? 0 : parse_ipv4(p.host_ip, "published port host_ip"),
+                           p.host_port, parse_ipv4(e.ip, "endpoint of " + cid), p.container_port});
+    nets.push_back(std::move(n));
+  }
   apply_nat_rules(names_.nft_table(), nets, std::string(kLinkFamilyPrefix));
 }
 

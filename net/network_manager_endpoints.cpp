@@ -69,9 +69,42 @@ bool NetworkManager::disconnect(const std::string& network, const std::string& c
   if (it == rec->endpoints.end()) return false;
   NetlinkSocket host;
   delete_link(host, it->second.host_veth);  // takes the peer in the container with it
+  const bool had_ports = !it->second.ports.empty();
   rec->endpoints.erase(it);
   save(*rec, Durability::Renamed);
+  if (had_ports) sync_nat();
   return true;
+}
+
+void NetworkManager::forward_ports(const std::string& network, const std::string& container_id,
+                             std::vector<ForwardedPort> ports) {
+  detail::FileLock lock(dir_ / ".lock");
+  auto rec = find_locked(network);
+  if (!rec) throw Error("network " + network + " not found");
+  auto it = rec->endpoints.find(container_id);
+  if (it == rec->endpoints.end())
+    throw Error("forward ports: container " + container_id + " is not connected to network " + rec->name);
+  if (rec->internal && !ports.empty())
+    throw Error("forward ports: network " + rec->name + " is internal, it has no way in from the host");
+  for (auto& p : ports) {
+    const std::string what = "forward " + std::to_string(p.host_port) + ":" + std::to_string(p.container_port) + "/" +
+                             p.protocol + " for container " + container_id;
+    if (p.protocol != "tcp" && p.protocol != "udp") throw Error(what + ": protocol must be tcp or udp");
+    if (p.host_port < 1 || p.host_port > 65535 || p.container_port < 1 || p.container_port > 65535)
+      throw Error(what + ": ports must be 1-65535 (resolve ephemeral ports with the proxy first)");
+    if (p.host_ip == "0.0.0.0") p.host_ip.clear();
+    if (!p.host_ip.empty()) parse_ipv4(p.host_ip, what + " host_ip");
+  }
+  const auto before = it->second.ports;
+  it->second.ports = std::move(ports);
+  save(*rec, Durability::Renamed);
+  try {
+    sync_nat();
+  } catch (...) {
+    it->second.ports = before;
+    save(*rec, Durability::Renamed);
+    throw;
+  }
 }
 
 }  // namespace mycompose::net

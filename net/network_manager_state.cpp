@@ -14,9 +14,14 @@ using nlohmann::json;
 
 json to_json(const NetworkRecord& r) {
   json eps = json::object();
-  for (const auto& [cid, e] : r.endpoints)
+  for (const auto& [cid, e] : r.endpoints) {
+    json ports = json::array();
+    for (const auto& p : e.ports)
+      ports.push_back({{"protocol", p.protocol}, {"host_ip", p.host_ip}, {"host_port", p.host_port},
+                       {"container_port", p.container_port}});
     eps[cid] = {{"ifname", e.ifname}, {"ip", e.ip},     {"prefix", e.prefix},       {"gateway", e.gateway},
-                {"mac", e.mac},       {"host_veth", e.host_veth}, {"aliases", e.aliases}};
+                {"mac", e.mac},       {"host_veth", e.host_veth}, {"aliases", e.aliases}, {"ports", ports}};
+  }
   return {{"id", r.id},
           {"name", r.name},
           {"driver", r.driver},
@@ -71,6 +76,9 @@ NetworkRecord network_record_from_json(const json& j) {
     ep.mac = e.value("mac", "");
     ep.host_veth = e.at("host_veth").get<std::string>();
     ep.aliases = e.value("aliases", std::vector<std::string>{});
+    for (const auto& p : e.value("ports", json::array()))
+      ep.ports.push_back({p.at("protocol").get<std::string>(), p.value("host_ip", ""), p.at("host_port").get<int>(),
+                          p.at("container_port").get<int>()});
     r.endpoints.emplace(cid, std::move(ep));
   }
   return r;

@@ -34,6 +34,28 @@ class NftContext {
 };
 
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+// Published ports: from other hosts and other bridges (prerouting), and from the host itself
+// to its non-loopback addresses (output). Loopback and a container's own bridge (hairpin)
+// are left to the userland proxy, as Docker does when its proxy is on.
+void write_dnat_chains(std::ostringstream& s, const std::vector<NatNetwork>& networks) {
+  bool any = false;
+  for (const auto& n : networks) any |= !n.ports.empty();
+  if (!any) return;
+  auto match = [](const NatPort& p) {
+    std::string m = p.host_ip ? "ip daddr " + ipv4_string(p.host_ip) : std::string("fib daddr type local");
+    return m + " " + p.protocol + " dport " + std::to_string(p.host_port) + " dnat to " + ipv4_string(p.container_ip) +
+           ":" + std::to_string(p.container_port);
+  };
+  s << "  chain prerouting {\n    type nat hook prerouting priority dstnat; policy accept;\n";
+  for (const auto& n : networks)
+    for (const auto& p : n.ports) s << "    iifname != " << quoted(n.bridge) << " " << match(p) << "\n";
+  s << "  }\n";
+  s << "  chain output {\n    type nat hook output priority -100; policy accept;\n";
+  for (const auto& n : networks)
+    for (const auto& p : n.ports) s << "    ip daddr != 127.0.0.0/8 " << match(p) << "\n";
+  s << "  }\n";
+}
 }  // namespace
 
 std::string nat_ruleset(const std::string& table, const std::vector<NatNetwork>& networks,
@@ -62,7 +84,9 @@ std::string nat_ruleset(const std::string& table, const std::vector<NatNetwork>&
   for (const auto& n : networks)
     if (!n.internal && n.masquerade)
       s << "    ip saddr " << n.subnet.str() << " oifname != " << quoted(n.bridge) << " masquerade\n";
-  s << "  }\n}\n";
+  s << "  }\n";
+  write_dnat_chains(s, networks);
+  s << "}\n";
   return s.str();
 }
 

@@ -8,11 +8,20 @@
 
 namespace mycompose::net {
 
+struct NatPort {
+  std::string protocol;  // tcp | udp
+  Ipv4 host_ip = 0;      // 0 = every local address
+  int host_port = 0;
+  Ipv4 container_ip = 0;
+  int container_port = 0;
+};
+
 struct NatNetwork {
   std::string bridge;
   Ipv4Prefix subnet;
   bool internal = false;    // no way out: drop forwarding from and to the bridge
   bool masquerade = true;   // com.docker.network.bridge.enable_ip_masquerade
+  std::vector<NatPort> ports;  // DNAT to containers of this network
 };
 
 // The nft script that replaces `table` with rules for `networks` (deletes it when empty).

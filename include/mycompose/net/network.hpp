@@ -36,6 +36,16 @@ struct NetworkSpec {
   std::optional<int> mtu;        // driver_opts com.docker.network.driver.mtu wins
 };
 
+// A published port forwarded by the kernel (DNAT in the root's nft table) beside the
+// userland proxy that holds the host port (net::PortProxy): traffic to a non-loopback host
+// address goes straight to the container; 127.0.0.1 stays with the proxy.
+struct ForwardedPort {
+  std::string protocol = "tcp";  // tcp | udp
+  std::string host_ip;           // "" or 0.0.0.0 = every host address
+  int host_port = 0;             // the bound port (ephemeral ports already resolved)
+  int container_port = 0;
+};
+
 struct Endpoint {
   std::string container_id;
   std::string ifname;     // inside the container: eth0, eth1, …
@@ -45,6 +55,7 @@ struct Endpoint {
   std::string mac;        // aa:bb:cc:dd:ee:ff
   std::string host_veth;  // host side of the pair, a port of the bridge
   std::vector<std::string> aliases;
+  std::vector<ForwardedPort> ports;
 };
 
 struct NetworkRecord {

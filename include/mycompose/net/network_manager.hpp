@@ -43,6 +43,11 @@ class NetworkManager {
   // the nft table and ip_forward. Returns the records as they are now.
   std::vector<NetworkRecord> reconcile();
 
+  // Sets the ports published to this endpoint (replacing earlier ones) and rewrites the
+  // DNAT rules; disconnect removes them. Throws Error for an internal network, an unknown
+  // endpoint, or a malformed port.
+  void forward_ports(const std::string& network, const std::string& container_id, std::vector<ForwardedPort> ports);
+
   // Removes every link with this root's prefix, its nft table and all network state —
   // also what a crashed engine left behind.
   void cleanup_all();

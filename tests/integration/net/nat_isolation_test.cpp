@@ -133,15 +133,51 @@ TEST_CASE("nat: the table follows the networks; removing the last one removes it
   CHECK_THROWS_WITH(nm.remove("p_b"), "network p_b not found");
 }
 
+TEST_CASE("nat: published ports reach the container from outside and from a host address, until disconnect") {
+  TempNetRoot root;
+  net::NetworkManager nm(root.path());
+  nm.create(Net("p_web"));
+  auto priv = nm.create(Net("p_priv").internal());
+  Outside outside(nm);
+  TestNetns web, other;
+  nm.connect("p_web", "web", web.ref());
+  nm.connect("p_priv", "other", other.ref());
+  TcpEcho echo(web, 8080);
+  CHECK_FALSE(tcp_echo_works(outside.ns, "198.18.231.1", 18081));  // nothing there before publishing
+
+  nm.forward_ports("p_web", "web", {{"tcp", "", 18081, 8080}, {"tcp", "198.18.231.1", 18082, 8080}});
+  CHECK(tcp_echo_works(outside.ns, "198.18.231.1", 18081));
+  CHECK(tcp_echo_works(outside.ns, "198.18.231.1", 18082));
+  CHECK(tcp_echo_works_from_host("198.18.231.1", 18081));
+  CHECK(nm.get("p_web")->endpoints.at("web").ports.size() == 2);
+  CHECK_THROWS_WITH(nm.forward_ports("p_priv", "other", {{"tcp", "", 18083, 80}}),
+                    "forward ports: network p_priv is internal, it has no way in from the host");
+  CHECK_THROWS_WITH(nm.forward_ports("p_web", "web", {{"sctp", "", 18083, 80}}),
+                    "forward 18083:80/sctp for container web: protocol must be tcp or udp");
+  CHECK_THROWS_WITH(nm.forward_ports("p_web", "nobody", {}), "forward ports: container nobody is not connected to network p_web");
+  CHECK(priv.internal);
+
+  nm.disconnect("p_web", "web");
+  CHECK_THAT(nft_table_text(nm.names().nft_table()), !Contains("dport 18081"));
+  CHECK_FALSE(tcp_echo_works(outside.ns, "198.18.231.1", 18081));
+}
+
 TEST_CASE("nat: rules text for internal and masquerading networks") {
-  std::vector<net::NatNetwork> nets{{"mcaaaaabinternl", net::Ipv4Prefix::parse("10.1.0.0/16", "t"), true, true},
-                                    {"mcaaaaabpublic0", net::Ipv4Prefix::parse("10.2.0.0/16", "t"), false, true}};
+  std::vector<net::NatNetwork> nets{{"mcaaaaabinternl", net::Ipv4Prefix::parse("10.1.0.0/16", "t"), true, true, {}},
+                                    {"mcaaaaabpublic0", net::Ipv4Prefix::parse("10.2.0.0/16", "t"), false, true, {}}};
   auto text = net::nat_ruleset("mycompose_aaaaa", nets, "mc");
   CHECK_THAT(text, Contains("add table ip mycompose_aaaaa\ndelete table ip mycompose_aaaaa\n"));
   CHECK_THAT(text, Contains("iifname \"mcaaaaabinternl\" oifname != \"mcaaaaabinternl\" drop"));
   CHECK_THAT(text, Contains("oifname \"mcaaaaabinternl\" iifname != \"mcaaaaabinternl\" drop"));
   CHECK_THAT(text, !Contains("ip saddr 10.1.0.0/16"));
   CHECK_THAT(text, Contains("ip saddr 10.2.0.0/16 oifname != \"mcaaaaabpublic0\" masquerade"));
+  CHECK_THAT(text, !Contains("prerouting"));
+  nets[1].ports.push_back({"udp", 0, 5353, net::parse_ipv4("10.2.0.7", "t"), 53});
+  nets[1].ports.push_back({"tcp", net::parse_ipv4("192.0.2.2", "t"), 8443, net::parse_ipv4("10.2.0.8", "t"), 443});
+  text = net::nat_ruleset("mycompose_aaaaa", nets, "mc");
+  CHECK_THAT(text, Contains("iifname != \"mcaaaaabpublic0\" fib daddr type local udp dport 5353 dnat to 10.2.0.7:53"));
+  CHECK_THAT(text, Contains("iifname != \"mcaaaaabpublic0\" ip daddr 192.0.2.2 tcp dport 8443 dnat to 10.2.0.8:443"));
+  CHECK_THAT(text, Contains("ip daddr != 127.0.0.0/8 fib daddr type local udp dport 5353 dnat to 10.2.0.7:53"));
   CHECK(net::nat_ruleset("mycompose_aaaaa", {}, "mc") ==
         "add table ip mycompose_aaaaa\ndelete table ip mycompose_aaaaa\n");
 }

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -59,6 +60,7 @@ class TestNetns {
     pid_ = fork();
     if (pid_ < 0) throw std::runtime_error("fork");
     if (pid_ == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a test that dies
       char ok = unshare(CLONE_NEWNET) == 0 ? 1 : 0;
       (void)!write(p[1], &ok, 1);
       if (!ok) _exit(1);
@@ -148,8 +150,7 @@ class TcpEcho {
 
 // Connects from `from` to ip:port and checks the echo. False when the connection is refused,
 // unreachable or gets no answer within `wait_ms` (a reachability deadline, not a speed test).
-inline bool tcp_echo_works(const TestNetns& from, const std::string& ip, int port, int wait_ms = 1500) {
-  UniqueFd s = from.socket(SOCK_STREAM | SOCK_NONBLOCK);
+inline bool tcp_echo_works(UniqueFd s, const std::string& ip, int port, int wait_ms = 1500) {
   auto a = inet_address(ip, port);
   if (connect(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 && errno != EINPROGRESS) return false;
   pollfd p{s.get(), POLLOUT, 0};
@@ -200,6 +201,16 @@ struct Ep {
   Ep& index(int i) { spec.interface_index = i; return *this; }
   operator const net::EndpointSpec&() const { return spec; }
 };
+
+inline bool tcp_echo_works(const TestNetns& from, const std::string& ip, int port, int wait_ms = 1500) {
+  return tcp_echo_works(from.socket(SOCK_STREAM | SOCK_NONBLOCK), ip, port, wait_ms);
+}
+
+// From the host's own namespace.
+inline bool tcp_echo_works_from_host(const std::string& ip, int port, int wait_ms = 1500) {
+  return tcp_echo_works(UniqueFd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)), ip, port,
+                        wait_ms);
+}
 
 // Output of `nft list table ip <table>` ("" when it does not exist).
 inline std::string nft_table_text(const std::string& table) {
