@@ -10,4 +10,4 @@ if [ ! -x "$BIN" ]; then
   echo "build it first: cmake --build build --target integration_net (or pass its path)" >&2
   exit 2
 fi
-NETWORK_BENCH_N=$N "$BIN" "[bench]" | grep "median of"
+NETWORK_BENCH_N=$N "$BIN" "network bench*" | grep "median of"
