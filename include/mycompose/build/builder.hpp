@@ -3,7 +3,12 @@
 // Layers stay folders: RUN runs in a container (our runtime) on an overlay of the current
 // layer folders and its upper folder becomes the next layer; COPY/ADD write through the same
 // kind of overlay with every destination resolved inside the root. Steps are cached under
-// <root>/build-cache/ (see cache.hpp for the key).
+// <root>/build-cache/ (see engine/build/build_cache.hpp for the key).
+// A new layer's diff id is computed when the step commits (ImageStore::add_layer_from_dir
+// hashes the folder's tar stream, writing nothing): the chain id that names the layer folder
+// and the image config (hence the image id) derive from it, so deferring it would mean
+// renaming layers and re-identifying images later. It costs one read of the new layer's
+// bytes, never for a cached step; save and push write the same tar again from the folder.
 #include <cstdint>
 #include <filesystem>
 #include <functional>
