@@ -2,6 +2,8 @@
 // fixed addresses, allocations that survive a new NetworkManager, exhaustion.
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include "mycompose/common/error.hpp"
 #include "mycompose/net/bridge.hpp"
 #include "network_test_support.hpp"
@@ -91,4 +93,32 @@ TEST_CASE("network create: errors name the network") {
   CHECK(nm.list().size() == 1);
   net::NetlinkSocket nl;
   CHECK(net::links_with_prefix(nl, nm.names().link_prefix()).size() == 1);
+}
+
+TEST_CASE("network ipam: managers racing on one root and on two roots never share a subnet or address") {
+  TempNetRoot shared, other;
+  std::vector<std::string> subnets[3];
+  std::string errors[3];
+  auto worker = [&](int w, const std::filesystem::path& root) {
+    try {
+      net::NetworkManager nm(root);  // its own lock file descriptor: flock excludes it from the others
+      for (int i = 0; i < 3; ++i) subnets[w].push_back(nm.create(Net("w" + std::to_string(w) + "_" + std::to_string(i))).subnet);
+    } catch (const std::exception& e) {
+      errors[w] = e.what();
+    }
+  };
+  std::thread t0(worker, 0, shared.path()), t1(worker, 1, shared.path()), t2(worker, 2, other.path());
+  t0.join();
+  t1.join();
+  t2.join();
+  CHECK(errors[0].empty());
+  CHECK(errors[1].empty());
+  CHECK(errors[2].empty());
+  std::vector<net::Ipv4Prefix> all;
+  for (const auto& v : subnets)
+    for (const auto& s : v) all.push_back(net::Ipv4Prefix::parse(s, "t"));
+  REQUIRE(all.size() == 9);
+  for (std::size_t i = 0; i < all.size(); ++i)
+    for (std::size_t j = i + 1; j < all.size(); ++j) CHECK_FALSE(all[i].overlaps(all[j]));
+  CHECK(net::NetworkManager(shared.path()).list().size() == 6);
 }
