@@ -13,8 +13,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -27,13 +29,19 @@
 namespace mycompose::test {
 
 // A fresh MYCOMPOSE_ROOT; its destructor runs cleanup_all, so links, nft table and state go
-// even when the test fails half-way.
+// even when the test fails half-way. Roots live under one parent with their owner's pid, so
+// a new root first cleans up the roots of test processes that crashed (no destructor ran).
 class TempNetRoot {
  public:
+  static constexpr const char* kParent = "/tmp/mycompose-net-tests";
+
   TempNetRoot() {
-    char tmpl[] = "/tmp/mycompose-net-XXXXXX";
+    std::filesystem::create_directories(kParent);
+    reap_dead_roots();
+    char tmpl[] = "/tmp/mycompose-net-tests/root-XXXXXX";  // under kParent
     if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
     path_ = tmpl;
+    std::ofstream(path_ / "owner.pid") << getpid() << "\n";
   }
   ~TempNetRoot() {
     try {
@@ -47,6 +55,20 @@ class TempNetRoot {
   const std::filesystem::path& path() const { return path_; }
 
  private:
+  static void reap_dead_roots() {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(kParent, ec)) {
+      pid_t owner = 0;
+      std::ifstream(entry.path() / "owner.pid") >> owner;
+      if (owner <= 0 || kill(owner, 0) == 0 || errno != ESRCH) continue;
+      try {
+        net::NetworkManager(entry.path()).cleanup_all();
+      } catch (const std::exception&) {
+        continue;  // another process is at it, or it is not ours to judge: leave it
+      }
+      std::filesystem::remove_all(entry.path(), ec);
+    }
+  }
   std::filesystem::path path_;
 };
 
