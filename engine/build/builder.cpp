@@ -630,6 +630,8 @@ void Build::do_copy(StageState& s, const Instruction& ins, const StageDef& def) 
       throw located(ins, "invalid chmod parameter " + f->value + ": use an octal mode such as 0755");
     }
   }
+  for (const char* unsupported : {"parents", "exclude", "keep-git-dir"})
+    if (ins.flag(unsupported)) throw located(ins, ins.keyword + " --" + unsupported + " is not supported yet");
   // ADD <url>: fetched now, since its content is part of the cache key.
   std::unique_ptr<StepDirs> downloads;
   std::vector<Fetched> fetched;
@@ -646,6 +648,11 @@ void Build::do_copy(StageState& s, const Instruction& ins, const StageDef& def) 
       throw located(ins, e.what());
     }
     it = sources.erase(it);
+  }
+  if (const auto* f = ins.flag("checksum")) {
+    if (fetched.size() != 1 || !sources.empty()) throw located(ins, "ADD --checksum needs exactly one URL source");
+    if (f->value != "sha256:" + fetched[0].sha256)
+      throw located(ins, "ADD " + fetched[0].name + ": checksum mismatch: expected " + f->value + ", got sha256:" + fetched[0].sha256);
   }
 
   // Sources and their checksum for the cache key.

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "build_helpers.hpp"
+#include "mycompose/common/sha256.hpp"
 
 using namespace buildtest;
 
@@ -51,6 +52,10 @@ TEST_CASE("build features: ADD of a URL downloads it (mode 600), a changed downl
   auto changed = sb.build_text(df);
   CHECK(changed.count(BuildEvent::Kind::Cached) == 0);
   CHECK(sb.image_file(changed.id, "/srv/data.txt") == "new content\n");
+  auto sum = mycompose::sha256_hex("new content\n");
+  CHECK_NOTHROW(sb.build_text("FROM busybox:test\nADD --checksum=sha256:" + sum + " " + http.url("/files/data.txt") + " /c.txt\n"));
+  REQUIRE_THROWS_WITH(sb.build_text("FROM busybox:test\nADD --checksum=sha256:" + std::string(64, 'a') + " " + http.url("/files/data.txt") + " /c.txt\n"),
+                      "Dockerfile:2: ADD data.txt: checksum mismatch: expected sha256:" + std::string(64, 'a') + ", got sha256:" + sum);
   REQUIRE_THROWS_WITH(sb.build_text("FROM busybox:test\nADD " + http.url("/missing") + " /x\n"),
                       "Dockerfile:2: ADD " + http.url("/missing") + ": HTTP status 404");
 }
