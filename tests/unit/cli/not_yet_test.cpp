@@ -56,7 +56,6 @@ const Pending kPending[] = {
     {{"network", "prune"}, "network prune", "[E]"},
     {{"system", "prune"}, "system prune", "[E]"},
     {{"system", "check", "--fix"}, "system check", "[E]"},
-    {{"build", "--no-cache"}, "build", "[F]"},
 };
 
 }  // namespace
