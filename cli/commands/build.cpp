@@ -71,6 +71,7 @@ class PlainProgress {
     return [this](const build::BuildEvent& e) { on(e); };
   }
   void next_build() { offset_ = last_; }
+  int steps() const { return last_; }
 
  private:
   void on(const build::BuildEvent& e) {
@@ -159,7 +160,7 @@ void register_build(CLI::App& app, Context& ctx) {
     double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.1fs", total);
-    std::cerr << "[+] Building " << buf << " FINISHED\n";
+    std::cerr << "[+] Building " << buf << " (" << progress.steps() << "/" << progress.steps() << ") FINISHED\n";
     for (const auto& s : built) std::cerr << " \u2714 Service " << s << "  Built\n";
   });
 }
