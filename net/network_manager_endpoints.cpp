@@ -61,6 +61,12 @@ Endpoint NetworkManager::connect(const std::string& network, const std::string& 
   return ep;
 }
 
+void bring_up_loopback(const NetnsRef& netns) {
+  UniqueFd ns = netns.open();
+  NetlinkSocket inside = NetlinkSocket::in_netns(ns.get(), netns.describe());
+  set_link_up(inside, "lo");
+}
+
 bool NetworkManager::disconnect(const std::string& network, const std::string& container_id) {
   detail::FileLock lock(dir_ / ".lock");
   auto rec = find_locked(network);

@@ -66,6 +66,10 @@ class NetworkManager {
   HostNames names_;
 };
 
+// Brings `lo` up in a namespace: network_mode none gets a working loopback as in Docker
+// (connect() does it for networked containers).
+void bring_up_loopback(const NetnsRef& netns);
+
 // State (de)serialization, exposed for tests and `inspect`.
 nlohmann::json to_json(const NetworkRecord& rec);
 NetworkRecord network_record_from_json(const nlohmann::json& j);

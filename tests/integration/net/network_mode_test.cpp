@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include "mycompose/net/network.hpp"
+#include "mycompose/net/network_manager.hpp"
+#include "network_test_support.hpp"
 
 using namespace mycompose::net;
 using Catch::Matchers::Equals;
@@ -27,4 +29,14 @@ TEST_CASE("network_mode: container: and service: join a namespace by path") {
   CHECK_THROWS_WITH(parse_network_mode("service:"), Equals("network_mode \"service:\": missing name after ':'"));
   CHECK_THROWS_WITH(parse_network_mode("macvlan"),
                     Equals("network_mode \"macvlan\" is not supported (use bridge, host, none, container:NAME or service:NAME)"));
+}
+
+TEST_CASE("network_mode none: the namespace gets a working loopback and nothing else") {
+  mycompose::test::TestNetns ns;
+  mycompose::test::TcpEcho echo(ns, 7401);
+  CHECK_FALSE(mycompose::test::tcp_echo_works(ns, "127.0.0.1", 7401));  // a new netns: lo is down
+  bring_up_loopback(ns.ref());
+  CHECK(mycompose::test::tcp_echo_works(ns, "127.0.0.1", 7401));
+  CHECK_THROWS_WITH(bring_up_loopback(NetnsRef::of_pid(999999)),
+                    Equals("open /proc/999999/ns/net: No such file or directory"));
 }
