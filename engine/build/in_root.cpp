@@ -1,8 +1,6 @@
 #include "in_root.hpp"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,19 +8,6 @@
 #include "mycompose/common/error.hpp"
 
 namespace mycompose::build {
-
-UniqueFd open_in_root(int root_fd, const std::string& path, int flags, mode_t mode) {
-  open_how how{};
-  how.flags = static_cast<unsigned long long>(flags | O_CLOEXEC);
-  how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-  std::string p = path.empty() ? "." : path;
-  long fd;
-  do {
-    fd = ::syscall(SYS_openat2, root_fd, p.c_str(), &how, sizeof how);
-  } while (fd < 0 && errno == EAGAIN);
-  return UniqueFd(static_cast<int>(fd));
-}
 
 UniqueFd open_in_root_or_throw(int root_fd, const std::string& path, int flags, const std::string& what, mode_t mode) {
   auto fd = open_in_root(root_fd, path, flags, mode);

@@ -9,12 +9,12 @@
 #include <string>
 
 #include "mycompose/common/unique_fd.hpp"
+#include "mycompose/runtime/in_root.hpp"
 
 namespace mycompose::build {
 
-// Opens path (absolute or relative; both are taken inside root_fd). Returns an invalid fd
-// with errno set on failure (no throw), so callers can test for ENOENT.
-UniqueFd open_in_root(int root_fd, const std::string& path, int flags, mode_t mode = 0);
+// Opens path (absolute or relative; both are taken inside root_fd): the runtime's resolver.
+using runtime::open_in_root;
 // The same, throwing SystemError naming `what` and the path.
 UniqueFd open_in_root_or_throw(int root_fd, const std::string& path, int flags, const std::string& what, mode_t mode = 0);
 

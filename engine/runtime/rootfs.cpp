@@ -298,12 +298,14 @@ void mask_path(const std::string& p) {
 
 }  // namespace
 
-UniqueFd open_in_root(int root_fd, const std::string& path, int flags) {
+UniqueFd open_in_root(int root_fd, const std::string& path, int flags, mode_t mode) {
   open_how how{};
   how.flags = static_cast<__u64>(flags | O_CLOEXEC);
+  how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  const char* p = path.empty() ? "." : path.c_str();
   long fd;
-  do fd = ::syscall(SYS_openat2, root_fd, path.c_str(), &how, sizeof how);
+  do fd = ::syscall(SYS_openat2, root_fd, p, &how, sizeof how);
   while (fd < 0 && errno == EAGAIN);
   return UniqueFd(static_cast<int>(fd));
 }
