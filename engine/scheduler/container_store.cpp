@@ -37,6 +37,10 @@ std::string random_hex(std::size_t bytes) {
   return out;
 }
 
+void check_volume_name(const std::string& name) {
+  if (name.empty() || name.find('/') != std::string::npos || name[0] == '.') throw Error("invalid volume name \"" + name + "\"");
+}
+
 std::string now_rfc3339() {
   timespec ts;
   ::clock_gettime(CLOCK_REALTIME, &ts);
@@ -145,11 +149,20 @@ ContainerStore::ContainerStore(stdfs::path root)
     : root_(std::move(root)), images_(root_), runtime_(root_ / "runtime") {}
 
 stdfs::path ContainerStore::volume_path(const std::string& volume_name) const {
-  if (volume_name.empty() || volume_name.find('/') != std::string::npos || volume_name[0] == '.')
-    throw Error("invalid volume name \"" + volume_name + "\"");
+  check_volume_name(volume_name);
   stdfs::path data = root_ / "volumes" / volume_name / "_data";
   fs::make_dirs(data, 0755);
   return data;
+}
+
+bool ContainerStore::has_volume(const std::string& volume_name) const {
+  check_volume_name(volume_name);
+  return stdfs::is_directory(root_ / "volumes" / volume_name / "_data");
+}
+
+bool ContainerStore::remove_volume(const std::string& volume_name) const {
+  check_volume_name(volume_name);
+  return stdfs::remove_all(root_ / "volumes" / volume_name) > 0;
 }
 
 ContainerRecord ContainerStore::create(const CreateRequest& req) {
@@ -217,25 +230,39 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
 
   json spec = runtime::generate_spec(image_config_of(images_.image_config(rec.image_id)), settings);
   fs::write_file_atomic(d / "config.json", spec.dump(), 0600);
-  runtime::CreateOptions opts;
-  opts.bundle = d;
-  UniqueFd null_in(::open("/dev/null", O_RDONLY | O_CLOEXEC)), log;
-  if (!null_in) throw SystemError("open /dev/null", errno);
-  if (req.stdout_fd < 0 || req.stderr_fd < 0) {
-    log.reset(::open((d / "output.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
-    if (!log) throw SystemError("open " + (d / "output.log").string(), errno);
-  }
-  opts.stdin_fd = null_in.get();
-  opts.stdout_fd = req.stdout_fd >= 0 ? req.stdout_fd : log.get();
-  opts.stderr_fd = req.stderr_fd >= 0 ? req.stderr_fd : log.get();
-  runtime_.create(rec.id, opts);
+  create_in_runtime(rec.id, req.stdout_fd, req.stderr_fd);
   guard.runtime_created();
   fs::write_file_atomic(d / "container.json", rec.to_json().dump(2), 0600);
   guard.dismiss();
   return rec;
 }
 
+void ContainerStore::create_in_runtime(const std::string& id, int stdout_fd, int stderr_fd) {
+  const stdfs::path d = dir(id);
+  runtime::CreateOptions opts;
+  opts.bundle = d;
+  UniqueFd null_in(::open("/dev/null", O_RDONLY | O_CLOEXEC)), log;
+  if (!null_in) throw SystemError("open /dev/null", errno);
+  if (stdout_fd < 0 || stderr_fd < 0) {
+    log.reset(::open((d / "output.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
+    if (!log) throw SystemError("open " + (d / "output.log").string(), errno);
+  }
+  opts.stdin_fd = null_in.get();
+  opts.stdout_fd = stdout_fd >= 0 ? stdout_fd : log.get();
+  opts.stderr_fd = stderr_fd >= 0 ? stderr_fd : log.get();
+  runtime_.create(id, opts);
+}
+
 void ContainerStore::start(const std::string& id) { runtime_.start(id); }
+
+void ContainerStore::renew(const std::string& id) {
+  auto rec = find(id);
+  if (!rec) throw Error("No such container: " + id);
+  const std::string status = runtime_.state(rec->id).status;
+  if (status != "stopped") throw Error("container " + rec->name + " is " + status + ", not stopped");
+  runtime_.remove(rec->id, true);
+  create_in_runtime(rec->id, -1, -1);
+}
 
 void ContainerStore::stop(const std::string& id, std::optional<std::chrono::seconds> timeout) {
   auto rec = find(id);

@@ -66,6 +66,9 @@ class ContainerStore {
 
   ContainerRecord create(const CreateRequest& request);
   void start(const std::string& id);
+  // A stopped container gets a new process (and a new, empty network namespace) in the
+  // same folder and upper layer, ready for start() — `docker start` of an exited container.
+  void renew(const std::string& id);
   // stop_signal, then SIGKILL after the grace period (timeout overrides the record's).
   void stop(const std::string& id, std::optional<std::chrono::seconds> timeout = std::nullopt);
   // force: stops a running container first; otherwise a running container is an error.
@@ -78,11 +81,15 @@ class ContainerStore {
 
   // The folder a named volume's data lives in; created on first use.
   std::filesystem::path volume_path(const std::string& volume_name) const;
+  bool has_volume(const std::string& volume_name) const;
+  // Deletes the volume and its data; false when there was none.
+  bool remove_volume(const std::string& volume_name) const;
 
   runtime::Runtime& runtime() { return runtime_; }
 
  private:
   std::filesystem::path dir(const std::string& id) const { return root_ / "containers" / id; }
+  void create_in_runtime(const std::string& id, int stdout_fd, int stderr_fd);
   std::filesystem::path root_;
   image::ImageStore images_;
   runtime::Runtime runtime_;

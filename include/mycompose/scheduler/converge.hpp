@@ -1,0 +1,46 @@
+#pragma once
+// `up` and `down` of one project, on this engine's root: networks and volumes first, then
+// the reconcile steps (create/recreate/start/remove) in dependency order, each container
+// created, attached to its networks (eth0 first, as Compose orders them) and started.
+// Steps run one after another for now; the engine's parallel walk replaces the loop.
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "mycompose/compose/loader.hpp"
+#include "mycompose/net/network.hpp"
+#include "mycompose/scheduler/plan.hpp"
+#include "mycompose/scheduler/reconcile.hpp"
+
+namespace mycompose::scheduler {
+
+struct ConvergeHooks {
+  // A container joined a network: the engine's DNS serves `names` at the endpoint's address.
+  std::function<void(const net::NetworkRecord& network, const net::Endpoint& endpoint, const std::vector<std::string>& names,
+                     const std::string& container_name)>
+      endpoint_added;
+  std::function<void(const std::string& network_id, const std::string& address)> endpoint_removed;
+  // Progress lines as docker compose prints them ("Container shop-db-1  Started").
+  std::function<void(const std::string& line)> progress;
+};
+
+struct DownOptions {
+  bool remove_volumes = false;  // -v: the project's named volumes (not external ones)
+  bool remove_orphans = false;  // also containers of services no longer in the file
+};
+
+class Converger {
+ public:
+  Converger(std::filesystem::path root, ConvergeHooks hooks = {});
+
+  void up(const compose::Project& project, const PlanOptions& plan_options = {}, const ReconcileOptions& options = {});
+  void down(const compose::Project& project, const DownOptions& options = {});
+
+ private:
+  struct Impl;
+  std::filesystem::path root_;
+  ConvergeHooks hooks_;
+};
+
+}  // namespace mycompose::scheduler
