@@ -321,8 +321,11 @@ void Supervisor::restart_now(std::string id) {
   try {
     restarter_(runtime_, id);
     runtime::ContainerState st = runtime_.state(id);
-    UniqueFd fd(pidfd_open(st.pid));
-    if (!fd) throw SystemError("pidfd_open of the init of " + id, errno);
+    // A container that fails at once may have exited again before we look (pid 0, or the
+    // pid already gone): that run is reported like any other.
+    UniqueFd fd(st.pid > 0 ? pidfd_open(st.pid) : -1);
+    if (!fd && st.pid > 0 && errno != ESRCH) throw SystemError("pidfd_open of the init of " + id, errno);
+    const bool already_exited = !fd;
     w.pidfd = std::move(fd);
     w.info.pid = st.pid;
     w.info.status = "running";
@@ -333,6 +336,15 @@ void Supervisor::restart_now(std::string id) {
                     {{"restartCount", std::to_string(w.info.restart_count)}, {"delayMs", std::to_string(delay)}});
     events_.publish("container", "start", id);
     spdlog::info("supervisor: restarted {} (restart {} after {} ms)", id, w.info.restart_count, delay);
+    if (already_exited) {
+      std::optional<int> code;
+      try {
+        code = runtime_.state(id).exit_code;
+      } catch (const std::exception&) {
+      }
+      exited(w, code, true);
+      return;
+    }
     start_polling(w);  // if it has already exited again, the poll reports it at once
   } catch (const std::exception& e) {
     spdlog::error("supervisor: restart of {} failed: {}", id, e.what());

@@ -269,16 +269,24 @@ void ContainerStore::stop(const std::string& id, std::optional<std::chrono::seco
   if (!rec) throw Error("No such container: " + id);
   runtime::ContainerState st = runtime_.state(rec->id);
   if (st.status == "stopped" || st.pid <= 0) return;
+  // The container may exit on its own between the state read and a signal: that is a stop.
+  auto signal = [&](int sig, bool all) {
+    try {
+      runtime_.kill(rec->id, sig, all);
+    } catch (const Error&) {
+      if (runtime_.state(rec->id).status != "stopped") throw;
+    }
+  };
   if (st.status == "paused") runtime_.resume(rec->id);
   if (st.status == "created") {
-    runtime_.kill(rec->id, SIGKILL);
+    signal(SIGKILL, false);
     wait_exit(st.pid, std::chrono::seconds(10));
     return;
   }
-  runtime_.kill(rec->id, runtime::parse_signal(rec->stop_signal));
+  signal(runtime::parse_signal(rec->stop_signal), false);
   const auto grace = timeout.value_or(std::chrono::seconds(rec->stop_grace_seconds));
   if (wait_exit(st.pid, grace)) return;
-  runtime_.kill(rec->id, SIGKILL, true);
+  signal(SIGKILL, true);
   wait_exit(st.pid, std::chrono::seconds(10));
 }
 

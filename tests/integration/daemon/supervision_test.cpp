@@ -93,6 +93,7 @@ TEST_CASE("on-failure:3 restarts a failing container three times with doubling b
     return std::count_if(ev.begin(), ev.end(), [&](const json& e) { return e["Action"] == action; });
   };
   REQUIRE(events.read_until([&](const std::vector<json>& ev) { return count(ev, "die") == 4; }));
+  INFO("engine log after the restarts:\n" << root.log());
   std::vector<std::string> delays, counts;
   for (const auto& e : events.events) {
     if (e["Action"] != "restart") continue;
