@@ -13,6 +13,7 @@
 #include "flags/engine.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/daemon/engine.hpp"
+#include "mycompose/scheduler/engine_routes.hpp"
 #include "mycompose/daemon/http.hpp"
 
 namespace mycompose::cli {
@@ -32,6 +33,7 @@ void run_foreground(const flags::EngineOptions& o, Context& ctx) {
   daemon::EngineOptions eo;
   eo.root = root_of(o);
   eo.log_level = o.log_level;
+  scheduler::enable_project_routes();
   daemon::Engine engine(eo);
   engine.start();
   ctx.exit_code = engine.run();

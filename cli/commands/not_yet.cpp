@@ -14,7 +14,6 @@
 #include "commands/flags/commit.hpp"
 #include "commands/flags/cp.hpp"
 #include "commands/flags/create.hpp"
-#include "commands/flags/down.hpp"
 #include "commands/flags/engine.hpp"
 #include "commands/flags/events.hpp"
 #include "commands/flags/exec.hpp"
@@ -36,7 +35,6 @@
 #include "commands/flags/system.hpp"
 #include "commands/flags/top.hpp"
 #include "commands/flags/unpause.hpp"
-#include "commands/flags/up.hpp"
 #include "commands/flags/volume.hpp"
 #include "commands/flags/wait.hpp"
 #include "commands/flags/watch.hpp"
@@ -68,7 +66,6 @@ const Pending kPending[] = {
     {"commit", "[E]", declare<flags::CommitOptions, flags::add_commit>},
     {"cp", "[E]", declare<flags::CpOptions, flags::add_cp>},
     {"create", "[E]", declare<flags::CreateOptions, flags::add_create>},
-    {"down", "[E]", declare<flags::DownOptions, flags::add_down>},
     {"events", "[E]", declare<flags::EventsOptions, flags::add_events>},
     {"exec", "[E]", declare<flags::ExecOptions, flags::add_exec>},
     {"export", "[E]", declare<flags::ExportOptions, flags::add_export>},
@@ -87,7 +84,6 @@ const Pending kPending[] = {
     {"stop", "[E]", declare<flags::StopOptions, flags::add_stop>},
     {"top", "[E]", declare<flags::TopOptions, flags::add_top>},
     {"unpause", "[E]", declare<flags::UnpauseOptions, flags::add_unpause>},
-    {"up", "[E]", declare<flags::UpOptions, flags::add_up>},
     {"wait", "[E]", declare<flags::WaitOptions, flags::add_wait>},
     {"watch", "[E]", declare<flags::WatchOptions, flags::add_watch>},
     // mycompose's own

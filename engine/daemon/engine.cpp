@@ -159,6 +159,7 @@ void Engine::shutdown() {
   if (shutting_down_ || !server_) return;
   shutting_down_ = true;
   events_.publish("engine", "shutdown", std::to_string(::getpid()));
+  for (auto& cb : shutdown_callbacks_) cb();
   server_->close();
   std::error_code ec;
   stdfs::remove(options_.root / kSocketFile, ec);

@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/unique_fd.hpp"
@@ -74,6 +75,9 @@ class Engine {
   // For modules that fork: the engine reaps every child (it is a subreaper), so a process
   // you start must be registered here to learn its wait status.
   void on_child_exit(pid_t pid, std::function<void(int wait_status)> callback);
+  // Called at shutdown, on the loop, before the engine closes the handles left: an extension
+  // closes its own handles here (their close callbacks then run normally).
+  void on_shutdown(std::function<void()> callback) { shutdown_callbacks_.push_back(std::move(callback)); }
 
  private:
   void take_lock();
@@ -91,6 +95,7 @@ class Engine {
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<Supervisor> supervisor_;
   uv_signal_t sig_term_, sig_int_, sig_chld_;
+  std::vector<std::function<void()>> shutdown_callbacks_;
   bool signals_open_ = false;
   bool shutting_down_ = false;
   std::map<pid_t, std::function<void(int)>> child_callbacks_;
