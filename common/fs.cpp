@@ -60,6 +60,20 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view data,
   if (dfd) ::fsync(dfd.get());
 }
 
+void replace_file(const std::filesystem::path& path, std::string_view data, unsigned mode) {
+  const std::string tmp = (path.parent_path() / ("." + path.filename().string() + ".tmp")).string();
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+  if (!fd) throw SystemError("create " + tmp, errno);
+  try {
+    write_all(fd.get(), data, "write " + tmp);
+    fd.reset();
+    check_syscall(::rename(tmp.c_str(), path.c_str()), "rename " + tmp + " to " + path.string());
+  } catch (...) {
+    ::unlink(tmp.c_str());
+    throw;
+  }
+}
+
 void make_dirs(const std::filesystem::path& path, unsigned mode) {
   std::filesystem::path cur;
   for (const auto& part : path) {

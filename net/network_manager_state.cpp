@@ -123,40 +123,16 @@ AddressPool pool_of(const NetworkRecord& r) {
 
 }  // namespace detail
 
-namespace {
-// Atomic (temp file + rename) without fsync: endpoint changes describe live container
+// Endpoint changes are saved without fsync (fs::replace_file): they describe live container
 // namespaces, which a power loss ends anyway; an engine crash cannot lose a renamed file.
 // (fsync made connect/disconnect 10-20 ms slower on ext4.)
-void replace_file(const std::filesystem::path& path, std::string_view data) {
-  const std::string tmp = (path.parent_path() / ("." + path.filename().string() + ".tmp")).string();
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!fd) throw SystemError("create " + tmp, errno);
-  while (!data.empty()) {
-    ssize_t n = ::write(fd.get(), data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::unlink(tmp.c_str());
-      throw SystemError("write " + tmp, err);
-    }
-    data.remove_prefix(std::size_t(n));
-  }
-  fd.reset();
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    throw SystemError("rename " + tmp + " to " + path.string(), err);
-  }
-}
-}  // namespace
-
 void NetworkManager::save(const NetworkRecord& rec, Durability d) const {
   const auto path = dir_ / (rec.id + ".json");
   const std::string text = to_json(rec).dump(2) + "\n";
   if (d == Durability::Synced)
     fs::write_file_atomic(path, text, 0600);  // a network itself outlives a reboot
   else
-    replace_file(path, text);
+    fs::replace_file(path, text);
 }
 
 }  // namespace mycompose::net

@@ -97,7 +97,7 @@ Created create_container(const stdfs::path& root, const std::string& id, const C
   guard.set_cgroup(c.cgroup.get());
   if (mode == "create" && ::mkfifoat(AT_FDCWD, (dir / kFifo).c_str(), 0600) != 0)
     throw SystemError("mkfifo " + (dir / kFifo).string(), errno);
-  write_runtime_file(dir / kConfigFile, spec.raw.dump());
+  fs::replace_file(dir / kConfigFile, spec.raw.dump());
   if (auto owner = userns_root_owner(spec)) {
     check_syscall(::chown(dir.c_str(), owner->first, owner->second), "chown " + dir.string());
     if (mode == "create")

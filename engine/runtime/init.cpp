@@ -34,7 +34,7 @@ using nlohmann::json;
 constexpr int kSyncFd = 3;  // the socket to the runtime, placed here before the exec
 
 // Atomic (write temp, rename) so a reader never sees half a file, even if the engine reads
-// it long after we are gone. No fsync: see write_runtime_file.
+// it long after we are gone. No fsync: see fs::replace_file.
 void record_exit(int state_fd, int code, int signal) {
   if (state_fd < 0) return;
   char buf[128];

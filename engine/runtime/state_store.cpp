@@ -75,30 +75,8 @@ StoredState read_state(const std::filesystem::path& dir, const std::string& id) 
   }
 }
 
-void write_runtime_file(const std::filesystem::path& path, std::string_view data) {
-  std::string tmp = (path.parent_path() / ("." + path.filename().string() + ".tmp")).string();
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!fd) throw SystemError("create " + tmp, errno);
-  while (!data.empty()) {
-    ssize_t n = ::write(fd.get(), data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::unlink(tmp.c_str());
-      throw SystemError("write " + tmp, err);
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  fd.reset();
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    throw SystemError("rename " + tmp + " to " + path.string(), err);
-  }
-}
-
 void write_state(const std::filesystem::path& dir, const StoredState& s) {
-  write_runtime_file(dir / kStateFile, s.to_json().dump() + "\n");
+  fs::replace_file(dir / kStateFile, s.to_json().dump() + "\n");
 }
 
 std::optional<int> read_exit_code(const std::filesystem::path& dir) {

@@ -30,10 +30,8 @@ void check_container_id(const std::string& id);  // refuses "", "..", "/" etc.
 std::filesystem::path container_dir(const std::filesystem::path& root, const std::string& id);
 StoredState read_state(const std::filesystem::path& dir, const std::string& id);
 void write_state(const std::filesystem::path& dir, const StoredState& s);
-// Temp file + rename, without fsync: a reader never sees half a file, and the files only
-// describe processes, which a power loss ends anyway (runc keeps the same kind of state in
-// tmpfs). Skipping the fsyncs takes several ms off every container start.
-void write_runtime_file(const std::filesystem::path& path, std::string_view data);
+// State files are written with fs::replace_file (no fsync): they only describe processes,
+// which a power loss ends anyway (runc keeps the same kind of state in tmpfs).
 // The exit code the init recorded, if any.
 std::optional<int> read_exit_code(const std::filesystem::path& dir);
 // 0 when the process does not exist.
