@@ -251,6 +251,21 @@ std::optional<LayerInfo> ImageStore::layer_info(std::string_view chain) const {
   return layer_from_json(json::parse(fs::read_file(p)));
 }
 
+namespace {
+// tmp holds the layer's diff/: its layer.json goes beside it and the folder is renamed into
+// layers/<chain>. If someone else put the same layer there meanwhile, theirs is as good as ours.
+void publish_layer(const stdfs::path& root, const stdfs::path& tmp, const LayerInfo& info, std::string_view parent_chain_id) {
+  json meta = layer_to_json(info);
+  meta["parent"] = std::string(parent_chain_id);
+  fs::write_file_atomic(tmp / "layer.json", meta.dump(1) + "\n");
+  auto final_dir = root / "layers" / std::string(hex_of(info.chain_id));
+  if (::rename(tmp.c_str(), final_dir.c_str()) < 0) {
+    if (errno != EEXIST && errno != ENOTEMPTY) throw SystemError("rename " + tmp.string() + " to " + final_dir.string(), errno);
+    remove_tree(tmp);
+  }
+}
+}  // namespace
+
 LayerInfo ImageStore::add_layer(std::string_view parent_chain_id, std::string_view blob_digest,
                                 std::string_view expected_diff_id, std::string_view media_type,
                                 std::string_view label_in) {
@@ -286,15 +301,7 @@ LayerInfo ImageStore::add_layer(std::string_view parent_chain_id, std::string_vi
     info.diff_id = r.diff_id;
     info.size = r.size;
     info.chain_id = chain_id(parent_chain_id, r.diff_id);
-    json meta = layer_to_json(info);
-    meta["parent"] = std::string(parent_chain_id);
-    fs::write_file_atomic(tmp / "layer.json", meta.dump(1) + "\n");
-    auto final_dir = root_ / "layers" / std::string(hex_of(info.chain_id));
-    if (::rename(tmp.c_str(), final_dir.c_str()) < 0) {
-      // Someone else unpacked the same layer meanwhile: theirs is as good as ours.
-      if (errno != EEXIST && errno != ENOTEMPTY) throw SystemError("rename " + tmp.string() + " to " + final_dir.string(), errno);
-      remove_tree(tmp);
-    }
+    publish_layer(root_, tmp, info, parent_chain_id);
   } catch (...) {
     remove_tree(tmp);
     throw;
@@ -324,14 +331,7 @@ LayerInfo ImageStore::add_layer_from_dir(std::string_view parent_chain_id, const
   try {
     if (::rename(dir.c_str(), (tmp / "diff").c_str()) != 0)
       throw SystemError("rename " + dir.string() + " to " + (tmp / "diff").string(), errno);
-    json meta = layer_to_json(info);
-    meta["parent"] = std::string(parent_chain_id);
-    fs::write_file_atomic(tmp / "layer.json", meta.dump(1) + "\n");
-    auto final_dir = root_ / "layers" / std::string(hex_of(info.chain_id));
-    if (::rename(tmp.c_str(), final_dir.c_str()) < 0) {
-      if (errno != EEXIST && errno != ENOTEMPTY) throw SystemError("rename " + tmp.string() + " to " + final_dir.string(), errno);
-      remove_tree(tmp);
-    }
+    publish_layer(root_, tmp, info, parent_chain_id);
   } catch (...) {
     remove_tree(tmp);
     throw;

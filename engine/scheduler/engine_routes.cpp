@@ -132,27 +132,27 @@ struct Projects {
   }
 };
 
+// A malformed project is the client's error: 400.
 compose::Project project_from(const json& body) {
-  const json& p = body.at("project");
-  compose::Project project;
-  project.name = p.at("name").get<std::string>();
-  project.working_dir = p.value("working_dir", "");
-  project.config_files = p.value("config_files", std::vector<std::string>{});
-  project.model = nlohmann::ordered_json::parse(p.at("model").dump());
-  return project;
+  try {
+    const json& p = body.at("project");
+    compose::Project project;
+    project.name = p.at("name").get<std::string>();
+    project.working_dir = p.value("working_dir", "");
+    project.config_files = p.value("config_files", std::vector<std::string>{});
+    project.model = nlohmann::ordered_json::parse(p.at("model").dump());
+    return project;
+  } catch (const std::exception& e) {
+    throw daemon::HttpError(400, std::string("bad project: ") + e.what());
+  }
 }
 
 void install(daemon::Engine& engine) {
   auto projects = std::make_shared<Projects>(engine);
   engine.on_shutdown([projects] { projects->close(); });
   engine.router().add("POST /projects/{name}/up", [projects](daemon::Request& req, const std::shared_ptr<daemon::Responder>& out) {
-    json body = req.json_body();
-    compose::Project project;
-    try {
-      project = project_from(body);
-    } catch (const std::exception& e) {
-      throw daemon::HttpError(400, std::string("bad project: ") + e.what());
-    }
+    const json body = req.json_body();
+    const compose::Project project = project_from(body);
     const json o = body.value("options", json::object());
     PlanOptions plan;
     plan.services = o.value("services", std::vector<std::string>{});
@@ -165,13 +165,8 @@ void install(daemon::Engine& engine) {
     projects->run(out, [project, plan, rec](Converger& c) { c.up(project, plan, rec); });
   });
   engine.router().add("POST /projects/{name}/down", [projects](daemon::Request& req, const std::shared_ptr<daemon::Responder>& out) {
-    json body = req.json_body();
-    compose::Project project;
-    try {
-      project = project_from(body);
-    } catch (const std::exception& e) {
-      throw daemon::HttpError(400, std::string("bad project: ") + e.what());
-    }
+    const json body = req.json_body();
+    const compose::Project project = project_from(body);
     const json o = body.value("options", json::object());
     DownOptions down;
     down.remove_volumes = o.value("volumes", false);
