@@ -22,9 +22,11 @@ void run_project_verb(const compose::Project& project, const std::string& verb, 
   client.stream("POST", "/projects/" + project.name + "/" + verb,
                 [&](const nlohmann::json& line) {
                   if (line.contains("progress")) {
-                    const std::string text = line["progress"].get<std::string>();
-                    if (text.rfind("WARN ", 0) == 0) std::cerr << "WARN[0000] " << text.substr(5) << "\n";
-                    else std::cerr << " \u2714 " << text << "\n";
+                    const auto& p = line["progress"];
+                    const std::string state = p.value("state", "");
+                    if (state == "warning") std::cerr << "WARN[0000] " << p.value("text", "") << "\n";
+                    else if (state == "done" || state == "error")
+                      std::cerr << (state == "done" ? " \u2714 " : " \u2718 ") << p.value("id", "") << "  " << p.value("status", "") << "\n";
                   }
                   if (line.contains("error")) error = line["error"].get<std::string>();
                   return true;

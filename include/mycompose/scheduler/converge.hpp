@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "mycompose/compose/loader.hpp"
 #include "mycompose/net/network.hpp"
 #include "mycompose/scheduler/plan.hpp"
@@ -15,14 +17,25 @@
 
 namespace mycompose::scheduler {
 
+// One line of docker compose's progress: "Container shop-db-1  Started".
+struct ProgressEvent {
+  enum class State { Working, Done, Error, Warning };
+  std::string id;      // "Container shop-db-1", "Network shop_default", "Volume shop_data"; "" for a warning
+  std::string status;  // Creating Created Starting Started Running Stopping Stopped Removing Removed Waiting Healthy …
+  State state = State::Done;
+  std::string text;    // a warning's or an error's message
+
+  // {"id", "status", "state": "working|done|error|warning", "text"}: the engine's stream line.
+  nlohmann::json to_json() const;
+};
+
 struct ConvergeHooks {
   // A container joined a network: the engine's DNS serves `names` at the endpoint's address.
   std::function<void(const net::NetworkRecord& network, const net::Endpoint& endpoint, const std::vector<std::string>& names,
                      const std::string& container_name)>
       endpoint_added;
   std::function<void(const std::string& network_id, const std::string& address)> endpoint_removed;
-  // Progress lines as docker compose prints them ("Container shop-db-1  Started").
-  std::function<void(const std::string& line)> progress;
+  std::function<void(const ProgressEvent& event)> progress;
 };
 
 struct DownOptions {
@@ -38,7 +51,6 @@ class Converger {
   void down(const compose::Project& project, const DownOptions& options = {});
 
  private:
-  struct Impl;
   std::filesystem::path root_;
   ConvergeHooks hooks_;
 };

@@ -100,7 +100,9 @@ struct Dns {
     h.endpoint_removed = [this](const std::string& network, const std::string& address) {
       post([this, network, address] { server->remove_endpoint(network, address); });
     };
-    h.progress = [&lines](const std::string& l) { lines.push_back(l); };
+    h.progress = [&lines](const mycompose::scheduler::ProgressEvent& e) {
+      if (e.state == mycompose::scheduler::ProgressEvent::State::Done) lines.push_back(e.id + "  " + e.status);
+    };
     return h;
   }
 };
@@ -146,7 +148,7 @@ TEST_CASE("converge: up, up again, change one service, restart a stopped one, do
   lines.clear();
   converger.up(project_of(stack(out, "v2")));
   CHECK(joined(lines) ==
-        "Container shop-db-1  Running\nContainer shop-web-1  Stopping\nContainer shop-web-1  Removed\n"
+        "Container shop-db-1  Running\nContainer shop-web-1  Stopped\nContainer shop-web-1  Removed\n"
         "Container shop-web-1  Created\nContainer shop-web-1  Started\n");
   CHECK(wait_for_file(out / "v2") == "pong\n");
 
@@ -161,7 +163,7 @@ TEST_CASE("converge: up, up again, change one service, restart a stopped one, do
   lines.clear();
   converger.down(project_of(stack(out, "v2")), {true, false});
   CHECK(joined(lines) ==
-        "Container shop-web-1  Stopping\nContainer shop-web-1  Removed\nContainer shop-db-1  Stopping\nContainer shop-db-1  Removed\n"
+        "Container shop-web-1  Stopped\nContainer shop-web-1  Removed\nContainer shop-db-1  Stopped\nContainer shop-db-1  Removed\n"
         "Network shop_default  Removed\nVolume shop_data  Removed\n");
   CHECK(store.list().empty());
   CHECK(store.runtime().list().empty());

@@ -1,0 +1,40 @@
+// POST /projects/{name}/up and /down: the Converger on a worker thread.
+#include "project_services.hpp"
+
+namespace mycompose::scheduler {
+
+using nlohmann::json;
+
+void install_converge_routes(daemon::Engine& engine, ProjectServices& services) {
+  // The routes outlive no engine: `services` lives until the engine's shutdown.
+  const std::filesystem::path root = engine.root();
+  engine.router().add("POST /projects/{name}/up", [&services, root](daemon::Request& req, const std::shared_ptr<daemon::Responder>& out) {
+    const json body = req.json_body();
+    const compose::Project project = project_from(body);
+    const json o = options_from(body);
+    PlanOptions plan;
+    plan.services = o.value("services", std::vector<std::string>{});
+    plan.no_deps = o.value("no_deps", false);
+    plan.scale = o.value("scale", std::map<std::string, int>{});
+    ReconcileOptions rec;
+    rec.force_recreate = o.value("force_recreate", false);
+    rec.no_recreate = o.value("no_recreate", false);
+    rec.remove_orphans = o.value("remove_orphans", false);
+    services.run(project.name, out, [project, plan, rec, root](const ConvergeHooks& hooks, json&) {
+      Converger(root, hooks).up(project, plan, rec);
+    });
+  });
+  engine.router().add("POST /projects/{name}/down", [&services, root](daemon::Request& req, const std::shared_ptr<daemon::Responder>& out) {
+    const json body = req.json_body();
+    const compose::Project project = project_from(body);
+    const json o = options_from(body);
+    DownOptions down;
+    down.remove_volumes = o.value("volumes", false);
+    down.remove_orphans = o.value("remove_orphans", false);
+    services.run(project.name, out, [project, down, root](const ConvergeHooks& hooks, json&) {
+      Converger(root, hooks).down(project, down);
+    });
+  });
+}
+
+}  // namespace mycompose::scheduler

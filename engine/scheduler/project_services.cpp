@@ -1,0 +1,151 @@
+#include "project_services.hpp"
+
+#include <future>
+
+#include <spdlog/spdlog.h>
+
+namespace mycompose::scheduler {
+
+using nlohmann::json;
+
+LoopQueue::LoopQueue(uv_loop_t* loop) : async_(new uv_async_t) {
+  async_->data = this;
+  uv_async_init(loop, async_, [](uv_async_t* a) { static_cast<LoopQueue*>(a->data)->drain(); });
+  uv_unref(reinterpret_cast<uv_handle_t*>(async_));  // does not keep the loop alive
+}
+
+bool LoopQueue::post(std::function<void()> f) {
+  std::lock_guard<std::mutex> l(m_);
+  if (!async_) return false;
+  q_.push_back(std::move(f));
+  uv_async_send(async_);
+  return true;
+}
+
+bool LoopQueue::call(const std::function<void()>& f) {
+  std::promise<void> done;
+  auto finished = done.get_future();
+  if (!post([&] {
+        f();
+        done.set_value();
+      }))
+    return false;
+  finished.wait();
+  return true;
+}
+
+void LoopQueue::close() {
+  std::lock_guard<std::mutex> l(m_);
+  if (!async_) return;
+  uv_close(reinterpret_cast<uv_handle_t*>(async_), [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
+  async_ = nullptr;
+}
+
+void LoopQueue::drain() {
+  std::vector<std::function<void()>> q;
+  {
+    std::lock_guard<std::mutex> l(m_);
+    q.swap(q_);
+  }
+  for (auto& f : q) f();
+}
+
+ProjectServices::ProjectServices(daemon::Engine& e)
+    : engine(e), queue(e.loop()), dns_server_(std::make_unique<net::DnsServer>(e.loop())) {}
+
+void ProjectServices::close() {
+  dns_server_.reset();
+  queue.close();
+}
+
+ConvergeHooks ProjectServices::hooks(const std::shared_ptr<daemon::Responder>& out) {
+  ConvergeHooks h;
+  h.endpoint_added = [this](const net::NetworkRecord& n, const net::Endpoint& ep, const std::vector<std::string>& names,
+                            const std::string& container) {
+    // The container starts only once its name resolves: wait for the loop.
+    queue.call([&] {
+      try {
+        if (!dns_server_) return;
+        if (listening_.insert(n.id).second) dns_server_->listen(n.id, n.gateway, n.internal);
+        dns_server_->add_endpoint(n.id, {ep.ip, names, container, {}});
+      } catch (const std::exception& e) {
+        spdlog::warn("dns for network {}: {}", n.name, e.what());
+      }
+    });
+  };
+  h.endpoint_removed = [this](const std::string& network, const std::string& address) {
+    queue.post([this, network, address] {
+      if (dns_server_) dns_server_->remove_endpoint(network, address);
+    });
+  };
+  h.progress = [this, out](const ProgressEvent& e) {
+    queue.post([out, line = json{{"progress", e.to_json()}}] { out->send_line(line); });
+  };
+  return h;
+}
+
+std::mutex& ProjectServices::lock_of(const std::string& project) {
+  std::lock_guard<std::mutex> l(locks_guard_);
+  auto& m = locks_[project];
+  if (!m) m = std::make_unique<std::mutex>();
+  return *m;
+}
+
+void ProjectServices::run(const std::string& project, const std::shared_ptr<daemon::Responder>& out, Operation op) {
+  struct Work {
+    uv_work_t req;
+    ProjectServices* self;
+    std::string project;
+    std::shared_ptr<daemon::Responder> out;
+    Operation op;
+    std::string error;
+    json result = json::object();
+  };
+  out->start_stream();
+  auto* w = new Work{{}, this, project, out, std::move(op), {}};
+  w->req.data = w;
+  uv_queue_work(
+      engine.loop(), &w->req,
+      [](uv_work_t* r) {
+        auto* w = static_cast<Work*>(r->data);
+        std::lock_guard<std::mutex> l(w->self->lock_of(w->project));
+        try {
+          w->op(w->self->hooks(w->out), w->result);
+        } catch (const std::exception& e) {
+          w->error = e.what();
+        }
+      },
+      [](uv_work_t* r, int) {
+        std::unique_ptr<Work> w(static_cast<Work*>(r->data));
+        json last = w->result;
+        if (w->error.empty()) last["status"] = "done";
+        else last = json{{"error", w->error}};
+        // Progress posted by the worker runs before this line: go through the queue too.
+        w->self->queue.post([out = w->out, last] {
+          out->send_line(last);
+          out->end_stream();
+        });
+      });
+}
+
+compose::Project project_from(const json& body) {
+  try {
+    const json& p = body.at("project");
+    compose::Project project;
+    project.name = p.at("name").get<std::string>();
+    project.working_dir = p.value("working_dir", "");
+    project.config_files = p.value("config_files", std::vector<std::string>{});
+    project.model = nlohmann::ordered_json::parse(p.at("model").dump());
+    return project;
+  } catch (const std::exception& e) {
+    throw daemon::HttpError(400, std::string("bad project: ") + e.what());
+  }
+}
+
+json options_from(const json& body) {
+  json o = body.value("options", json::object());
+  if (!o.is_object()) throw daemon::HttpError(400, "bad options: expected an object");
+  return o;
+}
+
+}  // namespace mycompose::scheduler

@@ -1,0 +1,83 @@
+#pragma once
+// What the engine keeps for projects between requests (one per engine, created by
+// enable_project_routes): the queue to the engine's loop, the embedded DNS server, and one
+// lock per project so two CLIs on the same project take turns while different projects run
+// side by side. Route files of this module install their routes through it:
+//
+//   void install_lifecycle_routes(daemon::Engine&, ProjectServices&);   // and so on
+//
+// declared below and called from engine_routes.cpp's install().
+#include <uv.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "mycompose/compose/loader.hpp"
+#include "mycompose/daemon/engine.hpp"
+#include "mycompose/net/dns_server.hpp"
+#include "mycompose/scheduler/converge.hpp"
+
+namespace mycompose::scheduler {
+
+// Functions queued from worker threads to run on the engine's loop.
+class LoopQueue {
+ public:
+  explicit LoopQueue(uv_loop_t* loop);
+  // False once closed (the engine is going away): f will not run.
+  bool post(std::function<void()> f);
+  // Runs f on the loop and waits for it; false (f not run) once closed. Never call it from
+  // the loop itself.
+  bool call(const std::function<void()>& f);
+  // On the loop, at engine shutdown.
+  void close();
+
+ private:
+  void drain();
+  uv_async_t* async_;
+  std::mutex m_;
+  std::vector<std::function<void()>> q_;
+};
+
+class ProjectServices {
+ public:
+  explicit ProjectServices(daemon::Engine& engine);
+  void close();  // on the loop, at engine shutdown
+
+  daemon::Engine& engine;
+  LoopQueue queue;
+
+  // Hooks for one request: DNS learns endpoints (on the loop), progress goes to `out` as
+  // {"progress": ProgressEvent::to_json()}.
+  ConvergeHooks hooks(const std::shared_ptr<daemon::Responder>& out);
+
+  // Runs op on a libuv worker thread while holding the project's lock and streams to `out`;
+  // the stream's last line is {"status": "done"} (plus `result`'s fields, when op set any)
+  // or {"error": message}.
+  using Operation = std::function<void(const ConvergeHooks& hooks, nlohmann::json& result)>;
+  void run(const std::string& project, const std::shared_ptr<daemon::Responder>& out, Operation op);
+
+ private:
+  std::mutex& lock_of(const std::string& project);
+  std::unique_ptr<net::DnsServer> dns_server_;
+  std::set<std::string> listening_;  // networks the DNS serves
+  std::mutex locks_guard_;
+  std::map<std::string, std::unique_ptr<std::mutex>> locks_;
+};
+
+// The request body's "project" ({"name", "working_dir", "config_files", "model"}); a
+// malformed one is the client's error (HttpError 400).
+compose::Project project_from(const nlohmann::json& body);
+// The request body's "options", {} when absent.
+nlohmann::json options_from(const nlohmann::json& body);
+
+// Route installers of this module (each in its own file).
+void install_converge_routes(daemon::Engine& engine, ProjectServices& services);  // up, down
+
+}  // namespace mycompose::scheduler

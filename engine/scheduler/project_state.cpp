@@ -1,0 +1,185 @@
+#include "project_state.hpp"
+
+#include "mycompose/common/error.hpp"
+#include "mycompose/net/resolv_conf.hpp"
+
+namespace mycompose::scheduler {
+namespace stdfs = std::filesystem;
+
+ProjectState::ProjectState(const stdfs::path& root, const compose::Project& p, const ConvergeHooks& h)
+    : project(p), hooks(h), networks(root), store(root), services(p.model.value("services", Json::object())) {}
+
+void ProjectState::progress(const std::string& id, const std::string& status, ProgressEvent::State state, const std::string& text) const {
+  if (hooks.progress) hooks.progress(ProgressEvent{id, status, state, text});
+}
+
+void ProjectState::warn(const std::string& text) const { progress("", "", ProgressEvent::State::Warning, text); }
+
+std::string ProjectState::network_name(const std::string& key) const {
+  const Json nets = project.model.value("networks", Json::object());
+  if (nets.contains(key) && nets[key].is_object() && nets[key].contains("name")) return nets[key]["name"].get<std::string>();
+  return project.name + "_" + key;
+}
+
+void ProjectState::ensure_networks() {
+  const Json nets = project.model.value("networks", Json::object());  // items() needs a named object
+  for (const auto& [key, entry] : nets.items()) {
+    auto spec = net::network_spec_from_compose(project.name, key, nlohmann::json::parse(entry.dump()));
+    if (networks.get(spec.name)) continue;
+    if (spec.external) throw Error("network " + spec.name + " declared as external, but could not be found");
+    progress("Network " + spec.name, "Creating", ProgressEvent::State::Working);
+    networks.create(spec);
+    progress("Network " + spec.name, "Created");
+  }
+}
+
+std::map<std::string, std::string> ProjectState::ensure_volumes() {
+  std::map<std::string, std::string> names;
+  const Json vols = project.model.value("volumes", Json::object());
+  for (const auto& [key, entry] : vols.items()) {
+    const std::string name = entry.is_object() && entry.contains("name") ? entry["name"].get<std::string>() : project.name + "_" + key;
+    names[key] = name;
+    const bool external = entry.is_object() && entry.value("external", false);
+    const bool exists = store.has_volume(name);
+    if (external && !exists) throw Error("external volume \"" + name + "\" not found");
+    if (!exists) {
+      store.volume_path(name);
+      progress("Volume " + name, "Created");
+    }
+  }
+  return names;
+}
+
+std::vector<ExistingContainer> ProjectState::existing() {
+  std::vector<ExistingContainer> out;
+  for (const auto& r : store.list(project.name)) {
+    ExistingContainer c{r.id, r.name, r.service, r.number, r.config_hash, store.state(r.id).status};
+    auto oneoff = r.labels.find("com.docker.compose.oneoff");
+    c.oneoff = oneoff != r.labels.end() && oneoff->second == "True";
+    out.push_back(c);
+  }
+  return out;
+}
+
+void ProjectState::disconnect_all(const std::string& id) {
+  for (const auto& n : networks.list()) {
+    auto ep = n.endpoints.find(id);
+    if (ep == n.endpoints.end()) continue;
+    const std::string address = ep->second.ip;
+    networks.disconnect(n.name, id);
+    if (hooks.endpoint_removed) hooks.endpoint_removed(n.id, address);
+  }
+}
+
+void ProjectState::connect(const std::string& service, const ContainerRecord& rec) {
+  const Json& def = services[service];
+  if (!def.value("network_mode", "").empty()) return;
+  const pid_t pid = store.state(rec.id).pid;
+  for (const auto& a : net::service_attachments(nlohmann::json::parse(def.dump()))) {
+    net::EndpointSpec spec = a.endpoint;
+    const std::string name = network_name(a.network_key);
+    auto ep = networks.connect(name, rec.id, net::NetnsRef::of_pid(pid), spec);
+    if (hooks.endpoint_added) {
+      std::vector<std::string> names = {service, rec.name, rec.id.substr(0, 12)};
+      names.insert(names.end(), spec.aliases.begin(), spec.aliases.end());
+      hooks.endpoint_added(*networks.get(name), ep, names, rec.name);
+    }
+  }
+}
+
+std::string ProjectState::resolv_conf_for(const std::string& service) {
+  const Json& def = services[service];
+  const std::string mode = def.value("network_mode", "");
+  net::ContainerDnsOptions dns;
+  for (const char* key : {"dns", "dns_search", "dns_opt"})
+    if (def.contains(key))
+      for (const auto& v : def[key])
+        (key == std::string("dns") ? dns.dns : key == std::string("dns_search") ? dns.dns_search : dns.dns_opt).push_back(v.get<std::string>());
+  const net::ResolvConf host = net::host_resolv_conf();
+  if (mode == "host") return net::container_resolv_conf(host, dns, net::ResolverMode::Host);
+  if (!mode.empty()) return net::container_resolv_conf(host, dns, net::ResolverMode::Isolated);
+  auto attachments = net::service_attachments(nlohmann::json::parse(def.dump()));
+  auto first = attachments.empty() ? std::nullopt : networks.get(network_name(attachments.front().network_key));
+  if (!first) return net::container_resolv_conf(host, dns, net::ResolverMode::Isolated);
+  return net::container_resolv_conf(host, dns, net::ResolverMode::Embedded, first->gateway);
+}
+
+ContainerRecord ProjectState::create(const ServicePlan& sp, const DesiredContainer& want, const std::map<std::string, std::string>& volumes) {
+  CreateRequest req;
+  req.project = project.name;
+  req.service = sp.name;
+  req.definition = services[sp.name];
+  req.desired = want;
+  req.config_hash = sp.config_hash;
+  req.volume_names = volumes;
+  req.resolv_conf = resolv_conf_for(sp.name);
+  for (const char* key : {"network_mode", "pid", "ipc"}) {
+    const std::string mode = req.definition.value(key, "");
+    const bool service = mode.rfind("service:", 0) == 0;
+    if (!service && mode.rfind("container:", 0) != 0) continue;
+    const std::string target = mode.substr(mode.find(':') + 1);
+    std::optional<ContainerRecord> owner;
+    for (const auto& c : store.list(project.name))
+      if (service ? c.service == target : c.name == target) owner = c;
+    if (!service && !owner) owner = store.find(target);
+    if (owner) req.namespace_owners[mode] = store.state(owner->id).pid;
+  }
+  progress("Container " + want.name, "Creating", ProgressEvent::State::Working);
+  ContainerRecord rec = store.create(req);
+  try {
+    connect(sp.name, rec);
+  } catch (...) {
+    disconnect_all(rec.id);
+    store.remove(rec.id, true);
+    throw;
+  }
+  progress("Container " + rec.name, "Created");
+  return rec;
+}
+
+void ProjectState::create_and_start(const ServicePlan& sp, const DesiredContainer& want, const std::map<std::string, std::string>& volumes) {
+  ContainerRecord rec = create(sp, want, volumes);
+  progress("Container " + rec.name, "Starting", ProgressEvent::State::Working);
+  try {
+    store.start(rec.id);
+  } catch (...) {
+    disconnect_all(rec.id);
+    store.remove(rec.id, true);
+    throw;
+  }
+  progress("Container " + rec.name, "Started");
+}
+
+void ProjectState::start_existing(const std::string& id, const std::string& service, const std::string& name) {
+  const std::string status = store.state(id).status;
+  if (status == "running" || status == "paused") return;
+  progress("Container " + name, "Starting", ProgressEvent::State::Working);
+  if (status == "stopped") {
+    disconnect_all(id);
+    store.renew(id);
+  }
+  auto rec = store.find(id);
+  if (!rec) throw Error("no such container: " + name);
+  disconnect_all(id);
+  connect(service, *rec);
+  store.start(id);
+  progress("Container " + name, "Started");
+}
+
+void ProjectState::stop(const std::string& id, const std::string& name, std::optional<std::chrono::seconds> timeout) {
+  progress("Container " + name, "Stopping", ProgressEvent::State::Working);
+  store.stop(id, timeout);
+  progress("Container " + name, "Stopped");
+}
+
+void ProjectState::remove(const std::string& id, const std::string& name, std::optional<std::chrono::seconds> timeout) {
+  progress("Container " + name, "Stopping", ProgressEvent::State::Working);
+  store.stop(id, timeout);
+  progress("Container " + name, "Stopped");
+  progress("Container " + name, "Removing", ProgressEvent::State::Working);
+  disconnect_all(id);
+  store.remove(id, true);
+  progress("Container " + name, "Removed");
+}
+
+}  // namespace mycompose::scheduler

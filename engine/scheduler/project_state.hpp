@@ -1,0 +1,61 @@
+#pragma once
+// One project's view of the engine's root while a command works on it: the project model,
+// its networks and containers, and the steps every command shares (create and start a
+// service's container, connect it to its networks, stop and remove one). Converger (up,
+// down) and the lifecycle commands are built from these. Not thread-safe: the engine runs
+// one command per project at a time.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "mycompose/compose/loader.hpp"
+#include "mycompose/net/network_manager.hpp"
+#include "mycompose/scheduler/container_store.hpp"
+#include "mycompose/scheduler/converge.hpp"
+#include "mycompose/scheduler/plan.hpp"
+#include "mycompose/scheduler/reconcile.hpp"
+
+namespace mycompose::scheduler {
+
+class ProjectState {
+ public:
+  using Json = nlohmann::ordered_json;
+  ProjectState(const std::filesystem::path& root, const compose::Project& project, const ConvergeHooks& hooks);
+
+  const compose::Project& project;
+  const ConvergeHooks& hooks;
+  net::NetworkManager networks;
+  ContainerStore store;
+  Json services;  // the model's services
+
+  void progress(const std::string& id, const std::string& status, ProgressEvent::State state = ProgressEvent::State::Done,
+                const std::string& text = "") const;
+  void warn(const std::string& text) const;
+
+  // The host name of a Compose network key ("default" → "shop_default", or its name:).
+  std::string network_name(const std::string& key) const;
+  void ensure_networks();
+  // Compose volume key → the volume's name on the host; creates the missing ones.
+  std::map<std::string, std::string> ensure_volumes();
+  std::vector<ExistingContainer> existing();
+
+  // Every network the container is on: disconnect (the DNS forgets its address).
+  void disconnect_all(const std::string& id);
+  // The service's project networks, in Compose's order, unless network_mode says otherwise.
+  void connect(const std::string& service, const ContainerRecord& rec);
+  std::string resolv_conf_for(const std::string& service);
+
+  // Created and connected, not started (the caller starts it, or `create`/--no-start).
+  ContainerRecord create(const ServicePlan& sp, const DesiredContainer& want, const std::map<std::string, std::string>& volumes);
+  void create_and_start(const ServicePlan& sp, const DesiredContainer& want, const std::map<std::string, std::string>& volumes);
+  // An existing container of the project, stopped or created: renewed if it ran before,
+  // connected again, started.
+  void start_existing(const std::string& id, const std::string& service, const std::string& name);
+  void stop(const std::string& id, const std::string& name, std::optional<std::chrono::seconds> timeout = std::nullopt);
+  void remove(const std::string& id, const std::string& name, std::optional<std::chrono::seconds> timeout = std::nullopt);
+};
+
+}  // namespace mycompose::scheduler
