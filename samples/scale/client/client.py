@@ -1,6 +1,8 @@
 # GET /spread?n=N makes N requests to $BACKEND, each with a fresh DNS lookup and a new
-# connection to the first address the lookup returns (what any client of a DNS round-robin
-# does), and answers with how many each replica served, as JSON.
+# connection to the first address of the answer (a DNS round-robin client), and answers with
+# how many each replica served, as JSON. gethostbyname_ex keeps the DNS server's order;
+# getaddrinfo would re-sort the addresses by RFC 6724 (longest prefix shared with our own
+# address), which on one subnet picks the same replica every time.
 import http.client
 import json
 import os
@@ -13,7 +15,7 @@ HOST, PORT = os.environ.get("BACKEND", "whoami:8000").rsplit(":", 1)
 
 
 def ask_once():
-    addr = socket.getaddrinfo(HOST, int(PORT), socket.AF_INET, socket.SOCK_STREAM)[0][4][0]
+    addr = socket.gethostbyname_ex(HOST)[2][0]
     conn = http.client.HTTPConnection(addr, int(PORT), timeout=5)
     try:
         conn.request("GET", "/")
@@ -30,7 +32,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         n = int(parse_qs(url.query).get("n", ["100"])[0])
         spread = Counter(ask_once() for _ in range(n))
-        addresses = sorted({a[4][0] for a in socket.getaddrinfo(HOST, int(PORT), socket.AF_INET, socket.SOCK_STREAM)})
+        addresses = sorted(socket.gethostbyname_ex(HOST)[2])
         body = json.dumps({"requests": n, "backends": len(spread), "spread": dict(sorted(spread.items())),
                            "addresses": addresses}, indent=2).encode() + b"\n"
         self.send_response(200)
