@@ -19,7 +19,6 @@
 #include "commands/flags/exec.hpp"
 #include "commands/flags/export.hpp"
 #include "commands/flags/kill.hpp"
-#include "commands/flags/logs.hpp"
 #include "commands/flags/ls.hpp"
 #include "commands/flags/network.hpp"
 #include "commands/flags/pause.hpp"
@@ -70,7 +69,6 @@ const Pending kPending[] = {
     {"exec", "[E]", declare<flags::ExecOptions, flags::add_exec>},
     {"export", "[E]", declare<flags::ExportOptions, flags::add_export>},
     {"kill", "[E]", declare<flags::KillOptions, flags::add_kill>},
-    {"logs", "[E]", declare<flags::LogsOptions, flags::add_logs>},
     {"ls", "[E]", declare<flags::LsOptions, flags::add_ls>},
     {"pause", "[E]", declare<flags::PauseOptions, flags::add_pause>},
     {"port", "[E]", declare<flags::PortOptions, flags::add_port>},

@@ -1,6 +1,11 @@
 // `mycompose up`: the project converged by the engine (networks, volumes, containers in
-// dependency order). Detached only for now: attaching to the containers' output comes with
-// the engine's logs.
+// dependency order). In the foreground (no -d) it then prints the attached services' output
+// until their containers exit, and Ctrl-C stops them (cli/attach.hpp).
+#include <algorithm>
+#include <iostream>
+#include <optional>
+
+#include "attach.hpp"
 #include "commands.hpp"
 #include "flags/up.hpp"
 #include "mycompose/common/error.hpp"
@@ -8,11 +13,40 @@
 
 namespace mycompose::cli {
 
+namespace {
+
+// Foreground up: the attached services (--attach, else those named, else all; less
+// --no-attach), their output until they exit.
+int attach_after_up(const compose::Project& project, const flags::UpOptions& o, const Context& ctx, const std::string& since,
+                    std::optional<int> timeout) {
+  std::vector<std::string> attach = o.attach;
+  if (attach.empty()) {
+    if (!o.services.empty() && !o.attach_dependencies) attach = o.services;
+    else
+      for (const auto& [name, def] : project.model.value("services", nlohmann::ordered_json::object()).items()) attach.push_back(name);
+  }
+  std::erase_if(attach, [&](const std::string& s) { return std::find(o.no_attach.begin(), o.no_attach.end(), s) != o.no_attach.end(); });
+  if (!o.exit_code_from.empty() && !project.model.value("services", nlohmann::ordered_json::object()).contains(o.exit_code_from))
+    throw Error("no such service: " + o.exit_code_from);
+  AttachOptions a;
+  a.services = attach;
+  a.since = since;
+  a.abort_on_exit = o.abort_on_container_exit;
+  a.exit_code_from = o.exit_code_from;
+  a.timeout = timeout;
+  LogPrinter printer(std::cout, {use_color(o.no_color, ctx.global.ansi), !o.no_log_prefix, o.timestamps});
+  return attach_project(project, a, printer);
+}
+
+}  // namespace
+
 void register_up(CLI::App& app, Context& ctx) {
   static flags::UpOptions o;
   auto* cmd = flags::add_up(app, o);
-  cmd->callback([&ctx] {
-    if (!o.detach) throw Error("mycompose up: attaching to the containers' output is not implemented yet (arrives with issue [E]); use up -d");
+  cmd->callback([&ctx, cmd] {
+    if (!o.exit_code_from.empty()) o.abort_on_container_exit = true;  // compose: --exit-code-from implies it
+    if (o.detach && (o.abort_on_container_exit || o.attach_dependencies || !o.attach.empty()))
+      throw Error("--detach cannot be combined with --abort-on-container-exit, --attach or --attach-dependencies");
     for (auto [set, flag] : {std::pair{o.build, "--build"}, {o.wait, "--wait"}, {o.no_start, "--no-start"}, {o.watch, "--watch"}})
       if (set) throw Error(std::string("mycompose up ") + flag + ": not implemented yet (arrives with issue [E])");
     auto project = compose::load_project(ctx.load_options(o.services));
@@ -32,7 +66,9 @@ void register_up(CLI::App& app, Context& ctx) {
       }
     }
     options["scale"] = scale;
+    const std::string since = since_now();  // foreground: the output from here on
     run_project_verb(project, "up", options);
+    if (!o.detach && !o.no_start) ctx.exit_code = attach_after_up(project, o, ctx, since, cmd->count("--timeout") ? std::optional<int>(o.timeout) : std::nullopt);
   });
 }
 

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "log_output.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/unique_fd.hpp"
@@ -230,6 +231,7 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
 
   json spec = runtime::generate_spec(image_config_of(images_.image_config(rec.image_id)), settings);
   fs::write_file_atomic(d / "config.json", spec.dump(), 0600);
+  write_log_config(d, LogConfig::from_compose(def.contains("logging") ? json::parse(def["logging"].dump()) : json::object()));
   create_in_runtime(rec.id, req.stdout_fd, req.stderr_fd);
   guard.runtime_created();
   fs::write_file_atomic(d / "container.json", rec.to_json().dump(2), 0600);
@@ -241,15 +243,13 @@ void ContainerStore::create_in_runtime(const std::string& id, int stdout_fd, int
   const stdfs::path d = dir(id);
   runtime::CreateOptions opts;
   opts.bundle = d;
-  UniqueFd null_in(::open("/dev/null", O_RDONLY | O_CLOEXEC)), log;
+  UniqueFd null_in(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   if (!null_in) throw SystemError("open /dev/null", errno);
-  if (stdout_fd < 0 || stderr_fd < 0) {
-    log.reset(::open((d / "output.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
-    if (!log) throw SystemError("open " + (d / "output.log").string(), errno);
-  }
+  OutputFifos fifos;  // the engine's log capture reads them (log_output.hpp)
+  if (stdout_fd < 0 || stderr_fd < 0) fifos = open_output_fifos(d);
   opts.stdin_fd = null_in.get();
-  opts.stdout_fd = stdout_fd >= 0 ? stdout_fd : log.get();
-  opts.stderr_fd = stderr_fd >= 0 ? stderr_fd : log.get();
+  opts.stdout_fd = stdout_fd >= 0 ? stdout_fd : fifos.out.get();
+  opts.stderr_fd = stderr_fd >= 0 ? stderr_fd : fifos.err.get();
   runtime_.create(id, opts);
 }
 

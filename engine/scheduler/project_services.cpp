@@ -78,6 +78,11 @@ ConvergeHooks ProjectServices::hooks(const std::shared_ptr<daemon::Responder>& o
       if (dns_server_) dns_server_->remove_endpoint(network, address);
     });
   };
+  h.container_created = [this](const std::string& id) {
+    queue.post([this, id] {
+      if (container_created) container_created(id);
+    });
+  };
   h.progress = [this, out](const ProgressEvent& e) {
     queue.post([out, line = json{{"progress", e.to_json()}}] { out->send_line(line); });
   };

@@ -63,6 +63,9 @@ class ProjectServices {
   using Operation = std::function<void(const ConvergeHooks& hooks, nlohmann::json& result)>;
   void run(const std::string& project, const std::shared_ptr<daemon::Responder>& out, Operation op);
 
+  // Told (on the loop) of every container a request created; set by the log routes.
+  std::function<void(const std::string& container_id)> container_created;
+
  private:
   std::mutex& lock_of(const std::string& project);
   std::unique_ptr<net::DnsServer> dns_server_;
@@ -79,5 +82,6 @@ nlohmann::json options_from(const nlohmann::json& body);
 
 // Route installers of this module (each in its own file).
 void install_converge_routes(daemon::Engine& engine, ProjectServices& services);  // up, down
+void install_log_routes(daemon::Engine& engine, ProjectServices& services);       // logs, attach/stop
 
 }  // namespace mycompose::scheduler

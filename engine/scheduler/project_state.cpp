@@ -126,6 +126,7 @@ ContainerRecord ProjectState::create(const ServicePlan& sp, const DesiredContain
   }
   progress("Container " + want.name, "Creating", ProgressEvent::State::Working);
   ContainerRecord rec = store.create(req);
+  if (hooks.container_created) hooks.container_created(rec.id);
   try {
     connect(sp.name, rec);
   } catch (...) {

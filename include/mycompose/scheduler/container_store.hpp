@@ -6,7 +6,8 @@
 //   config.json      the OCI spec (the folder is the runtime's bundle)
 //   rootfs/          overlay of the image's layers (lower) and upper/ + work/
 //   hostname hosts resolv.conf   bind-mounted over the container's /etc files
-//   output.log       stdout and stderr when the caller gives no fds for them
+//   stdout stderr    FIFOs the engine reads the container's output from (log_output.hpp)
+//   <id>-json.log    that output in Docker's json-file format (log-config.json: rotation)
 //
 // create() leaves a container in the runtime's "created" state (its init waits), so the
 // engine can attach network endpoints to its netns before start(). Every failure removes
@@ -55,8 +56,8 @@ struct CreateRequest {
   std::map<std::string, int> namespace_owners;  // see HostBindings
   std::string resolv_conf;  // contents; "" = the host's resolvers as Docker gives a private netns
   std::string hosts;        // contents; "" = localhost lines and the container's own names
-  // Where the container's stdout and stderr go (the engine's log pipes); -1 = appended to
-  // <container folder>/output.log. Its stdin is /dev/null.
+  // Where the container's stdout and stderr go; -1 = the FIFOs in its folder that the
+  // engine's log capture reads. Its stdin is /dev/null.
   int stdout_fd = -1, stderr_fd = -1;
 };
 

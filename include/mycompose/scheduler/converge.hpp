@@ -36,6 +36,8 @@ struct ConvergeHooks {
       endpoint_added;
   std::function<void(const std::string& network_id, const std::string& address)> endpoint_removed;
   std::function<void(const ProgressEvent& event)> progress;
+  // A container was created (not started yet): the engine's log capture reads its output.
+  std::function<void(const std::string& container_id)> container_created;
 };
 
 struct DownOptions {

@@ -66,10 +66,6 @@ volumes: {data: {}}
   CHECK(again.exit_code == 0);
   CHECK(again.err == " \u2714 Container proj-db-1  Running\n \u2714 Container proj-web-1  Running\n");
 
-  auto attached = mycompose::test::run({mycompose::test::mycompose_bin(), "up"}, o);
-  CHECK(attached.exit_code == 1);
-  CHECK(attached.err.find("use up -d") != std::string::npos);
-
   auto down = mycompose::test::run({mycompose::test::mycompose_bin(), "down", "-v"}, o);
   INFO(down.err);
   CHECK(down.exit_code == 0);

@@ -19,7 +19,6 @@ struct Pending {
 
 const Pending kPending[] = {
     {{"ps"}, "ps", "[E]"},
-    {{"logs", "-f", "web"}, "logs", "[E]"},
     {{"create"}, "create", "[E]"},
     {{"start", "web"}, "start", "[E]"},
     {{"stop", "-t", "3"}, "stop", "[E]"},

@@ -1,0 +1,213 @@
+#include "attach.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "engine_client.hpp"
+#include "mycompose/common/error.hpp"
+#include "mycompose/daemon/engine.hpp"
+#include "project_request.hpp"
+
+namespace mycompose::cli {
+
+using nlohmann::json;
+
+namespace {
+
+// Streams the project's logs; on_line returns false to stop reading.
+void stream_logs(const compose::Project& project, const json& options, const std::function<bool(const json&)>& on_line) {
+  EngineClient client = EngineClient::connect(std::filesystem::absolute(daemon::default_root()));
+  const json body = {{"project", project_json(project)}, {"options", options}};
+  client.stream("POST", "/projects/" + project.name + "/logs", on_line, &body);
+}
+
+bool alive(const std::string& status) { return status == "running" || status == "paused" || status == "created"; }
+
+// Which of the followed containers still run, from the stream's events.
+struct Liveness {
+  std::set<std::string> up;
+  bool seen = false;  // any container at all
+  // Returns the exit code when the line says a container stopped.
+  std::optional<int> apply(const json& line, bool* stopped) {
+    *stopped = false;
+    const std::string event = line.value("event", ""), name = line.value("container", "");
+    if (event.empty()) return std::nullopt;
+    const int code = line.value("exit_code", -1);
+    if (event == "attach") {
+      seen = true;
+      if (alive(line.value("status", ""))) up.insert(name);
+      else {
+        *stopped = true;
+        return code;
+      }
+    } else if (event == "start") {
+      up.insert(name);
+    } else if (event == "die" || event == "destroy") {
+      *stopped = event == "die" || up.count(name);
+      up.erase(name);
+      return code;
+    }
+    return std::nullopt;
+  }
+};
+
+}  // namespace
+
+std::string since_now() {
+  timespec ts;
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%lld.%09ld", static_cast<long long>(ts.tv_sec), ts.tv_nsec);
+  return buf;
+}
+
+void print_logs(const compose::Project& project, const json& options, LogPrinter& printer) {
+  const bool follow = options.value("follow", false);
+  Liveness live;
+  bool listed = false;
+  stream_logs(project, options, [&](const json& line) {
+    if (line.contains("containers")) {
+      for (const auto& c : line["containers"]) printer.add(display_name(c.value("container", ""), project.name), c.value("service", ""));
+      listed = true;
+      if (follow && line["containers"].empty()) return false;  // nothing to follow
+      return true;
+    }
+    if (line.contains("line")) {
+      printer.line(display_name(line.value("container", ""), project.name), line.value("service", ""), line.value("line", ""),
+                   line.value("time", ""));
+      return true;
+    }
+    bool stopped;
+    live.apply(line, &stopped);
+    // Followed containers all stopped: the end, as docker compose's `logs -f`.
+    return !(follow && live.seen && live.up.empty());
+  });
+  (void)listed;
+}
+
+int attach_project(const compose::Project& project, const AttachOptions& o, LogPrinter& printer) {
+  // The log stream runs on a thread; this one waits for signals (Ctrl-C) and for the
+  // stream thread's news (SIGUSR1), so neither blocks the other.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  const pthread_t main_thread = pthread_self();
+
+  std::mutex m;
+  bool done = false, abort_wanted = false;
+  std::atomic<bool> aborting{false};
+  std::string stream_error;
+  std::optional<int> exit_code;
+  std::string exit_code_from = o.exit_code_from;
+
+  json options = {{"services", o.services}, {"follow", true}, {"since", o.since}, {"attach", true}};
+  std::thread reader([&] {
+    Liveness live;
+    try {
+      stream_logs(project, options, [&](const json& line) {
+        if (line.contains("containers")) {
+          std::vector<std::string> names;
+          for (const auto& c : line["containers"]) {
+            names.push_back(display_name(c.value("container", ""), project.name));
+            printer.add(names.back(), c.value("service", ""));
+          }
+          std::sort(names.begin(), names.end());
+          std::string joined;
+          for (const auto& n : names) joined += (joined.empty() ? "" : ", ") + n;
+          std::cout << "Attaching to " << joined << "\n" << std::flush;
+          return !line["containers"].empty();
+        }
+        const std::string name = display_name(line.value("container", ""), project.name), service = line.value("service", "");
+        if (line.contains("line")) {
+          if (!aborting) printer.line(name, service, line.value("line", ""), line.value("time", ""));
+          return true;
+        }
+        bool stopped;
+        auto code = live.apply(line, &stopped);
+        if (stopped) {
+          if (!aborting) printer.status(name, service, "exited with code " + std::to_string(code.value_or(-1)));
+          std::lock_guard<std::mutex> l(m);
+          if (o.abort_on_exit) {
+            // compose: the first container to exit names the service whose code counts.
+            if (exit_code_from.empty()) exit_code_from = service;
+            if (service == exit_code_from && !exit_code && code) exit_code = *code;
+            if (!aborting) {
+              aborting = true;
+              abort_wanted = true;
+              pthread_kill(main_thread, SIGUSR1);
+            }
+          } else if (!exit_code_from.empty() && service == exit_code_from && code) {
+            exit_code = *code;
+          }
+        }
+        return !(live.seen && live.up.empty());
+      });
+    } catch (const std::exception& e) {
+      std::lock_guard<std::mutex> l(m);
+      stream_error = e.what();
+    }
+    std::lock_guard<std::mutex> l(m);
+    done = true;
+    pthread_kill(main_thread, SIGUSR1);
+  });
+
+  std::thread stopper;
+  bool interrupted = false;
+  auto stop_project = [&] {
+    json stop_options = {{"services", json::array()}};
+    if (o.timeout) stop_options["timeout"] = *o.timeout;
+    stopper = std::thread([&project, stop_options] {
+      try {
+        run_project_verb(project, "attach/stop", stop_options);
+      } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+      }
+    });
+  };
+  for (;;) {
+    {
+      // Checked before each wait: two SIGUSR1 sent close together arrive as one.
+      std::lock_guard<std::mutex> l(m);
+      if (abort_wanted && !stopper.joinable()) {
+        std::cerr << "Aborting on container exit...\n";
+        stop_project();
+      }
+      abort_wanted = false;
+      if (done) break;
+    }
+    int sig = 0;
+    sigwait(&set, &sig);
+    if (sig != SIGINT && sig != SIGTERM) continue;
+    if (interrupted) {
+      // Again: leave now; the engine goes on stopping the containers.
+      std::cout << std::flush;
+      std::cerr << std::flush;
+      std::_Exit(130);
+    }
+    interrupted = true;
+    aborting = true;
+    std::cerr << "Gracefully stopping... (press Ctrl+C again to force)\n";
+    std::lock_guard<std::mutex> l(m);
+    if (!stopper.joinable()) stop_project();
+  }
+  reader.join();
+  if (stopper.joinable()) stopper.join();
+  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+  if (!stream_error.empty()) throw Error(stream_error);
+  if (interrupted) return 130;
+  return exit_code.value_or(0);
+}
+
+}  // namespace mycompose::cli

@@ -1,0 +1,38 @@
+#pragma once
+// Reading a project's output from the engine (POST /projects/<name>/logs): `logs` prints it,
+// a foreground `up` prints it while it waits for the attached containers to exit, stops the
+// project on Ctrl-C or --abort-on-container-exit, and returns compose's exit status.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "log_printer.hpp"
+#include "mycompose/compose/loader.hpp"
+
+namespace mycompose::cli {
+
+// `logs`: options {"services","index","follow","tail","since","until"}. Without follow it
+// returns at the end of the logs; with follow once every container it follows has stopped.
+void print_logs(const compose::Project& project, const nlohmann::json& options, LogPrinter& printer);
+
+struct AttachOptions {
+  std::vector<std::string> services;  // the attached services
+  std::string since;                  // output from this time on ("<unix seconds>.<ns>")
+  bool abort_on_exit = false;         // --abort-on-container-exit (and --exit-code-from)
+  std::string exit_code_from;
+  std::optional<int> timeout;         // -t: stop timeout
+};
+
+// Foreground `up` after the project converged: "Attaching to web-1, db-1", the attached
+// containers' output, "web-1 exited with code N"; returns when they have all exited.
+// Ctrl-C: "Gracefully stopping..." and the project's containers stop (again: return at
+// once, 130). With abort_on_exit the first exit stops the project and its code (or that of
+// exit_code_from's container) is the result.
+int attach_project(const compose::Project& project, const AttachOptions& options, LogPrinter& printer);
+
+// The current time as `since` takes it.
+std::string since_now();
+
+}  // namespace mycompose::cli
