@@ -8,6 +8,19 @@
 
 namespace mycompose::cli {
 
+// The values of the variables secrets and configs take their content from (`environment:`
+// sources): the engine does not see the CLI's environment, and gets no other variable.
+static nlohmann::json file_source_environment(const compose::Project& project) {
+  nlohmann::json env = nlohmann::json::object();
+  for (const char* section : {"secrets", "configs"})
+    for (const auto& [name, def] : project.model.value(section, nlohmann::ordered_json::object()).items())
+      if (def.is_object() && def.contains("environment")) {
+        const std::string var = def["environment"].get<std::string>();
+        if (auto it = project.environment.find(var); it != project.environment.end()) env[var] = it->second;
+      }
+  return env;
+}
+
 nlohmann::json project_json(const compose::Project& project) {
   return {{"name", project.name},
           {"working_dir", project.working_dir},
@@ -17,7 +30,8 @@ nlohmann::json project_json(const compose::Project& project) {
 
 void run_project_verb(const compose::Project& project, const std::string& verb, const nlohmann::json& options) {
   EngineClient client = EngineClient::connect(std::filesystem::absolute(daemon::default_root()));
-  const nlohmann::json body = {{"project", project_json(project)}, {"options", options}};
+  nlohmann::json body = {{"project", project_json(project)}, {"options", options}};
+  body["project"]["environment"] = file_source_environment(project);
   std::string error;
   client.stream("POST", "/projects/" + project.name + "/" + verb,
                 [&](const nlohmann::json& line) {

@@ -1,5 +1,6 @@
 #include "mycompose/scheduler/container_settings.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "mycompose/common/error.hpp"
@@ -78,6 +79,9 @@ class Mapper {
     c.uts = namespace_mode("uts", "uts");
     if (s_.contains("labels"))
       for (const auto& [k, v] : s_["labels"].items()) c.annotations[k] = v.is_string() ? v.get<std::string>() : v.dump();
+    if (s_.contains("annotations") && s_["annotations"].is_object())
+      for (const auto& [k, v] : s_["annotations"].items()) c.annotations[k] = v.is_string() ? v.get<std::string>() : v.dump();
+    if (s_.contains("cgroup")) c.cgroupns_private = s_["cgroup"].get<std::string>() == "private";
     return c;
   }
 
@@ -131,11 +135,11 @@ class Mapper {
           m.source = v.value("source", "");
           if (v.contains("bind") && v["bind"].contains("propagation")) m.options.push_back(v["bind"]["propagation"].get<std::string>());
         } else if (type == "volume") {
-          const std::string key = v.value("source", "").empty() ? "anonymous:" + target : v.value("source", "");
+          std::string key = v.value("source", "").empty() ? "anonymous:" + target : v.value("source", "");
+          if (v.contains("volume") && !v["volume"].value("subpath", "").empty()) key += "/" + v["volume"]["subpath"].get<std::string>();
           auto it = h_.volume_paths.find(key);
           if (it == h_.volume_paths.end()) fail("volumes", "volume \"" + key + "\" has no folder on the host");
-          m.source = it->second;
-          if (v.contains("volume") && v["volume"].value("nocopy", false)) m.options.push_back("nocopy");
+          m.source = it->second;  // nocopy is the store's business: it fills volumes before mounting
         } else if (type == "tmpfs") {
           m.type = "tmpfs";
           m.source = "tmpfs";
@@ -152,6 +156,7 @@ class Mapper {
         if (v.value("read_only", false)) m.options.push_back("ro");
         c.mounts.push_back(std::move(m));
       }
+    volumes_from(c);
     // tmpfs: ["/run:size=10m,mode=755"] — Docker's --tmpfs syntax, options passed to mount.
     if (s_.contains("tmpfs"))
       for (const auto& t : strings(s_["tmpfs"])) {
@@ -168,6 +173,36 @@ class Mapper {
         }
         c.mounts.push_back(std::move(m));
       }
+  }
+
+  // volumes_from: ["db", "db:ro", "container:cache:rw"]: the other container's bind and volume
+  // mounts, read-only or read-write as the entry says, else as that container has them. The
+  // service's own mounts win over inherited ones at the same target, as in Docker.
+  void volumes_from(runtime::ContainerSettings& c) const {
+    if (!s_.contains("volumes_from")) return;
+    const std::size_t own = c.mounts.size();
+    for (const auto& entry : strings(s_["volumes_from"])) {
+      std::string from = entry, mode;
+      const std::size_t name_start = from.rfind("container:", 0) == 0 ? 10 : 0;
+      if (auto colon = from.find(':', name_start); colon != std::string::npos) {
+        mode = from.substr(colon + 1);
+        from = from.substr(0, colon);
+      }
+      if (!mode.empty() && mode != "ro" && mode != "rw") fail("volumes_from", "\"" + entry + "\": mode must be ro or rw");
+      auto it = h_.volumes_from.find(from);
+      if (it == h_.volumes_from.end()) fail("volumes_from", "\"" + from + "\" has no container");
+      for (auto m : it->second) {
+        if (std::any_of(c.mounts.begin(), c.mounts.begin() + static_cast<std::ptrdiff_t>(own),
+                        [&](const runtime::MountSetting& o) { return o.destination == m.destination; }))
+          continue;
+        if (!mode.empty()) {
+          m.options.erase(std::remove_if(m.options.begin(), m.options.end(), [](const std::string& o) { return o == "ro" || o == "rw"; }),
+                          m.options.end());
+          if (mode == "ro") m.options.push_back("ro");
+        }
+        c.mounts.push_back(std::move(m));
+      }
+    }
   }
 
   NamespaceMode namespace_mode(const std::string& key, const std::string& ns) const {

@@ -19,6 +19,8 @@
 #include "mycompose/runtime/spec_generator.hpp"
 #include "mycompose/scheduler/container_settings.hpp"
 #include "mycompose/scheduler/volume_seed.hpp"
+#include "secrets.hpp"
+#include "volume_sources.hpp"
 
 namespace mycompose::scheduler {
 namespace stdfs = std::filesystem;
@@ -69,6 +71,12 @@ runtime::ImageConfig image_config_of(const json& image) {
   c.working_dir = config.value("WorkingDir", "");
   c.user = config.value("User", "");
   return c;
+}
+
+// The image's STOPSIGNAL, else Docker's SIGTERM.
+std::string image_stop_signal(const json& image) {
+  const json config = image.value("config", json::object());
+  return config.is_object() ? config.value("StopSignal", "SIGTERM") : "SIGTERM";
 }
 
 // Docker's stop_grace_period default is 10 s.
@@ -167,7 +175,7 @@ bool ContainerStore::remove_volume(const std::string& volume_name) const {
 }
 
 ContainerRecord ContainerStore::create(const CreateRequest& req) {
-  const auto& def = req.definition;
+  nlohmann::ordered_json def = req.definition;  // with the image's VOLUMEs added below
   if (auto other = find(req.desired.name))
     throw Error("Conflict. The container name \"/" + req.desired.name + "\" is already in use by container \"" + other->id +
                 "\". You have to remove (or rename) that container to be able to reuse that name.");
@@ -180,10 +188,11 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
   rec.number = req.desired.number;
   rec.image = def["image"].get<std::string>();
   rec.image_id = images_.resolve_or_throw(rec.image);
+  add_image_volumes(def, images_.image_config(rec.image_id));
   rec.config_hash = req.config_hash;
   rec.labels = req.desired.labels;
   rec.created = now_rfc3339();
-  rec.stop_signal = def.value("stop_signal", "SIGTERM");
+  rec.stop_signal = def.value("stop_signal", image_stop_signal(images_.image_config(rec.image_id)));
   rec.stop_grace_seconds = grace_seconds(def);
 
   const stdfs::path d = dir(rec.id);
@@ -203,25 +212,26 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
   host.container_id = rec.id;
   host.rootfs = (d / "rootfs").string();
   host.namespace_owners = req.namespace_owners;
-  if (def.contains("volumes"))
-    for (const auto& v : def["volumes"]) {
-      if (v.value("type", "volume") != "volume") continue;
-      const std::string source = v.value("source", "");
-      if (source.empty()) {
-        host.volume_paths["anonymous:" + v.value("target", "")] = volume_path(random_hex(32)).string();
-        continue;
-      }
-      auto named = req.volume_names.find(source);
-      host.volume_paths[source] = volume_path(named == req.volume_names.end() ? req.project + "_" + source : named->second).string();
-    }
-  // Docker fills a still-empty volume with what the image has at its target.
+  prepare_bind_sources(req.service, def);
+  VolumeRecord volumes;
+  NewVolumesGuard new_volumes(*this, req.anonymous_volumes);
+  host.volume_paths = volume_host_paths(*this, req.project, rec.id, req.service, def, req.volume_names, req.anonymous_volumes,
+                                        new_volumes.anonymous);
+  for (const auto& [entry, id] : req.volumes_from) host.volumes_from[entry] = VolumeRecord::read(dir(id)).mounts;
+  // Docker fills a still-empty volume with what the image has at its target (not a subpath).
   if (def.contains("volumes"))
     for (const auto& v : def["volumes"]) {
       if (v.value("type", "volume") != "volume" || (v.contains("volume") && v["volume"].value("nocopy", false))) continue;
+      if (v.contains("volume") && !v["volume"].value("subpath", "").empty()) continue;
       const std::string target = v.value("target", ""), source = v.value("source", "");
       seed_volume(d / "rootfs", target, host.volume_paths.at(source.empty() ? "anonymous:" + target : source));
     }
   runtime::ContainerSettings settings = container_settings(req.service, def, host);
+  volumes.anonymous = new_volumes.anonymous;
+  for (const auto& m : settings.mounts)
+    if (m.type == "bind") volumes.mounts.push_back(m);
+  volumes.write(d);
+  for (auto& m : materialize_file_mounts(req.service, def, {req.secrets, req.configs, req.environment}, d)) settings.mounts.push_back(std::move(m));
   fs::write_file_atomic(d / "hostname", settings.hostname + "\n", 0644);
   fs::write_file_atomic(d / "hosts", req.hosts.empty() ? default_hosts(settings.hostname, rec.name) : req.hosts, 0644);
   fs::write_file_atomic(d / "resolv.conf", req.resolv_conf.empty() ? fs::read_file("/etc/resolv.conf") : req.resolv_conf, 0644);
@@ -236,6 +246,7 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
   guard.runtime_created();
   fs::write_file_atomic(d / "container.json", rec.to_json().dump(2), 0600);
   guard.dismiss();
+  new_volumes.dismiss();
   return rec;
 }
 

@@ -57,6 +57,7 @@ void Converger::up(const compose::Project& project, const PlanOptions& plan_opti
 
 void Converger::down(const compose::Project& project, const DownOptions& options) {
   ProjectState s(root_, project, hooks_);
+  s.remove_anonymous_volumes = options.remove_volumes;  // -v: anonymous volumes go with their containers
   std::set<std::string> model_services;
   for (const auto& [name, def] : s.services.items()) model_services.insert(name);
   // Dependents first: the reverse of the plan's order; orphans (if asked) after them.

@@ -7,7 +7,7 @@ namespace mycompose::scheduler {
 namespace stdfs = std::filesystem;
 
 ProjectState::ProjectState(const stdfs::path& root, const compose::Project& p, const ConvergeHooks& h)
-    : project(p), hooks(h), networks(root), store(root), services(p.model.value("services", Json::object())) {}
+    : project(p), hooks(h), networks(root), store(root), services(p.model.value("services", Json::object())), root(root) {}
 
 void ProjectState::progress(const std::string& id, const std::string& status, ProgressEvent::State state, const std::string& text) const {
   if (hooks.progress) hooks.progress(ProgressEvent{id, status, state, text});
@@ -113,6 +113,11 @@ ContainerRecord ProjectState::create(const ServicePlan& sp, const DesiredContain
   req.config_hash = sp.config_hash;
   req.volume_names = volumes;
   req.resolv_conf = resolv_conf_for(sp.name);
+  req.secrets = project.model.value("secrets", Json::object());
+  req.configs = project.model.value("configs", Json::object());
+  req.environment = project.environment;
+  req.anonymous_volumes = anonymous_handover.take(want.name);
+  req.volumes_from = volumes_from_containers(store, project.name, req.definition);
   for (const char* key : {"network_mode", "pid", "ipc"}) {
     const std::string mode = req.definition.value(key, "");
     const bool service = mode.rfind("service:", 0) == 0;
@@ -179,6 +184,7 @@ void ProjectState::remove(const std::string& id, const std::string& name, std::o
   progress("Container " + name, "Stopped");
   progress("Container " + name, "Removing", ProgressEvent::State::Working);
   disconnect_all(id);
+  release_anonymous_volumes(id, name);
   store.remove(id, true);
   progress("Container " + name, "Removed");
 }

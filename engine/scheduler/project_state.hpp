@@ -17,6 +17,7 @@
 #include "mycompose/scheduler/converge.hpp"
 #include "mycompose/scheduler/plan.hpp"
 #include "mycompose/scheduler/reconcile.hpp"
+#include "volume_sources.hpp"
 
 namespace mycompose::scheduler {
 
@@ -56,6 +57,14 @@ class ProjectState {
   void start_existing(const std::string& id, const std::string& service, const std::string& name);
   void stop(const std::string& id, const std::string& name, std::optional<std::chrono::seconds> timeout = std::nullopt);
   void remove(const std::string& id, const std::string& name, std::optional<std::chrono::seconds> timeout = std::nullopt);
+  // Anonymous volumes, as docker compose treats them: remove() hands a container's over to the
+  // container created next under its name (a recreate keeps them) unless renew_anonymous_volumes
+  // (-V); with remove_anonymous_volumes (down -v, rm -v) they are deleted with the container.
+  bool renew_anonymous_volumes = false;
+  bool remove_anonymous_volumes = false;
+  AnonymousHandover anonymous_handover;
+  void release_anonymous_volumes(const std::string& id, const std::string& name);
+  const std::filesystem::path root;  // MYCOMPOSE_ROOT
 };
 
 }  // namespace mycompose::scheduler

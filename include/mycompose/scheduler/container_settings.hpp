@@ -4,6 +4,7 @@
 // host (volume folders, other containers' namespaces) is resolved by the caller and passed in.
 #include <map>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -16,9 +17,12 @@ struct HostBindings {
   std::string rootfs;         // root.path for config.json (the container's overlay mount)
   std::string rootfs_on_host; // where the image's /etc/passwd is read; "" = rootfs
   std::string cgroups_path;
-  // Compose volume key ("data", or "anonymous:<target>" for a volume without a source) →
-  // the host folder mounted at its target.
+  // Compose volume key ("data", or "anonymous:<target>" for a volume without a source;
+  // "<key>/<subpath>" with volume.subpath) → the host folder mounted at its target.
   std::map<std::string, std::string> volume_paths;
+  // volumes_from entry without its mode ("db", "container:cache") → that container's bind and
+  // volume mounts, as it got them.
+  std::map<std::string, std::vector<runtime::MountSetting>> volumes_from;
   // "service:NAME" / "container:NAME" (as written in network_mode, pid, ipc) → pid of that
   // container's init, whose /proc/<pid>/ns/<type> is joined.
   std::map<std::string, int> namespace_owners;

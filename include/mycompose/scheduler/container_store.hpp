@@ -59,6 +59,15 @@ struct CreateRequest {
   // Where the container's stdout and stderr go; -1 = the FIFOs in its folder that the
   // engine's log capture reads. Its stdin is /dev/null.
   int stdout_fd = -1, stderr_fd = -1;
+  // The model's top-level secrets and configs, and the project's environment for their
+  // `environment:` sources.
+  nlohmann::ordered_json secrets = nlohmann::ordered_json::object(), configs = nlohmann::ordered_json::object();
+  std::map<std::string, std::string> environment;
+  // Anonymous volumes to reuse, target → volume name: a recreated container's, handed over as
+  // docker compose does (unless -V).
+  std::map<std::string, std::string> anonymous_volumes;
+  // volumes_from entries without their mode ("db", "container:cache") → that container's id.
+  std::map<std::string, std::string> volumes_from;
 };
 
 class ContainerStore {

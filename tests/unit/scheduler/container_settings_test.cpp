@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 
 #include "project_fixture.hpp"
@@ -139,4 +140,93 @@ TEST_CASE("container settings: what the host did not resolve is an error naming 
         "service \"web\": volumes: volume \"data\" has no folder on the host");
   CHECK(error_of([&] { container_settings("web", service("services:\n  web:\n    image: x\n    network_mode: service:vpn\n  vpn:\n    image: x\n"), none); }) ==
         "service \"web\": network_mode: \"service:vpn\" is not running");
+}
+
+TEST_CASE("container settings: volumes_from takes the other container's mounts, read-only when asked") {
+  HostBindings h = host();
+  h.volumes_from["db"] = {{"/var/lib/db", "/vol/db", "bind", {}}, {"/shared", "/vol/shared", "bind", {"ro"}}};
+  h.volumes_from["container:cache"] = {{"/cache", "/vol/cache", "bind", {"rw"}}};
+  const char* yaml = R"(services:
+  web:
+    image: x
+    volumes: ["/srv/site:/shared"]
+    volumes_from: [%s]
+  db:
+    image: x
+)";
+  auto with = [&](const std::string& from) {
+    char buf[512];
+    std::snprintf(buf, sizeof buf, yaml, from.c_str());
+    return container_settings("web", service(buf), h);
+  };
+  // Default mode: as the other container has them; the service's own /shared wins.
+  auto c = with("db");
+  REQUIRE(c.mounts.size() == 2);
+  CHECK(c.mounts[0].source == "/srv/site");
+  CHECK(c.mounts[1].destination == "/var/lib/db");
+  CHECK(c.mounts[1].source == "/vol/db");
+  CHECK(c.mounts[1].options.empty());
+  // :ro makes every inherited mount read-only.
+  c = with("\"db:ro\"");
+  REQUIRE(c.mounts.size() == 2);
+  CHECK(c.mounts[1].options == std::vector<std::string>{"ro"});
+  // A container by name, :rw drops the ro it had.
+  c = with("\"container:cache:rw\"");
+  REQUIRE(c.mounts.size() == 2);
+  CHECK(c.mounts[1].destination == "/cache");
+  CHECK(c.mounts[1].options.empty());
+  HostBindings none = host();
+  CHECK(error_of([&] { container_settings("web", service("services:\n  web:\n    image: x\n    volumes_from: [db]\n  db:\n    image: x\n"), none); }) ==
+        "service \"web\": volumes_from: \"db\" has no container");
+}
+
+TEST_CASE("container settings: a volume subpath is looked up under its own key") {
+  HostBindings h = host();
+  h.volume_paths["data/site/www"] = "/var/lib/mycompose/volumes/shop_data/_data/site/www";
+  auto c = container_settings("web", service(R"(services:
+  web:
+    image: x
+    volumes:
+      - {type: volume, source: data, target: /www, volume: {subpath: site/www}}
+      - {type: bind, source: /srv, target: /srv, bind: {propagation: rshared}}
+volumes: {data: {}}
+)"), h);
+  REQUIRE(c.mounts.size() == 2);
+  CHECK(c.mounts[0].source == "/var/lib/mycompose/volumes/shop_data/_data/site/www");
+  CHECK(c.mounts[1].options == std::vector<std::string>{"rshared"});
+}
+
+TEST_CASE("container settings: identity and isolation keys") {
+  auto c = container_settings("web", service(R"(services:
+  web:
+    image: x
+    hostname: shop
+    labels: {tier: front}
+    annotations: {org.example.note: hello}
+    cgroup: host
+    privileged: true
+    cap_drop: [NET_RAW]
+    security_opt: ["no-new-privileges:true", "seccomp=unconfined"]
+    tty: true
+    init: true
+    ipc: host
+    group_add: [audio]
+    oom_score_adj: 200
+    devices: ["/dev/fuse:/dev/fuse:rw"]
+)"), host());
+  CHECK(c.hostname == "shop");
+  CHECK(c.annotations.at("tier") == "front");
+  CHECK(c.annotations.at("org.example.note") == "hello");
+  CHECK(c.cgroupns_private == false);
+  CHECK(c.privileged);
+  CHECK(c.cap_drop == std::vector<std::string>{"NET_RAW"});
+  CHECK(c.security_opt == std::vector<std::string>{"no-new-privileges:true", "seccomp=unconfined"});
+  CHECK(c.tty);
+  CHECK(c.init);
+  CHECK(c.ipc.kind == mycompose::runtime::NamespaceMode::Host);
+  CHECK(c.group_add == std::vector<std::string>{"audio"});
+  CHECK(c.oom_score_adj == 200);
+  REQUIRE(c.devices.size() == 1);
+  CHECK(c.devices[0].host_path == "/dev/fuse");
+  CHECK(c.devices[0].permissions == "rw");
 }
