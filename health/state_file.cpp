@@ -1,0 +1,108 @@
+// health.json beside the container's record, and the times it is written with.
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "mycompose/common/fs.hpp"
+#include "mycompose/health/state.hpp"
+
+namespace mycompose::health {
+
+namespace stdfs = std::filesystem;
+
+std::string format_time(TimePoint t) {
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  time_t secs = static_cast<time_t>(ns / 1000000000);
+  long frac = static_cast<long>(ns % 1000000000);
+  if (frac < 0) {
+    frac += 1000000000;
+    --secs;
+  }
+  tm u{};
+  ::gmtime_r(&secs, &u);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", u.tm_year + 1900, u.tm_mon + 1, u.tm_mday, u.tm_hour,
+                u.tm_min, u.tm_sec);
+  std::string out = buf;
+  if (frac) {  // Go's RFC3339Nano drops trailing zeros
+    char f[16];
+    std::snprintf(f, sizeof f, ".%09ld", frac);
+    std::string fs = f;
+    while (fs.back() == '0') fs.pop_back();
+    out += fs;
+  }
+  return out + "Z";
+}
+
+std::optional<TimePoint> parse_time(const std::string& s) {
+  tm u{};
+  int consumed = 0;
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &u.tm_year, &u.tm_mon, &u.tm_mday, &u.tm_hour, &u.tm_min,
+                  &u.tm_sec, &consumed) != 6)
+    return std::nullopt;
+  u.tm_year -= 1900;
+  u.tm_mon -= 1;
+  std::int64_t ns = 0;
+  std::size_t i = static_cast<std::size_t>(consumed);
+  if (i < s.size() && s[i] == '.') {
+    std::int64_t scale = 100000000;
+    for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, scale /= 10) ns += (s[i] - '0') * scale;
+  }
+  std::int64_t offset = 0;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    int h = 0, m = 0;
+    if (std::sscanf(s.c_str() + i + 1, "%2d:%2d", &h, &m) != 2) return std::nullopt;
+    offset = (s[i] == '+' ? 1 : -1) * (h * 3600 + m * 60);
+  } else if (i >= s.size() || s[i] != 'Z') {
+    return std::nullopt;
+  }
+  std::int64_t secs = static_cast<std::int64_t>(::timegm(&u)) - offset;
+  return TimePoint(std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(secs) + std::chrono::nanoseconds(ns)));
+}
+
+stdfs::path state_path(const stdfs::path& root, const std::string& id) { return root / "containers" / id / kStateFile; }
+
+std::optional<HealthState> load_state(const stdfs::path& root, const std::string& id) {
+  std::error_code ec;
+  auto p = state_path(root, id);
+  if (!stdfs::exists(p, ec)) return std::nullopt;
+  auto j = nlohmann::json::parse(fs::read_file(p, 1 << 20), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  return HealthState::from_json(j);
+}
+
+void save_state(const stdfs::path& root, const std::string& id, const HealthState& state) {
+  std::error_code ec;
+  if (!stdfs::is_directory(root / "containers" / id, ec)) return;
+  // No fsync: the state describes a live process, which a power loss ends anyway, and this runs
+  // on the engine's loop after every probe.
+  fs::replace_file(state_path(root, id), state.to_json().dump(), 0644);
+}
+
+std::optional<TimePoint> process_started_at(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return std::nullopt;
+  auto close = line.rfind(')');  // the command name may hold spaces and parentheses
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream rest(line.substr(close + 2));
+  std::string field;
+  unsigned long long start_ticks = 0;
+  // Field 3 (state) is the first after the name; starttime is field 22.
+  for (int n = 3; n <= 22 && rest >> field; ++n)
+    if (n == 22) start_ticks = std::stoull(field);
+  if (!start_ticks) return std::nullopt;
+  std::ifstream proc_stat("/proc/stat");
+  long long btime = -1;
+  while (std::getline(proc_stat, line))
+    if (line.rfind("btime ", 0) == 0) btime = std::stoll(line.substr(6));
+  if (btime < 0) return std::nullopt;
+  long hz = ::sysconf(_SC_CLK_TCK);
+  auto since_boot = std::chrono::nanoseconds(static_cast<std::int64_t>(start_ticks) * (1000000000LL / hz));
+  return TimePoint(std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(btime) + since_boot));
+}
+
+}  // namespace mycompose::health
