@@ -12,11 +12,9 @@
 #include "commands/flags/alpha.hpp"
 #include "commands/flags/attach.hpp"
 #include "commands/flags/commit.hpp"
-#include "commands/flags/cp.hpp"
 #include "commands/flags/create.hpp"
 #include "commands/flags/engine.hpp"
 #include "commands/flags/events.hpp"
-#include "commands/flags/exec.hpp"
 #include "commands/flags/export.hpp"
 #include "commands/flags/kill.hpp"
 #include "commands/flags/ls.hpp"
@@ -26,7 +24,6 @@
 #include "commands/flags/ps.hpp"
 #include "commands/flags/restart.hpp"
 #include "commands/flags/rm.hpp"
-#include "commands/flags/run.hpp"
 #include "commands/flags/scale.hpp"
 #include "commands/flags/start.hpp"
 #include "commands/flags/stats.hpp"
@@ -63,10 +60,8 @@ const Pending kPending[] = {
     {"alpha", "[E]", declare<flags::AlphaOptions, flags::add_alpha>},
     {"attach", "[E]", declare<flags::AttachOptions, flags::add_attach>},
     {"commit", "[E]", declare<flags::CommitOptions, flags::add_commit>},
-    {"cp", "[E]", declare<flags::CpOptions, flags::add_cp>},
     {"create", "[E]", declare<flags::CreateOptions, flags::add_create>},
     {"events", "[E]", declare<flags::EventsOptions, flags::add_events>},
-    {"exec", "[E]", declare<flags::ExecOptions, flags::add_exec>},
     {"export", "[E]", declare<flags::ExportOptions, flags::add_export>},
     {"kill", "[E]", declare<flags::KillOptions, flags::add_kill>},
     {"ls", "[E]", declare<flags::LsOptions, flags::add_ls>},
@@ -75,7 +70,6 @@ const Pending kPending[] = {
     {"ps", "[E]", declare<flags::PsOptions, flags::add_ps>},
     {"restart", "[E]", declare<flags::RestartOptions, flags::add_restart>},
     {"rm", "[E]", declare<flags::RmOptions, flags::add_rm>},
-    {"run", "[E]", declare<flags::RunOptions, flags::add_run>},
     {"scale", "[E]", declare<flags::ScaleOptions, flags::add_scale>},
     {"start", "[E]", declare<flags::StartOptions, flags::add_start>},
     {"stats", "[E]", declare<flags::StatsOptions, flags::add_stats>},

@@ -104,7 +104,8 @@ std::string ProjectState::resolv_conf_for(const std::string& service) {
   return net::container_resolv_conf(host, dns, net::ResolverMode::Embedded, first->gateway);
 }
 
-ContainerRecord ProjectState::create(const ServicePlan& sp, const DesiredContainer& want, const std::map<std::string, std::string>& volumes) {
+ContainerRecord ProjectState::create(const ServicePlan& sp, const DesiredContainer& want, const std::map<std::string, std::string>& volumes,
+                                     const std::function<void(CreateRequest&)>& adjust) {
   CreateRequest req;
   req.project = project.name;
   req.service = sp.name;
@@ -129,6 +130,7 @@ ContainerRecord ProjectState::create(const ServicePlan& sp, const DesiredContain
     if (!service && !owner) owner = store.find(target);
     if (owner) req.namespace_owners[mode] = store.state(owner->id).pid;
   }
+  if (adjust) adjust(req);
   progress("Container " + want.name, "Creating", ProgressEvent::State::Working);
   ContainerRecord rec = store.create(req);
   if (hooks.container_created) hooks.container_created(rec.id);

@@ -50,7 +50,9 @@ class ProjectState {
   std::string resolv_conf_for(const std::string& service);
 
   // Created and connected, not started (the caller starts it, or `create`/--no-start).
-  ContainerRecord create(const ServicePlan& sp, const DesiredContainer& want, const std::map<std::string, std::string>& volumes);
+  // adjust: a last change to the request (a one-off's stdio).
+  ContainerRecord create(const ServicePlan& sp, const DesiredContainer& want, const std::map<std::string, std::string>& volumes,
+                         const std::function<void(CreateRequest&)>& adjust = nullptr);
   void create_and_start(const ServicePlan& sp, const DesiredContainer& want, const std::map<std::string, std::string>& volumes);
   // An existing container of the project, stopped or created: renewed if it ran before,
   // connected again, started.

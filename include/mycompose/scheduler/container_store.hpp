@@ -59,6 +59,10 @@ struct CreateRequest {
   // Where the container's stdout and stderr go; -1 = the FIFOs in its folder that the
   // engine's log capture reads. Its stdin is /dev/null.
   int stdout_fd = -1, stderr_fd = -1;
+  // A one-off (`run`) attached to the CLI: its stdin (-1 = /dev/null), and for a terminal the
+  // socket the runtime sends the pty master to (runc's --console-socket).
+  int stdin_fd = -1;
+  std::string console_socket;
   // The model's top-level secrets and configs, and the project's environment for their
   // `environment:` sources.
   nlohmann::ordered_json secrets = nlohmann::ordered_json::object(), configs = nlohmann::ordered_json::object();
@@ -99,7 +103,7 @@ class ContainerStore {
 
  private:
   std::filesystem::path dir(const std::string& id) const { return root_ / "containers" / id; }
-  void create_in_runtime(const std::string& id, int stdout_fd, int stderr_fd);
+  void create_in_runtime(const std::string& id, int stdout_fd, int stderr_fd, int stdin_fd = -1, const std::string& console_socket = "");
   std::filesystem::path root_;
   image::ImageStore images_;
   runtime::Runtime runtime_;

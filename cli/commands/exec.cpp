@@ -1,0 +1,76 @@
+// `mycompose exec SERVICE COMMAND…`: a new process in a running container of the service.
+// The CLI is root on the engine's host, so it runs the runtime's exec itself (no fork in the
+// multi-threaded engine): the process joins the container's namespaces and cgroup with the
+// container's environment, user, working folder, capabilities and seccomp, and its exit
+// status is ours.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "commands.hpp"
+#include "flags/exec.hpp"
+#include "mycompose/common/error.hpp"
+#include "mycompose/common/unique_fd.hpp"
+#include "mycompose/daemon/engine.hpp"
+#include "mycompose/scheduler/container_store.hpp"
+#include "service_container.hpp"
+
+namespace mycompose::cli {
+namespace {
+
+// -e KEY takes KEY's value from our environment, as docker does; unset, it is left out.
+std::vector<std::string> exec_env(const std::vector<std::string>& flags) {
+  std::vector<std::string> env;
+  for (const auto& e : flags) {
+    if (e.find('=') != std::string::npos) env.push_back(e);
+    else if (const char* v = std::getenv(e.c_str())) env.push_back(e + "=" + v);
+  }
+  return env;
+}
+
+// exec -d: the process gets /dev/null for stdio; our stderr comes back for error messages.
+class DetachedStdio {
+ public:
+  DetachedStdio() : saved_err_(::dup(2)) {
+    UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
+    if (!null || !saved_err_) throw SystemError("open /dev/null", errno);
+    for (int fd : {0, 1, 2}) ::dup2(null.get(), fd);
+  }
+  ~DetachedStdio() { ::dup2(saved_err_.get(), 2); }
+
+ private:
+  UniqueFd saved_err_;
+};
+
+}  // namespace
+
+void register_exec(CLI::App& app, Context& ctx) {
+  static flags::ExecOptions o;
+  auto* cmd = flags::add_exec(app, o);
+  cmd->callback([&ctx] {
+    if (o.privileged) throw Error("mycompose exec --privileged: not implemented yet (arrives with issue [E])");
+    auto project = compose::load_project(ctx.load_options({o.service}));
+    const auto services = project.model.value("services", nlohmann::ordered_json::object());
+    if (!services.contains(o.service)) throw Error("no such service: " + o.service);
+    scheduler::ContainerStore store(std::filesystem::absolute(daemon::default_root()));
+    auto rec = service_container(store, {project.name, o.service, o.index, true, false});
+
+    runtime::ExecOptions e;
+    e.args = o.command;
+    e.env = exec_env(o.env);
+    e.cwd = o.workdir;
+    e.user = o.user;
+    e.detach = o.detach;
+    // docker compose: a TTY unless -T, and never when our stdin is not a terminal.
+    e.tty = !o.detach && !o.no_tty && o.tty && ::isatty(0);
+    if (o.detach) {
+      DetachedStdio quiet;
+      store.runtime().exec(rec.id, e);
+      return;
+    }
+    ctx.exit_code = store.runtime().exec(rec.id, e);
+  });
+}
+
+}  // namespace mycompose::cli

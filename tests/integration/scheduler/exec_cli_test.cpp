@@ -1,0 +1,107 @@
+// `mycompose exec` through the real binary: the process runs in the service container's
+// namespaces with the service's environment, user and working folder, flags override them,
+// its exit status is ours, -d leaves it running, and a stopped service is an error.
+#include "cli_project_fixture.hpp"
+
+using namespace cli_project;
+
+namespace {
+
+const char* kCompose = R"(services:
+  web:
+    image: busybox:test
+    command: ["sleep", "1000"]
+    environment: {FOO: from-service}
+    user: "1000:1000"
+    working_dir: /tmp
+)";
+
+std::string host_ns(pid_t pid, const char* ns) {
+  return stdfs::read_symlink("/proc/" + std::to_string(pid) + "/ns/" + ns).string() + "\n";
+}
+
+}  // namespace
+
+TEST_CASE("cli exec: the service's namespaces, environment, user and folder; flags; exit status") {
+  Project p(kCompose);
+  p.ok({"up", "-d"});
+  auto rec = p.store().find("proj-web-1");
+  REQUIRE(rec);
+  const pid_t init = p.store().state(rec->id).pid;
+
+  CHECK(p.ok({"exec", "-T", "web", "sh", "-c", "echo $FOO $(busybox id -u):$(busybox id -g) $PWD"}) == "from-service 1000:1000 /tmp\n");
+  for (const char* ns : {"mnt", "net", "pid", "uts", "ipc"})
+    CHECK(p.ok({"exec", "-T", "web", "busybox", "readlink", std::string("/proc/self/ns/") + ns}) == host_ns(init, ns));
+  CHECK(p.ok({"exec", "-T", "web", "cat", "/proc/1/comm"}) == "mycompose-init\n");  // its own pid namespace
+
+  CHECK(p.ok({"exec", "-T", "-e", "FOO=flag", "-e", "BAR=2", "-u", "0", "-w", "/etc", "web", "sh", "-c",
+              "echo $FOO $BAR $(busybox id -u) $PWD"}) == "flag 2 0 /etc\n");
+  auto failed = p.run({"exec", "-T", "web", "sh", "-c", "echo out; echo err >&2; exit 7"});
+  CHECK(failed.exit_code == 7);
+  CHECK(failed.out == "out\n");
+  CHECK(failed.err == "err\n");
+  auto stdin_read = p.run({"exec", "-T", "web", "cat"}, "through stdin\n");
+  CHECK(stdin_read.out == "through stdin\n");
+
+  auto missing = p.run({"exec", "-T", "web", "nosuchprogram"});
+  CHECK(missing.exit_code != 0);
+  CHECK(missing.err.find("nosuchprogram") != std::string::npos);
+  auto no_service = p.run({"exec", "-T", "nosuch", "true"});
+  CHECK(no_service.exit_code == 1);
+  CHECK(no_service.err == "error: no such service: nosuch\n");
+  auto no_index = p.run({"exec", "-T", "--index", "2", "web", "true"});
+  CHECK(no_index.exit_code == 1);
+  CHECK(no_index.err == "error: service \"web\" is not running container #2\n");
+}
+
+TEST_CASE("cli exec -d: the process keeps running after the CLI returns") {
+  Project p(kCompose);
+  p.ok({"up", "-d"});
+  auto detached = p.run({"exec", "-d", "web", "sh", "-c", "echo $$ > /tmp/bg.pid; exec sleep 1000"});
+  CHECK(detached.exit_code == 0);
+  CHECK(detached.out.empty());
+  std::string pid;
+  for (int i = 0; i < 500 && pid.empty(); ++i) {
+    pid = p.run({"exec", "-T", "web", "cat", "/tmp/bg.pid"}).out;
+    if (pid.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(!pid.empty());
+  pid.pop_back();
+  CHECK(p.ok({"exec", "-T", "web", "cat", "/proc/" + pid + "/comm"}) == "sleep\n");
+}
+
+TEST_CASE("cli exec: a stopped service is not running") {
+  Project p(kCompose);
+  p.ok({"up", "-d"});
+  auto store = p.store();
+  store.stop(store.find("proj-web-1")->id, std::chrono::seconds(0));
+  auto r = p.run({"exec", "-T", "web", "true"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "error: service \"web\" is not running\n");
+}
+
+TEST_CASE("cli: a compose service's process sees the isolation defaults") {
+  Project p(R"(services:
+  iso:
+    image: busybox:test
+    command: ["sh", "-c", "cat /proc/self/status > /out/status; busybox wc -c < /proc/kcore > /out/kcore; busybox wc -c < /proc/keys > /out/keys; (busybox mkdir /sys/mycompose-probe 2>&1; echo 1 > /proc/sys/kernel/sysrq 2>&1; busybox touch /proc/sysrq-trigger 2>&1) > /out/ro; echo done > /out/done; exec sleep 1000"]
+    volumes: ["./out:/out"]
+)");
+  stdfs::create_directories(p.dir / "out");
+  p.ok({"up", "-d"});
+  REQUIRE(wait_for_file(p.dir / "out/done") == "done\n");
+  const std::string status = mycompose::fs::read_file(p.dir / "out/status");
+  for (const char* line : {"CapEff:\t00000000a80425fb\n", "CapPrm:\t00000000a80425fb\n", "CapBnd:\t00000000a80425fb\n", "Seccomp:\t2\n",
+                           "NoNewPrivs:\t0\n"})
+    CHECK(status.find(line) != std::string::npos);
+  CHECK(mycompose::fs::read_file(p.dir / "out/kcore") == "0\n");
+  CHECK(mycompose::fs::read_file(p.dir / "out/keys") == "0\n");
+  const std::string ro = mycompose::fs::read_file(p.dir / "out/ro");
+  INFO(ro);
+  CHECK(ro.find("mkdir: can't create directory '/sys/mycompose-probe': Read-only file system") != std::string::npos);
+  CHECK(ro.find("/proc/sys/kernel/sysrq: Read-only file system") != std::string::npos);
+  // exec'd processes get the same confinement as the service's own.
+  const std::string exec_status = p.ok({"exec", "-T", "iso", "cat", "/proc/self/status"});
+  CHECK(exec_status.find("CapEff:\t00000000a80425fb\n") != std::string::npos);
+  CHECK(exec_status.find("Seccomp:\t2\n") != std::string::npos);
+}
