@@ -47,11 +47,11 @@ HealthMonitor::HealthMonitor(uv_loop_t* loop, MonitorOptions options) : loop_(lo
 
 HealthMonitor::~HealthMonitor() { close(); }
 
-std::unique_ptr<HealthMonitor> HealthMonitor::for_engine(daemon::Engine& engine) {
+std::unique_ptr<HealthMonitor> HealthMonitor::for_engine(daemon::Engine& engine, std::string program) {
   MonitorOptions o;
   o.root = engine.root();
   o.events = &engine.events();
-  o.command = runtime_exec_command(engine.runtime().root());
+  o.command = runtime_exec_command(engine.runtime().root(), std::move(program));
   // The engine is a subreaper whose SIGCHLD handler waits for any pid: its wait status is the
   // only one there is, so probes take it from there instead of from libuv.
   o.reaper = [&engine](pid_t pid, std::function<void(int)> cb) { engine.on_child_exit(pid, std::move(cb)); };

@@ -83,7 +83,8 @@ class HealthMonitor {
 
   // Wired to an engine: its loop, root, runtime, event bus, child reaper; closed at shutdown.
   // The monitor must outlive the engine's shutdown (keep it as long as the engine).
-  static std::unique_ptr<HealthMonitor> for_engine(daemon::Engine& engine);
+  // program: the mycompose binary probes run (see runtime_exec_command); tests name theirs.
+  static std::unique_ptr<HealthMonitor> for_engine(daemon::Engine& engine, std::string program = "");
 
   // Starts (or restarts, with the new config) the checks of a container. A config that is not
   // enabled() stops any checks and watches nothing. The first probe runs one interval (the start

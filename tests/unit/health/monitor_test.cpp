@@ -149,7 +149,9 @@ void healthy_after_file_appears(bool engine_reaper) {
   std::vector<std::string> changes;
   m.add_listener([&](const std::string& id, const HealthState& s) { changes.push_back(id + " " + s.status); });
   const auto ok = root.dir / "ok";
-  m.watch(kId, shell_check("echo checking; test -f " + ok.string(), 20ms, 3), {.attributes = {{"name", "shop-web-1"}}});
+  WatchOptions named;
+  named.attributes = {{"name", "shop-web-1"}};
+  m.watch(kId, shell_check("echo checking; test -f " + ok.string(), 20ms, 3), named);
   CHECK(stored(root)["Status"] == "starting");
 
   REQUIRE(l.run_until([&] { return m.status(kId)->log.size() >= 1; }));
@@ -288,7 +290,9 @@ TEST_CASE("monitor: a restarted engine resumes the stored streak; a restarted co
   {
     Loop l;
     HealthMonitor m(&l.loop, host_probes(root));
-    m.watch(kId, shell_check("exit 1", 10ms, 3), {.resume = true});
+    WatchOptions resume;
+    resume.resume = true;
+    m.watch(kId, shell_check("exit 1", 10ms, 3), resume);
     CHECK(m.status(kId)->failing_streak == 2);
     REQUIRE(l.run_until([&] { return m.status(kId)->log.size() == 2; }));
     CHECK(m.status(kId)->status == "unhealthy");  // the third failure in a row
