@@ -1,5 +1,7 @@
 #include "global_flags.hpp"
 
+#include "progress/progress.hpp"
+
 namespace mycompose::cli {
 
 void add_global_flags(CLI::App& app, GlobalOptions& g) {
@@ -10,9 +12,11 @@ void add_global_flags(CLI::App& app, GlobalOptions& g) {
   app.add_option("--profile", g.profiles, "Specify a profile to enable");
   app.add_option("--env-file", g.env_files, "Specify an alternate environment file");
   app.add_option("--ansi", g.ansi, "Control when to print ANSI control characters")
-      ->check(CLI::IsMember({"never", "always", "auto"}));
+      ->check(CLI::IsMember({"never", "always", "auto"}))
+      ->each([](const std::string& v) { progress::settings().ansi = v; });
   app.add_option("--progress", g.progress, "Set type of progress output")
-      ->check(CLI::IsMember({"auto", "tty", "plain", "json", "quiet"}));
+      ->check(CLI::IsMember({"auto", "tty", "plain", "json", "quiet"}))
+      ->each([](const std::string& v) { progress::settings().progress = v; });
   app.add_flag("--dry-run", g.dry_run, "Execute command in dry run mode");
   app.add_option("--parallel", g.parallel, "Control max parallelism, -1 for unlimited");
   app.add_flag("--compatibility", g.compatibility, "Run compose in backward compatibility mode");

@@ -1,10 +1,9 @@
 #include "project_request.hpp"
 
-#include <iostream>
-
 #include "engine_client.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/daemon/engine.hpp"
+#include "progress/progress.hpp"
 
 namespace mycompose::cli {
 
@@ -22,30 +21,39 @@ static nlohmann::json file_source_environment(const compose::Project& project) {
 }
 
 nlohmann::json project_json(const compose::Project& project) {
+  nlohmann::json model = nlohmann::json::parse(project.model.dump());
+  // A service that is only built runs the image its build is tagged with (docker compose's
+  // "<project>-<service>"): the engine creates containers from `image` alone.
+  if (model.contains("services") && model["services"].is_object())
+    for (auto it = model["services"].begin(); it != model["services"].end(); ++it)
+      if (it.value().is_object() && it.value().contains("build") && !it.value().contains("image"))
+        it.value()["image"] = project.name + "-" + it.key();
   return {{"name", project.name},
           {"working_dir", project.working_dir},
           {"config_files", project.config_files},
-          {"model", nlohmann::json::parse(project.model.dump())}};
+          {"model", std::move(model)}};
 }
 
 void run_project_verb(const compose::Project& project, const std::string& verb, const nlohmann::json& options) {
   EngineClient client = EngineClient::connect(std::filesystem::absolute(daemon::default_root()));
   nlohmann::json body = {{"project", project_json(project)}, {"options", options}};
   body["project"]["environment"] = file_source_environment(project);
+  // After connect(): it may start the engine, which a ticking renderer's thread must not see.
+  auto renderer = progress::make_renderer(progress::title_for(verb));
   std::string error;
-  client.stream("POST", "/projects/" + project.name + "/" + verb,
-                [&](const nlohmann::json& line) {
-                  if (line.contains("progress")) {
-                    const auto& p = line["progress"];
-                    const std::string state = p.value("state", "");
-                    if (state == "warning") std::cerr << "WARN[0000] " << p.value("text", "") << "\n";
-                    else if (state == "done" || state == "error")
-                      std::cerr << (state == "done" ? " \u2714 " : " \u2718 ") << p.value("id", "") << "  " << p.value("status", "") << "\n";
-                  }
-                  if (line.contains("error")) error = line["error"].get<std::string>();
-                  return true;
-                },
-                &body);
+  try {
+    client.stream("POST", "/projects/" + project.name + "/" + verb,
+                  [&](const nlohmann::json& line) {
+                    if (line.contains("progress")) renderer->event(progress::Event::from_json(line["progress"]));
+                    if (line.contains("error")) error = line["error"].get<std::string>();
+                    return true;
+                  },
+                  &body);
+  } catch (...) {
+    renderer->finish();
+    throw;
+  }
+  renderer->finish();
   if (!error.empty()) throw Error(error);
 }
 

@@ -10,11 +10,14 @@
 
 namespace mycompose::cli {
 
+// The project as the engine gets it: the model, with the image a build-only service runs.
 nlohmann::json project_json(const compose::Project& project);
 
 // POSTs {"project", "options"} to /projects/<name>/<verb> on the engine of MYCOMPOSE_ROOT
-// (started on demand), prints each progress line as docker compose does (" ✔ Container …")
-// and throws Error with the engine's message when the stream ends with an error.
+// (started on demand), renders the progress stream as the global --progress/--ansi flags ask
+// (cli/progress/: "[+] Running 2/2" on a terminal, " ✔ Container …" lines otherwise; the
+// header's word from progress::title_for(verb)) and throws Error with the engine's message
+// when the stream ends with an error.
 void run_project_verb(const compose::Project& project, const std::string& verb, const nlohmann::json& options);
 
 }  // namespace mycompose::cli

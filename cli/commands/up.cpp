@@ -7,6 +7,7 @@
 
 #include "attach.hpp"
 #include "commands.hpp"
+#include "ensure_images.hpp"
 #include "flags/up.hpp"
 #include "mycompose/common/error.hpp"
 #include "project_request.hpp"
@@ -47,7 +48,7 @@ void register_up(CLI::App& app, Context& ctx) {
     if (!o.exit_code_from.empty()) o.abort_on_container_exit = true;  // compose: --exit-code-from implies it
     if (o.detach && (o.abort_on_container_exit || o.attach_dependencies || !o.attach.empty()))
       throw Error("--detach cannot be combined with --abort-on-container-exit, --attach or --attach-dependencies");
-    for (auto [set, flag] : {std::pair{o.build, "--build"}, {o.wait, "--wait"}, {o.no_start, "--no-start"}, {o.watch, "--watch"}})
+    for (auto [set, flag] : {std::pair{o.wait, "--wait"}, {o.no_start, "--no-start"}, {o.watch, "--watch"}})
       if (set) throw Error(std::string("mycompose up ") + flag + ": not implemented yet (arrives with issue [E])");
     auto project = compose::load_project(ctx.load_options(o.services));
     nlohmann::json options = {{"services", o.services},
@@ -66,6 +67,8 @@ void register_up(CLI::App& app, Context& ctx) {
       }
     }
     options["scale"] = scale;
+    if (o.build && o.no_build) throw Error("--build and --no-build are incompatible");
+    ensure_images(project, {o.services, !o.no_deps, o.build, o.no_build, o.pull, o.quiet_pull});
     const std::string since = since_now();  // foreground: the output from here on
     run_project_verb(project, "up", options);
     if (!o.detach && !o.no_start) ctx.exit_code = attach_after_up(project, o, ctx, since, cmd->count("--timeout") ? std::optional<int>(o.timeout) : std::nullopt);
