@@ -25,6 +25,8 @@
 #include "project_request.hpp"
 #include "tty_proxy.hpp"
 
+extern char** environ;  // at global scope: declared inside the namespace it names another variable
+
 namespace mycompose::cli {
 namespace {
 
@@ -32,7 +34,6 @@ namespace stdfs = std::filesystem;
 using Json = nlohmann::ordered_json;
 
 std::map<std::string, std::string> process_environment() {
-  extern char** environ;
   std::map<std::string, std::string> env;
   for (char** e = environ; e && *e; ++e) {
     std::string kv(*e);
