@@ -12,27 +12,12 @@
 #include "commands/flags/alpha.hpp"
 #include "commands/flags/attach.hpp"
 #include "commands/flags/commit.hpp"
-#include "commands/flags/create.hpp"
 #include "commands/flags/engine.hpp"
-#include "commands/flags/events.hpp"
 #include "commands/flags/export.hpp"
-#include "commands/flags/kill.hpp"
-#include "commands/flags/ls.hpp"
 #include "commands/flags/network.hpp"
-#include "commands/flags/pause.hpp"
-#include "commands/flags/port.hpp"
-#include "commands/flags/ps.hpp"
-#include "commands/flags/restart.hpp"
-#include "commands/flags/rm.hpp"
 #include "commands/flags/scale.hpp"
-#include "commands/flags/start.hpp"
-#include "commands/flags/stats.hpp"
-#include "commands/flags/stop.hpp"
 #include "commands/flags/system.hpp"
-#include "commands/flags/top.hpp"
-#include "commands/flags/unpause.hpp"
 #include "commands/flags/volume.hpp"
-#include "commands/flags/wait.hpp"
 #include "commands/flags/watch.hpp"
 #include "mycompose/common/error.hpp"
 
@@ -60,23 +45,8 @@ const Pending kPending[] = {
     {"alpha", "[E]", declare<flags::AlphaOptions, flags::add_alpha>},
     {"attach", "[E]", declare<flags::AttachOptions, flags::add_attach>},
     {"commit", "[E]", declare<flags::CommitOptions, flags::add_commit>},
-    {"create", "[E]", declare<flags::CreateOptions, flags::add_create>},
-    {"events", "[E]", declare<flags::EventsOptions, flags::add_events>},
     {"export", "[E]", declare<flags::ExportOptions, flags::add_export>},
-    {"kill", "[E]", declare<flags::KillOptions, flags::add_kill>},
-    {"ls", "[E]", declare<flags::LsOptions, flags::add_ls>},
-    {"pause", "[E]", declare<flags::PauseOptions, flags::add_pause>},
-    {"port", "[E]", declare<flags::PortOptions, flags::add_port>},
-    {"ps", "[E]", declare<flags::PsOptions, flags::add_ps>},
-    {"restart", "[E]", declare<flags::RestartOptions, flags::add_restart>},
-    {"rm", "[E]", declare<flags::RmOptions, flags::add_rm>},
     {"scale", "[E]", declare<flags::ScaleOptions, flags::add_scale>},
-    {"start", "[E]", declare<flags::StartOptions, flags::add_start>},
-    {"stats", "[E]", declare<flags::StatsOptions, flags::add_stats>},
-    {"stop", "[E]", declare<flags::StopOptions, flags::add_stop>},
-    {"top", "[E]", declare<flags::TopOptions, flags::add_top>},
-    {"unpause", "[E]", declare<flags::UnpauseOptions, flags::add_unpause>},
-    {"wait", "[E]", declare<flags::WaitOptions, flags::add_wait>},
     {"watch", "[E]", declare<flags::WatchOptions, flags::add_watch>},
     // mycompose's own
     {"volume", "[E]", declare<flags::VolumeOptions, flags::add_volume>},

@@ -317,6 +317,26 @@ void ContainerStore::remove(const std::string& id, bool force) {
   stdfs::remove_all(dir(rec->id));
 }
 
+void ContainerStore::kill(const std::string& id, int signal) {
+  auto rec = find(id);
+  if (!rec) throw Error("No such container: " + id);
+  const std::string status = runtime_.state(rec->id).status;
+  if (status != "running" && status != "paused") throw Error("container " + rec->name + " is not running");
+  runtime_.kill(rec->id, signal, false);
+}
+
+void ContainerStore::pause(const std::string& id) {
+  auto rec = find(id);
+  if (!rec) throw Error("No such container: " + id);
+  runtime_.pause(rec->id);
+}
+
+void ContainerStore::resume(const std::string& id) {
+  auto rec = find(id);
+  if (!rec) throw Error("No such container: " + id);
+  runtime_.resume(rec->id);
+}
+
 std::vector<ContainerRecord> ContainerStore::list(const std::string& project) const {
   std::vector<ContainerRecord> out;
   std::error_code ec;

@@ -82,6 +82,7 @@ nlohmann::json options_from(const nlohmann::json& body);
 
 // Route installers of this module (each in its own file).
 void install_converge_routes(daemon::Engine& engine, ProjectServices& services);  // up, down
+void install_lifecycle_routes(daemon::Engine& engine, ProjectServices& services);  // create start stop … ps top wait events
 void install_oneoff_routes(daemon::Engine& engine, ProjectServices& services);    // run (oneoff_routes.cpp)
 void install_log_routes(daemon::Engine& engine, ProjectServices& services);       // logs, attach/stop
 

@@ -87,6 +87,13 @@ class ContainerStore {
   void stop(const std::string& id, std::optional<std::chrono::seconds> timeout = std::nullopt);
   // force: stops a running container first; otherwise a running container is an error.
   void remove(const std::string& id, bool force);
+  // A signal to the container's init, which forwards it to the application.
+  void kill(const std::string& id, int signal);
+  // Freezes / thaws every process of the container (freezer cgroup).
+  void pause(const std::string& id);
+  void resume(const std::string& id);
+  // containers/<id>/ (the record, the OCI spec, health.json…).
+  std::filesystem::path folder(const std::string& id) const { return dir(id); }
 
   std::vector<ContainerRecord> list(const std::string& project = "") const;
   std::optional<ContainerRecord> find(const std::string& id_or_name) const;

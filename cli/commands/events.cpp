@@ -1,0 +1,48 @@
+// `mycompose events [--json]`: the project's container events as they happen, in docker
+// compose's line format ("2026-11-26 01:02:03.456789 container start <id> (name=…, …)").
+#include <iostream>
+
+#include "commands.hpp"
+#include "container_table.hpp"
+#include "flags/events.hpp"
+#include "mycompose/common/error.hpp"
+
+namespace mycompose::cli {
+
+namespace {
+
+// "2026-11-26T01:02:03.456789123Z" → "2026-11-26 01:02:03.456789".
+std::string event_time(const std::string& rfc3339) {
+  if (rfc3339.size() < 26) return rfc3339;
+  std::string t = rfc3339.substr(0, 26);
+  t[10] = ' ';
+  return t;
+}
+
+}  // namespace
+
+void register_events(CLI::App& app, Context& ctx) {
+  static flags::EventsOptions o;
+  auto* cmd = flags::add_events(app, o);
+  cmd->callback([&ctx] {
+    if (!o.since.empty() || !o.until.empty()) throw Error("mycompose events --since/--until: not implemented yet (events are live only)");
+    std::string services;
+    for (const auto& s : o.services) services += (services.empty() ? "" : ",") + s;
+    const std::string target = "/projects/" + project_name(ctx) + "/events" + (services.empty() ? "" : "?services=" + services);
+    connect_engine().stream("GET", target, [](const nlohmann::json& e) {
+      if (o.json) {
+        std::cout << e.dump() << std::endl;
+        return true;
+      }
+      std::string attrs;
+      const nlohmann::json attributes = e.value("attributes", nlohmann::json::object());
+      for (const auto& [k, v] : attributes.items())
+        attrs += (attrs.empty() ? "" : ", ") + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+      std::cout << event_time(e.value("time", "")) << " container " << e.value("action", "") << " " << e.value("id", "") << " (" << attrs
+                << ")" << std::endl;
+      return true;
+    });
+  });
+}
+
+}  // namespace mycompose::cli

@@ -1,0 +1,15 @@
+// `mycompose start`: the services' existing containers started, dependencies first.
+#include "container_table.hpp"
+#include "commands.hpp"
+#include "flags/start.hpp"
+#include "project_request.hpp"
+
+namespace mycompose::cli {
+
+void register_start(CLI::App& app, Context& ctx) {
+  static flags::StartOptions o;
+  auto* cmd = flags::add_start(app, o);
+  cmd->callback([&ctx] { run_project_verb(load_whole_project(ctx), "start", {{"services", o.services}}); });
+}
+
+}  // namespace mycompose::cli

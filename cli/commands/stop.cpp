@@ -1,0 +1,19 @@
+// `mycompose stop [-t N]`: the services' containers stopped, dependents first.
+#include "container_table.hpp"
+#include "commands.hpp"
+#include "flags/stop.hpp"
+#include "project_request.hpp"
+
+namespace mycompose::cli {
+
+void register_stop(CLI::App& app, Context& ctx) {
+  static flags::StopOptions o;
+  auto* cmd = flags::add_stop(app, o);
+  cmd->callback([&ctx, cmd] {
+    nlohmann::json options = {{"services", o.services}};
+    if (cmd->count("--timeout")) options["timeout"] = o.timeout;
+    run_project_verb(load_whole_project(ctx), "stop", options);
+  });
+}
+
+}  // namespace mycompose::cli
