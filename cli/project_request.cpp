@@ -11,12 +11,14 @@ namespace mycompose::cli {
 // sources): the engine does not see the CLI's environment, and gets no other variable.
 static nlohmann::json file_source_environment(const compose::Project& project) {
   nlohmann::json env = nlohmann::json::object();
-  for (const char* section : {"secrets", "configs"})
-    for (const auto& [name, def] : project.model.value(section, nlohmann::ordered_json::object()).items())
+  for (const char* section : {"secrets", "configs"}) {
+    const nlohmann::ordered_json defs = project.model.value(section, nlohmann::ordered_json::object());  // items() needs a named object
+    for (const auto& [name, def] : defs.items())
       if (def.is_object() && def.contains("environment")) {
         const std::string var = def["environment"].get<std::string>();
         if (auto it = project.environment.find(var); it != project.environment.end()) env[var] = it->second;
       }
+  }
   return env;
 }
 
