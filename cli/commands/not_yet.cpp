@@ -14,10 +14,7 @@
 #include "commands/flags/commit.hpp"
 #include "commands/flags/engine.hpp"
 #include "commands/flags/export.hpp"
-#include "commands/flags/network.hpp"
 #include "commands/flags/scale.hpp"
-#include "commands/flags/system.hpp"
-#include "commands/flags/volume.hpp"
 #include "commands/flags/watch.hpp"
 #include "mycompose/common/error.hpp"
 
@@ -49,9 +46,6 @@ const Pending kPending[] = {
     {"scale", "[E]", declare<flags::ScaleOptions, flags::add_scale>},
     {"watch", "[E]", declare<flags::WatchOptions, flags::add_watch>},
     // mycompose's own
-    {"volume", "[E]", declare<flags::VolumeOptions, flags::add_volume>},
-    {"network", "[E]", declare<flags::NetworkOptions, flags::add_network>},
-    {"system", "[E]", declare<flags::SystemOptions, flags::add_system>},
     // Being implemented now; already_registered() skips these once their real command is in.
 };
 

@@ -11,6 +11,8 @@ void install(daemon::Engine& engine) {
   auto services = std::make_shared<ProjectServices>(engine);
   engine.on_shutdown([services] { services->close(); });
   install_converge_routes(engine, *services);
+  install_network_routes(engine, *services);
+  install_system_routes(engine, *services);
   install_lifecycle_routes(engine, *services);
   install_oneoff_routes(engine, *services);
   install_log_routes(engine, *services);

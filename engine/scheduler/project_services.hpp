@@ -63,6 +63,9 @@ class ProjectServices {
   using Operation = std::function<void(const ConvergeHooks& hooks, nlohmann::json& result)>;
   void run(const std::string& project, const std::shared_ptr<daemon::Responder>& out, Operation op);
 
+  // The DNS stops serving a removed network (posted to the loop). In network_routes.cpp.
+  void forget_network(const std::string& network_id);
+
   // Told (on the loop) of every container a request created; set by the log routes.
   std::function<void(const std::string& container_id)> container_created;
 
@@ -82,6 +85,11 @@ nlohmann::json options_from(const nlohmann::json& body);
 
 // Route installers of this module (each in its own file).
 void install_converge_routes(daemon::Engine& engine, ProjectServices& services);  // up, down
+void install_network_routes(daemon::Engine& engine, ProjectServices& services);   // network ls inspect rm prune
+void install_system_routes(daemon::Engine& engine, ProjectServices& services);    // system prune
+// Removes every network no container is attached to (label filters as docker's); their names.
+std::vector<std::string> prune_networks(ProjectServices& services, const std::filesystem::path& root,
+                                        const std::vector<std::string>& filters);
 void install_lifecycle_routes(daemon::Engine& engine, ProjectServices& services);  // create start stop … ps top wait events
 void install_oneoff_routes(daemon::Engine& engine, ProjectServices& services);    // run (oneoff_routes.cpp)
 void install_log_routes(daemon::Engine& engine, ProjectServices& services);       // logs, attach/stop

@@ -1,6 +1,7 @@
 #include "project_state.hpp"
 
 #include "mycompose/common/error.hpp"
+#include "mycompose/scheduler/volumes.hpp"
 #include "mycompose/net/resolv_conf.hpp"
 
 namespace mycompose::scheduler {
@@ -43,7 +44,11 @@ std::map<std::string, std::string> ProjectState::ensure_volumes() {
     const bool exists = store.has_volume(name);
     if (external && !exists) throw Error("external volume \"" + name + "\" not found");
     if (!exists) {
-      store.volume_path(name);
+      // Docker compose's labels, recorded beside _data for `volume ls/inspect/prune`.
+      std::map<std::string, std::string> labels{{"com.docker.compose.project", project.name}, {"com.docker.compose.volume", key}};
+      if (entry.is_object() && entry.contains("labels") && entry["labels"].is_object())
+        for (const auto& [k, v] : entry["labels"].items()) labels[k] = v.is_string() ? v.get<std::string>() : v.dump();
+      record_volume(networks.state_dir().parent_path(), name, labels);
       progress("Volume " + name, "Created");
     }
   }

@@ -111,6 +111,11 @@ std::vector<std::string> nat_tables() {
   return names;
 }
 
+std::string nat_table_listing(const std::string& table) {
+  NftContext nft;
+  return nft.run("list table ip " + table, "nftables: list table ip " + table);
+}
+
 void enable_ip_forward() {
   const char* path = "/proc/sys/net/ipv4/ip_forward";
   if (fs::read_file(path).substr(0, 1) == "1") return;

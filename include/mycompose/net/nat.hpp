@@ -39,6 +39,9 @@ void delete_nat_table(const std::string& table);
 // Names of the tables of family ip ("nft list tables").
 std::vector<std::string> nat_tables();
 
+// `nft list table ip <table>` (for `system check`). Throws Error when there is none.
+std::string nat_table_listing(const std::string& table);
+
 // net.ipv4.ip_forward = 1 (containers reach the outside through the host).
 void enable_ip_forward();
 

@@ -24,17 +24,6 @@ const Pending kPending[] = {
     {{"commit", "web"}, "commit", "[E]"},
     {{"watch"}, "watch", "[E]"},
     {{"alpha", "viz"}, "alpha viz", "[E]"},
-    {{"volume", "ls"}, "volume ls", "[E]"},
-    {{"volume", "create", "data"}, "volume create", "[E]"},
-    {{"volume", "inspect", "data"}, "volume inspect", "[E]"},
-    {{"volume", "rm", "data"}, "volume rm", "[E]"},
-    {{"volume", "prune", "-f"}, "volume prune", "[E]"},
-    {{"network", "ls"}, "network ls", "[E]"},
-    {{"network", "inspect", "net"}, "network inspect", "[E]"},
-    {{"network", "rm", "net"}, "network rm", "[E]"},
-    {{"network", "prune"}, "network prune", "[E]"},
-    {{"system", "prune"}, "system prune", "[E]"},
-    {{"system", "check", "--fix"}, "system check", "[E]"},
 };
 
 }  // namespace
