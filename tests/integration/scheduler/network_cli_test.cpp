@@ -131,7 +131,7 @@ TEST_CASE("system prune: stopped containers, unused networks and images go; a ru
     volumes: [data:/data]
   once:
     image: other:1
-    command: ["true"]
+    command: [sh, -c, "exit 0"]
 volumes: {data: {}}
 )");
   {
