@@ -137,6 +137,10 @@ TEST_CASE("volume: create with labels, rm, and a bad name") {
   CHECK(cli({"volume", "ls", "--format", "json"}).out ==
         R"({"Availability":"N/A","Driver":"local","Group":"N/A","Labels":"a=b","Links":"N/A","Mountpoint":")" +
             (r.root() / "volumes/mine/_data").string() + R"(","Name":"mine","Scope":"local","Size":"N/A","Status":"N/A"})" "\n");
+  mycompose::fs::write_file_atomic(r.root() / "volumes/mine/_data/f", "12345678\n");
+  auto df = cli({"system", "df"});
+  INFO(df.err);
+  CHECK(df.out.find("\nLocal Volumes   1         0         9B        9B (100%)\n") != std::string::npos);
   auto bad = cli({"volume", "create", "../x"});
   CHECK(bad.exit_code == 1);
   CHECK(bad.err.find("includes invalid characters for a local volume name") != std::string::npos);
