@@ -75,9 +75,10 @@ bool is_bind(const json& m) {
 
 Located locate(const ContainerFiles& c, const std::string& path) {
   const json config = json::parse(fs::read_file(c.container_dir / "config.json", 16 << 20));
+  const json mounts = config.value("mounts", json::array());  // best points into it
   const json* best = nullptr;
   size_t best_len = 0;
-  for (const auto& m : config.value("mounts", json::array())) {
+  for (const auto& m : mounts) {
     if (!is_bind(m)) continue;
     const std::string dest = parse_container_path(m.value("destination", "")).path;
     const bool covers = dest == "/" || path == dest || path.rfind(dest + "/", 0) == 0;

@@ -13,7 +13,7 @@ const char* kCompose = R"(services:
     command: ["sleep", "1000"]
     environment: {FOO: from-service}
     user: "1000:1000"
-    working_dir: /tmp
+    working_dir: /www  # the test image has no /tmp
 )";
 
 std::string host_ns(pid_t pid, const char* ns) {
@@ -29,7 +29,7 @@ TEST_CASE("cli exec: the service's namespaces, environment, user and folder; fla
   REQUIRE(rec);
   const pid_t init = p.store().state(rec->id).pid;
 
-  CHECK(p.ok({"exec", "-T", "web", "sh", "-c", "echo $FOO $(busybox id -u):$(busybox id -g) $PWD"}) == "from-service 1000:1000 /tmp\n");
+  CHECK(p.ok({"exec", "-T", "web", "sh", "-c", "echo $FOO $(busybox id -u):$(busybox id -g) $PWD"}) == "from-service 1000:1000 /www\n");
   for (const char* ns : {"mnt", "net", "pid", "uts", "ipc"})
     CHECK(p.ok({"exec", "-T", "web", "busybox", "readlink", std::string("/proc/self/ns/") + ns}) == host_ns(init, ns));
   CHECK(p.ok({"exec", "-T", "web", "cat", "/proc/1/comm"}) == "mycompose-init\n");  // its own pid namespace
@@ -57,12 +57,12 @@ TEST_CASE("cli exec: the service's namespaces, environment, user and folder; fla
 TEST_CASE("cli exec -d: the process keeps running after the CLI returns") {
   Project p(kCompose);
   p.ok({"up", "-d"});
-  auto detached = p.run({"exec", "-d", "web", "sh", "-c", "echo $$ > /tmp/bg.pid; exec sleep 1000"});
+  auto detached = p.run({"exec", "-d", "-u", "0", "web", "sh", "-c", "echo $$ > /www/bg.pid; exec sleep 1000"});
   CHECK(detached.exit_code == 0);
   CHECK(detached.out.empty());
   std::string pid;
   for (int i = 0; i < 500 && pid.empty(); ++i) {
-    pid = p.run({"exec", "-T", "web", "cat", "/tmp/bg.pid"}).out;
+    pid = p.run({"exec", "-T", "web", "cat", "/www/bg.pid"}).out;
     if (pid.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   REQUIRE(!pid.empty());
