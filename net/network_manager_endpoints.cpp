@@ -68,17 +68,25 @@ void bring_up_loopback(const NetnsRef& netns) {
 }
 
 bool NetworkManager::disconnect(const std::string& network, const std::string& container_id) {
-  detail::FileLock lock(dir_ / ".lock");
-  auto rec = find_locked(network);
-  if (!rec) throw Error("network " + network + " not found");
-  auto it = rec->endpoints.find(container_id);
-  if (it == rec->endpoints.end()) return false;
+  std::string veth;
+  {
+    detail::FileLock lock(dir_ / ".lock");
+    auto rec = find_locked(network);
+    if (!rec) throw Error("network " + network + " not found");
+    auto it = rec->endpoints.find(container_id);
+    if (it == rec->endpoints.end()) return false;
+    veth = it->second.host_veth;
+    const bool had_ports = !it->second.ports.empty();
+    rec->endpoints.erase(it);
+    save(*rec, Durability::Renamed);
+    if (had_ports) sync_nat();
+  }
+  // Outside the lock: deleting a veth waits for the kernel's RCU grace period (10-20 ms), and
+  // other containers' connects and disconnects need not queue behind it. The name is this
+  // endpoint's own (network id + container id), so nobody reuses it meanwhile; a crash
+  // before this line leaves a veth that cleanup_all and `system check` find by prefix.
   NetlinkSocket host;
-  delete_link(host, it->second.host_veth);  // takes the peer in the container with it
-  const bool had_ports = !it->second.ports.empty();
-  rec->endpoints.erase(it);
-  save(*rec, Durability::Renamed);
-  if (had_ports) sync_nat();
+  delete_link(host, veth);  // takes the peer in the container with it
   return true;
 }
 

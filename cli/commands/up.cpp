@@ -23,8 +23,10 @@ int attach_after_up(const compose::Project& project, const flags::UpOptions& o, 
   std::vector<std::string> attach = o.attach;
   if (attach.empty()) {
     if (!o.services.empty() && !o.attach_dependencies) attach = o.services;
-    else
-      for (const auto& [name, def] : project.model.value("services", nlohmann::ordered_json::object()).items()) attach.push_back(name);
+    else {
+      const nlohmann::ordered_json services = project.model.value("services", nlohmann::ordered_json::object());  // items() needs a named object
+      for (const auto& [name, def] : services.items()) attach.push_back(name);
+    }
   }
   std::erase_if(attach, [&](const std::string& s) { return std::find(o.no_attach.begin(), o.no_attach.end(), s) != o.no_attach.end(); });
   if (!o.exit_code_from.empty() && !project.model.value("services", nlohmann::ordered_json::object()).contains(o.exit_code_from))
@@ -45,17 +47,22 @@ void register_up(CLI::App& app, Context& ctx) {
   static flags::UpOptions o;
   auto* cmd = flags::add_up(app, o);
   cmd->callback([&ctx, cmd] {
+    if (o.wait) o.detach = true;  // --wait implies detached mode
     if (!o.exit_code_from.empty()) o.abort_on_container_exit = true;  // compose: --exit-code-from implies it
     if (o.detach && (o.abort_on_container_exit || o.attach_dependencies || !o.attach.empty()))
       throw Error("--detach cannot be combined with --abort-on-container-exit, --attach or --attach-dependencies");
-    for (auto [set, flag] : {std::pair{o.wait, "--wait"}, {o.no_start, "--no-start"}, {o.watch, "--watch"}})
+    for (auto [set, flag] : {std::pair{o.watch, "--watch"}})
       if (set) throw Error(std::string("mycompose up ") + flag + ": not implemented yet (arrives with issue [E])");
     auto project = compose::load_project(ctx.load_options(o.services));
     nlohmann::json options = {{"services", o.services},
                               {"no_deps", o.no_deps},
                               {"force_recreate", o.force_recreate},
                               {"no_recreate", o.no_recreate},
-                              {"remove_orphans", o.remove_orphans}};
+                              {"remove_orphans", o.remove_orphans},
+                           {"no_start", o.no_start},
+                           {"wait", o.wait}};
+    if (cmd->count("--timeout")) options["timeout"] = o.timeout;
+    if (cmd->count("--wait-timeout")) options["wait_timeout"] = o.wait_timeout;
     nlohmann::json scale = nlohmann::json::object();
     for (const auto& s : o.scale) {
       auto eq = s.find('=');

@@ -20,8 +20,13 @@ void install_converge_routes(daemon::Engine& engine, ProjectServices& services) 
     rec.force_recreate = o.value("force_recreate", false);
     rec.no_recreate = o.value("no_recreate", false);
     rec.remove_orphans = o.value("remove_orphans", false);
-    services.run(project.name, out, [project, plan, rec, root](const ConvergeHooks& hooks, json&) {
-      Converger(root, hooks).up(project, plan, rec);
+    UpOptions up;
+    up.no_start = o.value("no_start", false);
+    if (o.contains("timeout")) up.timeout = std::chrono::seconds(o["timeout"].get<int>());
+    up.wait = o.value("wait", false);
+    if (o.contains("wait_timeout")) up.wait_timeout = std::chrono::seconds(o["wait_timeout"].get<int>());
+    services.run(project.name, out, [project, plan, rec, up, root](const ConvergeHooks& hooks, json&) {
+      Converger(root, hooks).up(project, plan, rec, up);
     });
   });
   engine.router().add("POST /projects/{name}/down", [&services, root](daemon::Request& req, const std::shared_ptr<daemon::Responder>& out) {
@@ -31,6 +36,7 @@ void install_converge_routes(daemon::Engine& engine, ProjectServices& services) 
     DownOptions down;
     down.remove_volumes = o.value("volumes", false);
     down.remove_orphans = o.value("remove_orphans", false);
+    if (o.contains("timeout")) down.timeout = std::chrono::seconds(o["timeout"].get<int>());
     services.run(project.name, out, [project, down, root](const ConvergeHooks& hooks, json&) {
       Converger(root, hooks).down(project, down);
     });

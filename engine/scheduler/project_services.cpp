@@ -51,10 +51,30 @@ void LoopQueue::drain() {
 }
 
 ProjectServices::ProjectServices(daemon::Engine& e)
-    : engine(e), queue(e.loop()), dns_server_(std::make_unique<net::DnsServer>(e.loop())) {}
+    : engine(e),
+      queue(e.loop()),
+      dns_server_(std::make_unique<net::DnsServer>(e.loop())),
+      proxy_(std::make_unique<net::PortProxy>(e.loop())),
+      health_(health::HealthMonitor::for_engine(e)) {
+  restore_dns();
+  engine.supervisor().set_restarter([this](runtime::Runtime& rt, const std::string& id) { restart_container(rt, id); });
+}
+
+void ProjectServices::serve_endpoint(const net::NetworkRecord& n, const net::Endpoint& ep, const std::vector<std::string>& names,
+                                     const std::string& container) {
+  try {
+    if (!dns_server_) return;
+    if (listening_.insert(n.id).second) dns_server_->listen(n.id, n.gateway, n.internal);
+    dns_server_->add_endpoint(n.id, {ep.ip, names, container, {}});
+  } catch (const std::exception& e) {
+    spdlog::warn("dns for network {}: {}", n.name, e.what());
+  }
+}
 
 void ProjectServices::close() {
   dns_server_.reset();
+  proxy_.reset();
+  if (health_) health_->close();
   queue.close();
 }
 
@@ -63,15 +83,7 @@ ConvergeHooks ProjectServices::hooks(const std::shared_ptr<daemon::Responder>& o
   h.endpoint_added = [this](const net::NetworkRecord& n, const net::Endpoint& ep, const std::vector<std::string>& names,
                             const std::string& container) {
     // The container starts only once its name resolves: wait for the loop.
-    queue.call([&] {
-      try {
-        if (!dns_server_) return;
-        if (listening_.insert(n.id).second) dns_server_->listen(n.id, n.gateway, n.internal);
-        dns_server_->add_endpoint(n.id, {ep.ip, names, container, {}});
-      } catch (const std::exception& e) {
-        spdlog::warn("dns for network {}: {}", n.name, e.what());
-      }
-    });
+    queue.call([&] { serve_endpoint(n, ep, names, container); });
   };
   h.endpoint_removed = [this](const std::string& network, const std::string& address) {
     queue.post([this, network, address] {
@@ -81,6 +93,51 @@ ConvergeHooks ProjectServices::hooks(const std::shared_ptr<daemon::Responder>& o
   h.container_created = [this](const std::string& id) {
     queue.post([this, id] {
       if (container_created) container_created(id);
+    });
+  };
+  h.started = [this](const std::string& id, const std::string& policy) {
+    queue.call([&] {
+      try {
+        engine.supervisor().watch(id, daemon::RestartPolicy::parse(policy));
+        watch_health(id, false);
+      } catch (const std::exception& e) {
+        spdlog::warn("supervise {}: {}", id, e.what());
+      }
+    });
+  };
+  h.stopping = [this](const std::string& id) {
+    queue.call([&] {
+      if (engine.supervisor().find(id)) engine.supervisor().mark_stopped_by_user(id);
+      if (health_) health_->unwatch(id);
+    });
+  };
+  h.removed = [this](const std::string& id) {
+    queue.call([&] {
+      engine.supervisor().forget(id);
+      if (health_) health_->unwatch(id);
+    });
+  };
+  h.publish = [this](const std::vector<net::PortBinding>& bindings) {
+    std::vector<net::PublishedPort> out;
+    std::exception_ptr failed;
+    queue.call([&] {
+      try {
+        if (!proxy_) throw Error("the engine is shutting down");
+        for (const auto& b : bindings) {
+          auto got = proxy_->publish(b);
+          out.insert(out.end(), got.begin(), got.end());
+        }
+      } catch (...) {
+        failed = std::current_exception();
+        if (proxy_ && !bindings.empty()) proxy_->unpublish_owner(bindings.front().owner);
+      }
+    });
+    if (failed) std::rethrow_exception(failed);
+    return out;
+  };
+  h.unpublish = [this](const std::string& owner) {
+    queue.call([&] {
+      if (proxy_) proxy_->unpublish_owner(owner);
     });
   };
   h.progress = [this, out](const ProgressEvent& e) {

@@ -22,6 +22,8 @@
 #include "mycompose/compose/loader.hpp"
 #include "mycompose/daemon/engine.hpp"
 #include "mycompose/net/dns_server.hpp"
+#include "mycompose/net/port_proxy.hpp"
+#include "mycompose/health/monitor.hpp"
 #include "mycompose/scheduler/converge.hpp"
 
 namespace mycompose::scheduler {
@@ -71,7 +73,24 @@ class ProjectServices {
 
  private:
   std::mutex& lock_of(const std::string& project);
+  // On the loop: the DNS answers for `names` at the endpoint's address.
+  void serve_endpoint(const net::NetworkRecord& n, const net::Endpoint& ep, const std::vector<std::string>& names,
+                      const std::string& container);
+  // At engine start: every endpoint of this root's containers served again by the DNS, and
+  // the published ports of running containers bound again.
+  void restore_dns();
+  // On the loop: the container's recorded ports (<container>/ports.json) bound again to ip.
+  void republish(const std::filesystem::path& container_dir, const std::string& owner, const std::string& ip);
+  // On the loop: healthchecks of a started container (its image's, overridden by its
+  // service's), resumed from health.json for a re-adopted one. Nothing without a healthcheck.
+  void watch_health(const std::string& id, bool resume);
+  // The Supervisor's restarter, on the loop: a container of ours is renewed, reconnected to
+  // its networks (DNS included) and started; any other runtime container is re-created from
+  // its bundle.
+  void restart_container(runtime::Runtime& rt, const std::string& id);
   std::unique_ptr<net::DnsServer> dns_server_;
+  std::unique_ptr<net::PortProxy> proxy_;
+  std::unique_ptr<health::HealthMonitor> health_;
   std::set<std::string> listening_;  // networks the DNS serves
   std::mutex locks_guard_;
   std::map<std::string, std::unique_ptr<std::mutex>> locks_;
@@ -85,13 +104,13 @@ nlohmann::json options_from(const nlohmann::json& body);
 
 // Route installers of this module (each in its own file).
 void install_converge_routes(daemon::Engine& engine, ProjectServices& services);  // up, down
+void install_oneoff_routes(daemon::Engine& engine, ProjectServices& services);    // run (oneoff_routes.cpp)
 void install_network_routes(daemon::Engine& engine, ProjectServices& services);   // network ls inspect rm prune
 void install_system_routes(daemon::Engine& engine, ProjectServices& services);    // system prune
 // Removes every network no container is attached to (label filters as docker's); their names.
 std::vector<std::string> prune_networks(ProjectServices& services, const std::filesystem::path& root,
                                         const std::vector<std::string>& filters);
-void install_lifecycle_routes(daemon::Engine& engine, ProjectServices& services);  // create start stop … ps top wait events
-void install_oneoff_routes(daemon::Engine& engine, ProjectServices& services);    // run (oneoff_routes.cpp)
 void install_log_routes(daemon::Engine& engine, ProjectServices& services);       // logs, attach/stop
+void install_lifecycle_routes(daemon::Engine& engine, ProjectServices& services);  // create start stop … ps top wait events
 
 }  // namespace mycompose::scheduler

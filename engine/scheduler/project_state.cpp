@@ -1,6 +1,7 @@
 #include "project_state.hpp"
 
 #include "mycompose/common/error.hpp"
+#include "mycompose/common/fs.hpp"
 #include "mycompose/scheduler/volumes.hpp"
 #include "mycompose/net/resolv_conf.hpp"
 
@@ -67,6 +68,10 @@ std::vector<ExistingContainer> ProjectState::existing() {
 }
 
 void ProjectState::disconnect_all(const std::string& id) {
+  if (hooks.unpublish) {
+    const auto rec = store.find(id);
+    if (rec) hooks.unpublish(rec->name);
+  }
   for (const auto& n : networks.list()) {
     auto ep = n.endpoints.find(id);
     if (ep == n.endpoints.end()) continue;
@@ -80,10 +85,13 @@ void ProjectState::connect(const std::string& service, const ContainerRecord& re
   const Json& def = services[service];
   if (!def.value("network_mode", "").empty()) return;
   const pid_t pid = store.state(rec.id).pid;
+  bool first = true;
   for (const auto& a : net::service_attachments(nlohmann::json::parse(def.dump()))) {
     net::EndpointSpec spec = a.endpoint;
     const std::string name = network_name(a.network_key);
     auto ep = networks.connect(name, rec.id, net::NetnsRef::of_pid(pid), spec);
+    if (first) publish_ports(service, rec, name, ep);  // as Docker: on the first network
+    first = false;
     if (hooks.endpoint_added) {
       std::vector<std::string> names = {service, rec.name, rec.id.substr(0, 12)};
       names.insert(names.end(), spec.aliases.begin(), spec.aliases.end());
@@ -146,6 +154,12 @@ ContainerRecord ProjectState::create(const ServicePlan& sp, const DesiredContain
     store.remove(rec.id, true);
     throw;
   }
+  // What a restart after a crash needs to reconnect the container the way it was made.
+  Json networks_by_key = Json::object();
+  for (const auto& a : net::service_attachments(nlohmann::json::parse(services[sp.name].dump())))
+    networks_by_key[a.network_key] = network_name(a.network_key);
+  fs::write_file_atomic(store.folder(rec.id) / "service.json",
+                        Json{{"definition", services[sp.name]}, {"networks", networks_by_key}}.dump());
   progress("Container " + rec.name, "Created");
   return rec;
 }
@@ -160,6 +174,7 @@ void ProjectState::create_and_start(const ServicePlan& sp, const DesiredContaine
     store.remove(rec.id, true);
     throw;
   }
+  if (hooks.started) hooks.started(rec.id, restart_policy_of(services[sp.name]));
   progress("Container " + rec.name, "Started");
 }
 
@@ -176,11 +191,13 @@ void ProjectState::start_existing(const std::string& id, const std::string& serv
   disconnect_all(id);
   connect(service, *rec);
   store.start(id);
+  if (hooks.started) hooks.started(id, restart_policy_of(services.value(service, Json::object())));
   progress("Container " + name, "Started");
 }
 
 void ProjectState::stop(const std::string& id, const std::string& name, std::optional<std::chrono::seconds> timeout) {
   progress("Container " + name, "Stopping", ProgressEvent::State::Working);
+  if (hooks.stopping) hooks.stopping(id);
   store.stop(id, timeout);
   progress("Container " + name, "Stopped");
 }
@@ -194,6 +211,23 @@ void ProjectState::remove(const std::string& id, const std::string& name, std::o
   release_anonymous_volumes(id, name);
   store.remove(id, true);
   progress("Container " + name, "Removed");
+}
+
+}  // namespace mycompose::scheduler
+
+namespace mycompose::scheduler {
+
+std::string restart_policy_of(const nlohmann::ordered_json& service) {
+  if (service.contains("restart") && service["restart"].is_string()) return service["restart"].get<std::string>();
+  if (service.contains("deploy") && service["deploy"].contains("restart_policy")) {
+    const auto& p = service["deploy"]["restart_policy"];
+    const std::string condition = p.value("condition", "any");
+    if (condition == "none") return "no";
+    if (condition == "any") return "always";
+    if (condition == "on-failure")
+      return p.contains("max_attempts") ? "on-failure:" + std::to_string(p["max_attempts"].get<int>()) : "on-failure";
+  }
+  return "no";
 }
 
 }  // namespace mycompose::scheduler

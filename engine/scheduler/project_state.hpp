@@ -21,6 +21,12 @@
 
 namespace mycompose::scheduler {
 
+// The service's `ports` as the proxy's bindings to container_ip (owner: the container's name).
+std::vector<net::PortBinding> port_bindings(const std::string& service, const nlohmann::ordered_json& definition,
+                                            const std::string& owner, const std::string& container_ip);
+// What <container>/ports.json holds: [{"host_ip","host_port","protocol","container_ip","container_port"}].
+nlohmann::json published_json(const std::vector<net::PublishedPort>& ports);
+
 class ProjectState {
  public:
   using Json = nlohmann::ordered_json;
@@ -48,6 +54,9 @@ class ProjectState {
   // The service's project networks, in Compose's order, unless network_mode says otherwise.
   void connect(const std::string& service, const ContainerRecord& rec);
   std::string resolv_conf_for(const std::string& service);
+  // The service's `ports` published for the container at its address on `network` (proxy
+  // for the host side, DNAT for other hosts), recorded in <container>/ports.json.
+  void publish_ports(const std::string& service, const ContainerRecord& rec, const std::string& network, const net::Endpoint& ep);
 
   // Created and connected, not started (the caller starts it, or `create`/--no-start).
   // adjust: a last change to the request (a one-off's stdio).
@@ -67,6 +76,17 @@ class ProjectState {
   AnonymousHandover anonymous_handover;
   void release_anonymous_volumes(const std::string& id, const std::string& name);
   const std::filesystem::path root;  // MYCOMPOSE_ROOT
+
+  // depends_on conditions, on the dependency `service`'s containers: service_started holds
+  // already; service_healthy waits for each to be healthy; service_completed_successfully for
+  // each to exit 0. Throws Error with docker compose's message when it never will.
+  void wait_condition(const std::string& service, const std::string& condition);
+  // --wait: every planned container running, or healthy when it has a healthcheck.
+  void wait_running_or_healthy(const Plan& plan, std::optional<std::chrono::seconds> timeout);
+  // The service's container has a healthcheck (its own, or its image's not disabled).
+  bool has_healthcheck(const std::string& service, const ContainerRecord& rec);
+  // The project's containers of `service` (not one-off `run` containers).
+  std::vector<ContainerRecord> containers_of(const std::string& service);
 };
 
 }  // namespace mycompose::scheduler

@@ -2,8 +2,10 @@
 // `up` and `down` of one project, on this engine's root: networks and volumes first, then
 // the reconcile steps (create/recreate/start/remove) in dependency order, each container
 // created, attached to its networks (eth0 first, as Compose orders them) and started.
-// Steps run one after another for now; the engine's parallel walk replaces the loop.
+// Services start as soon as their dependencies meet their condition, in parallel.
+#include <chrono>
 #include <filesystem>
+#include <optional>
 #include <functional>
 #include <string>
 #include <vector>
@@ -12,6 +14,7 @@
 
 #include "mycompose/compose/loader.hpp"
 #include "mycompose/net/network.hpp"
+#include "mycompose/net/port_proxy.hpp"
 #include "mycompose/scheduler/plan.hpp"
 #include "mycompose/scheduler/reconcile.hpp"
 
@@ -36,20 +39,44 @@ struct ConvergeHooks {
       endpoint_added;
   std::function<void(const std::string& network_id, const std::string& address)> endpoint_removed;
   std::function<void(const ProgressEvent& event)> progress;
+  // Supervision: the container's init runs (watch it with the service's restart policy:
+  // "no", "always", "on-failure[:N]", "unless-stopped"); the user stops it (no restart
+  // follows); it is being removed (forget it).
+  std::function<void(const std::string& id, const std::string& restart_policy)> started;
+  std::function<void(const std::string& id)> stopping;
+  std::function<void(const std::string& id)> removed;
+  // Published ports: the engine's userland proxy binds the host side of each binding (owner:
+  // the container's name) and returns what it bound, ephemeral ports resolved; throws Error
+  // for a taken port. unpublish releases everything of an owner.
+  std::function<std::vector<net::PublishedPort>(const std::vector<net::PortBinding>& bindings)> publish;
+  std::function<void(const std::string& owner)> unpublish;
   // A container was created (not started yet): the engine's log capture reads its output.
   std::function<void(const std::string& container_id)> container_created;
 };
 
+// The service's restart policy in Docker's words: `restart`, else deploy.restart_policy
+// (condition none|on-failure|any, max_attempts), else "no".
+std::string restart_policy_of(const nlohmann::ordered_json& service);
+
 struct DownOptions {
   bool remove_volumes = false;  // -v: the project's named volumes (not external ones)
   bool remove_orphans = false;  // also containers of services no longer in the file
+  std::optional<std::chrono::seconds> timeout;  // -t
+};
+
+struct UpOptions {
+  bool no_start = false;                     // --no-start: create only
+  std::optional<std::chrono::seconds> timeout;  // -t: stop timeout for recreated/removed containers
+  bool wait = false;                         // --wait: until running, or healthy with a healthcheck
+  std::optional<std::chrono::seconds> wait_timeout;
 };
 
 class Converger {
  public:
   Converger(std::filesystem::path root, ConvergeHooks hooks = {});
 
-  void up(const compose::Project& project, const PlanOptions& plan_options = {}, const ReconcileOptions& options = {});
+  void up(const compose::Project& project, const PlanOptions& plan_options = {}, const ReconcileOptions& options = {},
+          const UpOptions& up = {});
   void down(const compose::Project& project, const DownOptions& options = {});
 
  private:

@@ -161,7 +161,7 @@ TEST_CASE("converge: up, up again, change one service, restart a stopped one, do
   CHECK(store.state(store.find("shop-db-1")->id).status == "running");
 
   lines.clear();
-  converger.down(project_of(stack(out, "v2")), {true, false});
+  converger.down(project_of(stack(out, "v2")), {.remove_volumes = true});
   CHECK(joined(lines) ==
         "Container shop-web-1  Stopped\nContainer shop-web-1  Removed\nContainer shop-db-1  Stopped\nContainer shop-db-1  Removed\n"
         "Network shop_default  Removed\nVolume shop_data  Removed\n");

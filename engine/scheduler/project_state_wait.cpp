@@ -1,0 +1,136 @@
+// What `up` waits for: depends_on conditions and --wait.
+#include <sys/syscall.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "mycompose/common/error.hpp"
+#include "mycompose/common/fs.hpp"
+#include "mycompose/common/unique_fd.hpp"
+#include "mycompose/image/store.hpp"
+#include "project_state.hpp"
+
+namespace mycompose::scheduler {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kPollEvery = std::chrono::milliseconds(50);
+
+// "starting" | "healthy" | "unhealthy", "" before the health monitor wrote anything.
+std::string health_status(const std::filesystem::path& root, const std::string& id) {
+  try {
+    auto j = nlohmann::json::parse(fs::read_file(root / "containers" / id / "health.json"));
+    return j.value("Status", "");
+  } catch (const std::exception&) {
+    return "";
+  }
+}
+
+// Sleeps until the container's init exits or `slice` passes.
+void wait_a_little(pid_t pid, std::chrono::milliseconds slice) {
+  UniqueFd fd(pid > 0 ? static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)) : -1);
+  if (!fd) {
+    std::this_thread::sleep_for(slice);
+    return;
+  }
+  pollfd p{fd.get(), POLLIN, 0};
+  ::poll(&p, 1, static_cast<int>(slice.count()));
+}
+
+std::string exit_text(const runtime::ContainerState& st) {
+  return st.exit_code ? std::to_string(*st.exit_code) : "unknown";
+}
+
+}  // namespace
+
+std::vector<ContainerRecord> ProjectState::containers_of(const std::string& service) {
+  std::vector<ContainerRecord> out;
+  for (auto& r : store.list(project.name)) {
+    auto oneoff = r.labels.find("com.docker.compose.oneoff");
+    if (r.service == service && !(oneoff != r.labels.end() && oneoff->second == "True")) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+bool ProjectState::has_healthcheck(const std::string& service, const ContainerRecord& rec) {
+  const Json def = services.value(service, Json::object());
+  if (def.contains("healthcheck")) {
+    const Json& h = def["healthcheck"];
+    if (h.value("disable", false)) return false;
+    if (h.contains("test") && h["test"].is_array() && !h["test"].empty()) return h["test"][0] != "NONE";
+  }
+  try {
+    const auto config = image::ImageStore(root).image_config(rec.image_id);
+    const auto& test = config.at("config").at("Healthcheck").at("Test");
+    return test.is_array() && !test.empty() && test[0] != "NONE";
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+void ProjectState::wait_condition(const std::string& service, const std::string& condition) {
+  if (condition != "service_healthy" && condition != "service_completed_successfully") return;
+  for (const auto& c : containers_of(service)) {
+    const std::string id = "Container " + c.name;
+    if (condition == "service_healthy" && !has_healthcheck(service, c))
+      throw Error("container " + c.name + " has no healthcheck configured");
+    progress(id, "Waiting", ProgressEvent::State::Working);
+    for (;;) {
+      const runtime::ContainerState st = store.state(c.id);
+      if (condition == "service_completed_successfully") {
+        if (st.status == "stopped") {
+          if (st.exit_code == 0) break;
+          progress(id, "Error", ProgressEvent::State::Error);
+          throw Error("service \"" + service + "\" didn't complete successfully: exit " + exit_text(st));
+        }
+      } else {
+        const std::string health = health_status(root, c.id);
+        if (health == "healthy") break;
+        if (health == "unhealthy") {
+          progress(id, "Error", ProgressEvent::State::Error);
+          throw Error("container " + c.name + " is unhealthy");
+        }
+        if (st.status == "stopped") {
+          progress(id, "Error", ProgressEvent::State::Error);
+          throw Error("container " + c.name + " exited (" + exit_text(st) + ")");
+        }
+      }
+      wait_a_little(st.pid, kPollEvery);
+    }
+    progress(id, condition == "service_healthy" ? "Healthy" : "Exited");
+  }
+}
+
+void ProjectState::wait_running_or_healthy(const Plan& plan, std::optional<std::chrono::seconds> timeout) {
+  const auto deadline = timeout ? Clock::now() + *timeout : Clock::time_point::max();
+  for (const auto& sp : plan.services)
+    for (const auto& c : containers_of(sp.name)) {
+      const bool health = has_healthcheck(sp.name, c);
+      const std::string id = "Container " + c.name;
+      progress(id, "Waiting", ProgressEvent::State::Working);
+      for (;;) {
+        const runtime::ContainerState st = store.state(c.id);
+        if (st.status == "stopped") {
+          progress(id, "Error", ProgressEvent::State::Error);
+          throw Error("container " + c.name + " exited (" + exit_text(st) + ")");
+        }
+        if (!health && st.status == "running") break;
+        const std::string h = health ? health_status(root, c.id) : "";
+        if (h == "healthy") break;
+        if (h == "unhealthy") {
+          progress(id, "Error", ProgressEvent::State::Error);
+          throw Error("container " + c.name + " is unhealthy");
+        }
+        if (Clock::now() >= deadline) {
+          progress(id, "Error", ProgressEvent::State::Error);
+          throw Error("timeout waiting for container " + c.name + " to be " + (health ? "healthy" : "running") + " (--wait-timeout " +
+                      std::to_string(timeout->count()) + "s)");
+        }
+        wait_a_little(st.pid, kPollEvery);
+      }
+      progress(id, health ? "Healthy" : "Running");
+    }
+}
+
+}  // namespace mycompose::scheduler
