@@ -198,7 +198,10 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
   const stdfs::path d = dir(rec.id);
   fs::make_dirs(root_ / "containers", 0700);
   CreateGuard guard(runtime_, d, rec.id);
-  for (const char* sub : {"rootfs", "upper", "work"}) fs::make_dirs(d / sub, 0700);
+  // upper's own mode is the container's "/" (overlayfs takes the root's attributes from
+  // upper): 0755 as Docker's overlay2 diff folder, or processes that drop root (mariadbd,
+  // nginx workers) cannot reach any path.
+  for (const char* sub : {"rootfs", "upper", "work"}) fs::make_dirs(d / sub, std::string(sub) == "upper" ? 0755 : 0700);
 
   runtime::OverlayLayers layers;
   for (const auto& l : images_.layer_dirs(rec.image_id)) layers.lower.push_back(l.string());
