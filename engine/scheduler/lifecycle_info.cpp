@@ -1,6 +1,7 @@
 #include "lifecycle_info.hpp"
 
 #include <pwd.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -259,6 +260,9 @@ json container_summary(const ContainerStore& store, const ContainerRecord& rec, 
   StatusInput in;
   in.state = st.status == "stopped" ? "exited" : st.status;
   in.exit_code = st.exit_code;
+  // Our init records the application's exit; only SIGKILL (which it cannot forward) ends it
+  // without a record — what Docker reports as 137.
+  if (in.state == "exited" && !in.exit_code) in.exit_code = 128 + SIGKILL;
   if (ctx.supervisor_status == "restarting" && in.state == "exited") {
     in.state = "restarting";
     if (ctx.supervisor_exit_code) in.exit_code = ctx.supervisor_exit_code;

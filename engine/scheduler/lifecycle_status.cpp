@@ -32,7 +32,7 @@ std::string status_text(const StatusInput& in) {
     return "Up " + human_duration(in.since_start) + " (" + (in.health == "starting" ? "health: starting" : in.health) + ")";
   }
   if (in.state == "created") return "Created";
-  if (!in.since_finish) return "";
+  if (!in.since_finish) return "Exited (" + code + ")";  // when it ended is unknown (Docker would print "")
   return "Exited (" + code + ") " + human_duration(*in.since_finish) + " ago";
 }
 

@@ -35,7 +35,7 @@ TEST_CASE("lifecycle status: the STATUS column for each state") {
   CHECK(status_text({"paused", "", std::nullopt, 7200, std::nullopt}) == "Up 2 hours (Paused)");
   CHECK(status_text({"exited", "", 0, 10, 3.2}) == "Exited (0) 3 seconds ago");
   CHECK(status_text({"exited", "", 137, 10, 1}) == "Exited (137) 1 second ago");
-  CHECK(status_text({"exited", "", 1, 10, std::nullopt}) == "");
+  CHECK(status_text({"exited", "", 1, 10, std::nullopt}) == "Exited (1)");
   CHECK(status_text({"restarting", "", 1, 0, 2}) == "Restarting (1) 2 seconds ago");
   CHECK(status_text({"created", "", std::nullopt, 0, std::nullopt}) == "Created");
 }
