@@ -52,7 +52,6 @@ OneOff run_oneoff(const std::filesystem::path& root, const compose::Project& pro
   std::vector<std::string> deps;
   if (!req.no_deps)
     for (const auto& d : sp->depends_on) deps.push_back(d.service);
-  if (!deps.empty()) Converger(root, hooks).up(project, PlanOptions{deps, false, {}});
 
   DesiredContainer want;
   const std::string slug = random_hex12();
@@ -76,6 +75,16 @@ OneOff run_oneoff(const std::filesystem::path& root, const compose::Project& pro
   if (def.contains("deploy") && def["deploy"].is_object()) def["deploy"].erase("restart_policy");
   st.ensure_networks();
   const auto volumes = st.ensure_volumes();
+  // Dependencies (and theirs), in order: created and started, or started, or left running.
+  // (Not through Converger::up: run inside this worker it crashed the engine; see the report.)
+  if (!deps.empty())
+    for (const auto& dep : make_plan(project, PlanOptions{deps, false, {}}).services)
+      for (const auto& c : dep.containers) {
+        auto existing = st.store.find(c.name);
+        if (!existing) st.create_and_start(dep, c, volumes);
+        else if (st.store.state(existing->id).status == "running") st.progress("Container " + c.name, "Running");
+        else st.start_existing(existing->id, dep.name, c.name);
+      }
 
   UniqueFd in = open_fifo(req.stdin_fifo, O_RDONLY), out = open_fifo(req.stdout_fifo, O_WRONLY),
            err = open_fifo(req.stderr_fifo, O_WRONLY);
