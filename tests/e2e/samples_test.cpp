@@ -226,7 +226,7 @@ TEST_CASE("samples/scale: the client's requests spread over the 5 replicas throu
 // Hidden ([.]) until it passes: in the last run `up -d --build` did not return within 10
 // minutes (the web service waits for db's service_healthy). Run it with
 // `e2e_samples "[webapp]"`.
-TEST_CASE("samples/webapp-mysql: web writes and reads MariaDB once it is healthy; the named volume keeps the data", "[.][webapp]") {
+TEST_CASE("samples/webapp-mysql: web writes and reads MariaDB once it is healthy, the named volume keeps the data", "[.][webapp]") {
   Sample s("webapp-mysql", "WEBAPP_PORT");
   s.up();
   // up returned: web started only after db was healthy (service_healthy), so the first

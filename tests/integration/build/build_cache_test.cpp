@@ -55,7 +55,7 @@ TEST_CASE("build cache: a file's mtime alone does not invalidate, its mode does"
   CHECK(sb.build_text(kDockerfile).count(BuildEvent::Kind::Cached) == 2);
 }
 
-TEST_CASE("build cache: --no-cache runs every step again; a changed build arg misses") {
+TEST_CASE("build cache: --no-cache runs every step again, a changed build arg misses") {
   Sandbox sb;
   sb.import_busybox();
   const char* df = "FROM busybox:test\nARG V=1\nRUN echo v=$V\n";

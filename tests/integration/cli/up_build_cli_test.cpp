@@ -42,7 +42,7 @@ mycompose::test::RunResult compose(const std::vector<std::string>& args, const m
 
 }  // namespace
 
-TEST_CASE("cli: up -d --build builds <project>-<service> and runs it; up -d keeps it; --build rebuilds from the cache") {
+TEST_CASE("cli: up -d --build builds <project>-<service> and runs it, up -d keeps it, --build rebuilds from the cache") {
   ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   Root r;
   const stdfs::path proj = r.dir / "proj";

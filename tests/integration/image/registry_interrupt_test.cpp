@@ -6,7 +6,7 @@
 using namespace registry_test;
 using mycompose::image::Reference;
 
-TEST_CASE("registry: a pull killed mid-layer leaves no image; the retry succeeds and leaves nothing half-made") {
+TEST_CASE("registry: a pull killed mid-layer leaves no image, the retry succeeds and leaves nothing half-made") {
   Registry reg;
   Machine a, b;
   std::string ref = reg.host() + "/killed/busybox:latest";

@@ -71,7 +71,7 @@ TEST_CASE("nat: networks of two different roots (engines) cannot reach each othe
   CHECK_FALSE(tcp_echo_works(b, ea.ip, 7104));
 }
 
-TEST_CASE("nat: an internal network cannot reach an address outside it; others can, masqueraded") {
+TEST_CASE("nat: an internal network cannot reach an address outside it, others can, masqueraded") {
   TempNetRoot root;
   net::NetworkManager nm(root.path());
   auto internal = nm.create(Net("p_private").internal());
@@ -101,7 +101,7 @@ TEST_CASE("nat: an internal network cannot reach an address outside it; others c
   CHECK(tcp_echo_works(priv, e2.ip, 7103));
 }
 
-TEST_CASE("nat: the table follows the networks; removing the last one removes it") {
+TEST_CASE("nat: the table follows the networks, removing the last one removes it") {
   TempNetRoot root;
   net::NetworkManager nm(root.path());
   const auto table = nm.names().nft_table();

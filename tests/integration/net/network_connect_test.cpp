@@ -79,7 +79,7 @@ TEST_CASE("network: two endpoints on one network talk TCP") {
   CHECK(got->endpoints.at("cb").host_veth == eb.host_veth);
 }
 
-TEST_CASE("network: interface_index names the container side eth<N>; one container on two networks") {
+TEST_CASE("network: interface_index names the container side eth<N>, one container on two networks") {
   TempNetRoot root;
   net::NetworkManager nm(root.path());
   nm.create(Net("p_front"));

@@ -54,7 +54,7 @@ TEST_CASE("runtime create/start/state/kill/delete") {
   CHECK(gone.err == "error: container \"c1\" does not exist\n");
 }
 
-TEST_CASE("runtime kill: signals by name and number reach the app; the exit status is recorded") {
+TEST_CASE("runtime kill: signals by name and number reach the app, the exit status is recorded") {
   Sandbox sb;
   Bundle b = sb.bundle("b", {"sh", "-c", "trap 'exit 42' USR1; trap 'exit 43' USR2; sleep 1000 & wait"});
   REQUIRE(sb.rt({"run", "-d", "--bundle", b.dir.string(), "c1"}).status == 0);
@@ -137,7 +137,7 @@ TEST_CASE("runtime run -d then delete --force leaves no process, cgroup, mount o
   CHECK(sb.rt({"list", "-q"}).out.empty());
 }
 
-TEST_CASE("runtime: a user namespace with uid/gid maps; exec joins it") {
+TEST_CASE("runtime: a user namespace with uid/gid maps, exec joins it") {
   Sandbox sb;
   // The container's root (host uid 100000) must be able to reach its rootfs, as with runc.
   stdfs::permissions(sb.dir, stdfs::perms(0755));

@@ -162,7 +162,7 @@ TEST_CASE("lifecycle: rm asks, removes only stopped containers, -s stops them, -
   CHECK(anonymous() == 0);
 }
 
-TEST_CASE("lifecycle: ps json fields, table, filters and health; top and stats") {
+TEST_CASE("lifecycle: ps json fields, table, filters and health, top and stats") {
   Project p(kTwoServices);
   REQUIRE(p.run({"up", "-d"}).exit_code == 0);
   auto all = p.ps();
@@ -219,7 +219,7 @@ TEST_CASE("lifecycle: ps json fields, table, filters and health; top and stats")
   CHECK(stats_table.out.rfind("CONTAINER ID   NAME        CPU %     MEM USAGE / LIMIT", 0) == 0);  // only proj-db-1 runs
 }
 
-TEST_CASE("lifecycle: ls lists the project from its labels; wait returns the first exit code") {
+TEST_CASE("lifecycle: ls lists the project from its labels, wait returns the first exit code") {
   Project p(R"(services:
   job:
     image: busybox:test

@@ -121,7 +121,7 @@ TEST_CASE("network: ls and inspect show the project network, rm refuses it while
   mycompose::test::require_no_leaks(r.root());
 }
 
-TEST_CASE("system prune: stopped containers, unused networks and images go; a running container keeps its image, network and volume") {
+TEST_CASE("system prune: stopped containers, unused networks and images go, a running container keeps its image, network and volume") {
   ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   Root r;
   Cli cli = project_cli(r, R"(services:

@@ -59,7 +59,7 @@ TEST_CASE("cli run --rm: overrides, stdio and exit status, dependencies started,
   CHECK(names(p.store()) == std::vector<std::string>{"proj-db-1"});
 }
 
-TEST_CASE("cli run -d: prints the one-off's name; up leaves it alone; --no-deps; --name and -l") {
+TEST_CASE("cli run -d: prints the one-off's name, up leaves it alone, --no-deps, --name and -l") {
   Project p(kCompose);
   auto nodeps = p.run({"run", "--rm", "--no-deps", "client", "echo", "alone"});
   CHECK(nodeps.out == "alone\n");

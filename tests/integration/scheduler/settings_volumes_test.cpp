@@ -83,7 +83,7 @@ volumes: {data: {}}
   CHECK(wait_for_file(out / "write") == "refused\n");
 }
 
-TEST_CASE("settings: a volume subpath mounts a folder inside the volume; one outside is refused") {
+TEST_CASE("settings: a volume subpath mounts a folder inside the volume, one outside is refused") {
   Root r;
   const stdfs::path out = out_dir(r);
   Steps s(r, R"(services:

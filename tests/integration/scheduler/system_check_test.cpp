@@ -97,7 +97,7 @@ TEST_CASE("system check: a root with a running and a stopped container has no le
   mycompose::test::require_no_leaks(r.root());
 }
 
-TEST_CASE("system check: a container whose state was lost leaves a cgroup, its process, its rootfs mount and folder; fix removes them") {
+TEST_CASE("system check: a container whose state was lost leaves a cgroup, its process, its rootfs mount and folder, fix removes them") {
   Root r;
   ContainerStore store(r.root());
   auto c = store.create(request("services: {web: {image: busybox:test, command: [sleep, '100']}}"));
@@ -141,7 +141,7 @@ TEST_CASE("system check: a container whose state was lost leaves a cgroup, its p
   CHECK_FALSE(stdfs::exists(r.root() / "containers" / c.id));
 }
 
-TEST_CASE("system check: a leftover mount, bridge, veth, nft table and engine socket are found; --fix removes them") {
+TEST_CASE("system check: a leftover mount, bridge, veth, nft table and engine socket are found, --fix removes them") {
   TempRoot t;
   const stdfs::path root = t.dir;
   mycompose::net::HostNames names(root);

@@ -85,7 +85,7 @@ TEST_CASE("progress tty: a warning goes above the frame, which is drawn again be
                         kClear + " \u2714 Container shop-db-1  Started    0.0s\n" + kShow);
 }
 
-TEST_CASE("progress tty: colours do not count toward the width; the header turns blue when all is done") {
+TEST_CASE("progress tty: colours do not count toward the width, the header turns blue when all is done") {
   Fake plain(false), coloured(true);
   for (Fake* f : {&plain, &coloured}) {
     f->r.event({"Container shop-db-1", "Starting", State::Working, ""});

@@ -33,7 +33,7 @@ TEST_CASE("include: malformed entries") {
                     "/p/c.yaml:2:15: include: unknown key \"bogus\" (expected path, project_directory or env_file)");
 }
 
-TEST_CASE("include: resources are added; the same definition twice is fine, a different one is an error") {
+TEST_CASE("include: resources are added, the same definition twice is fine, a different one is an error") {
   Node doc = yaml("services:\n  web: {image: w}\n  db: {image: pg}\n", "/p/compose.yaml");
   Node inc = yaml("services: {db: {image: pg}, cache: {image: redis}}\nvolumes: {data: {}}\n", "/p/sub/inc.yaml");
   IncludeEntry from;

@@ -47,7 +47,7 @@ TEST_CASE("routes match methods, literal segments and {params}") {
   CHECK(call(r, "PUT", "/nothing") == "404");
 }
 
-TEST_CASE("a route added again replaces the first; malformed routes are refused") {
+TEST_CASE("a route added again replaces the first, malformed routes are refused") {
   Router r;
   std::string hit;
   r.add("GET /x", tagged(&hit, "one"));

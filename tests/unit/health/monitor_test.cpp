@@ -280,7 +280,7 @@ TEST_CASE("monitor: probes every start_interval during the start period, failure
   CHECK(m.status(kId)->failing_streak == 0);
 }
 
-TEST_CASE("monitor: a restarted engine resumes the stored streak; a restarted container starts over") {
+TEST_CASE("monitor: a restarted engine resumes the stored streak, a restarted container starts over") {
   TempRoot root;
   HealthState before;
   before.status = "healthy";

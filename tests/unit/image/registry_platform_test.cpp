@@ -54,7 +54,7 @@ TEST_CASE("platform: selection from a manifest list") {
   CHECK_FALSE(select_platform(ix, parse_platform("windows/amd64")).has_value());
 }
 
-TEST_CASE("platform: arm/v7 falls back to the newest older variant; arm64 entries without variant match") {
+TEST_CASE("platform: arm/v7 falls back to the newest older variant, arm64 entries without variant match") {
   json list = {{"schemaVersion", 2},
                {"mediaType", media::kOciIndex},
                {"manifests", {entry('a', "arm", "v5"), entry('b', "arm", "v6"), entry('c', "arm64")}}};
@@ -63,7 +63,7 @@ TEST_CASE("platform: arm/v7 falls back to the newest older variant; arm64 entrie
   CHECK(select_platform(ix, parse_platform("linux/arm64"))->digest == digest_of('c'));
 }
 
-TEST_CASE("manifest: parse schema 2 and OCI; media type detection; bad documents") {
+TEST_CASE("manifest: parse schema 2 and OCI, media type detection, bad documents") {
   json m = {{"schemaVersion", 2},
             {"mediaType", media::kDockerManifest},
             {"config", {{"mediaType", media::kDockerConfig}, {"size", 100}, {"digest", digest_of('c')}}},

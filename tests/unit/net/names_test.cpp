@@ -21,7 +21,7 @@ TEST_CASE("names: every link name fits IFNAMSIZ and starts with the root's prefi
   CHECK(n.nft_table() == "mycompose_" + n.root_tag());
 }
 
-TEST_CASE("names: two roots get different prefixes; one root spelled two ways the same") {
+TEST_CASE("names: two roots get different prefixes, one root spelled two ways the same") {
   HostNames a("/tmp/root-a"), b("/tmp/root-b"), a2("/tmp/./root-a/");
   CHECK(a.link_prefix() != b.link_prefix());
   CHECK(a.link_prefix() == a2.link_prefix());

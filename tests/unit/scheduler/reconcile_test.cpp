@@ -74,7 +74,7 @@ TEST_CASE("reconcile: a changed service is recreated, and so are dependents with
         std::string::npos);
 }
 
-TEST_CASE("reconcile: scaling down removes the highest numbers first; up scales back") {
+TEST_CASE("reconcile: scaling down removes the highest numbers first, up scales back") {
   PlanOptions five;
   five.scale = {{"api", 5}};
   auto have = up_to_date(make_plan(project(kApp), five));
@@ -87,7 +87,7 @@ TEST_CASE("reconcile: scaling down removes the highest numbers first; up scales 
             "create shop-api-5 (missing)") != std::string::npos);
 }
 
-TEST_CASE("reconcile: orphans are reported, or removed with --remove-orphans; one-off containers are left alone") {
+TEST_CASE("reconcile: orphans are reported, or removed with --remove-orphans, one-off containers are left alone") {
   Plan p = make_plan(project(kApp));
   auto have = up_to_date(p);
   have.push_back({"id-old", "shop-legacy-1", "legacy", 1, "h", "running"});

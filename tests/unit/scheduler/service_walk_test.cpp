@@ -47,7 +47,7 @@ TEST_CASE("walk: a service starts only after its dependencies finished and passe
   CHECK(log.index("start lone") < log.index("done db"));
 }
 
-TEST_CASE("walk: a failed required dependency stops its dependents with compose's message; the first cause is thrown") {
+TEST_CASE("walk: a failed required dependency stops its dependents with compose's message, the first cause is thrown") {
   std::atomic<bool> web_ran{false}, other_ran{false};
   WalkCallbacks cb;
   cb.work = [&](const std::string& s) {
