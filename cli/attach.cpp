@@ -35,7 +35,13 @@ bool alive(const std::string& status) { return status == "running" || status == 
 // Which of the followed containers still run, from the stream's events.
 struct Liveness {
   std::set<std::string> up;
+  std::set<std::string> unattached;  // listed at the start, their "attach" event not read yet
   bool seen = false;  // any container at all
+  void expect(const json& containers) {
+    for (const auto& c : containers) unattached.insert(c.value("container", ""));
+  }
+  // Every container followed has stopped.
+  bool finished() const { return seen && unattached.empty() && up.empty(); }
   // Returns the exit code when the line says a container stopped.
   std::optional<int> apply(const json& line, bool* stopped) {
     *stopped = false;
@@ -44,6 +50,7 @@ struct Liveness {
     const int code = line.value("exit_code", -1);
     if (event == "attach") {
       seen = true;
+      unattached.erase(name);
       if (alive(line.value("status", ""))) up.insert(name);
       else {
         *stopped = true;
@@ -77,6 +84,7 @@ void print_logs(const compose::Project& project, const json& options, LogPrinter
   stream_logs(project, options, [&](const json& line) {
     if (line.contains("containers")) {
       for (const auto& c : line["containers"]) printer.add(display_name(c.value("container", ""), project.name), c.value("service", ""));
+      live.expect(line["containers"]);
       listed = true;
       if (follow && line["containers"].empty()) return false;  // nothing to follow
       return true;
@@ -89,7 +97,7 @@ void print_logs(const compose::Project& project, const json& options, LogPrinter
     bool stopped;
     live.apply(line, &stopped);
     // Followed containers all stopped: the end, as docker compose's `logs -f`.
-    return !(follow && live.seen && live.up.empty());
+    return !(follow && live.finished());
   });
   (void)listed;
 }
@@ -127,6 +135,7 @@ int attach_project(const compose::Project& project, const AttachOptions& o, LogP
           std::string joined;
           for (const auto& n : names) joined += (joined.empty() ? "" : ", ") + n;
           std::cout << "Attaching to " << joined << "\n" << std::flush;
+          live.expect(line["containers"]);
           return !line["containers"].empty();
         }
         const std::string name = display_name(line.value("container", ""), project.name), service = line.value("service", "");
@@ -152,7 +161,7 @@ int attach_project(const compose::Project& project, const AttachOptions& o, LogP
             exit_code = *code;
           }
         }
-        return !(live.seen && live.up.empty());
+        return !live.finished();
       });
     } catch (const std::exception& e) {
       std::lock_guard<std::mutex> l(m);
@@ -204,6 +213,14 @@ int attach_project(const compose::Project& project, const AttachOptions& o, LogP
   }
   reader.join();
   if (stopper.joinable()) stopper.join();
+  // A wake-up sent after the last wait is still pending: take it before unblocking, or it
+  // would end the process (SIGUSR1's default action).
+  sigset_t usr1;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  const timespec zero{0, 0};
+  while (sigtimedwait(&usr1, nullptr, &zero) == SIGUSR1) {
+  }
   pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
   if (!stream_error.empty()) throw Error(stream_error);
   if (interrupted) return 130;
