@@ -60,7 +60,8 @@ void register_up(CLI::App& app, Context& ctx) {
                               {"no_recreate", o.no_recreate},
                               {"remove_orphans", o.remove_orphans},
                            {"no_start", o.no_start},
-                           {"wait", o.wait}};
+                           {"wait", o.wait},
+                           {"renew_anon_volumes", o.renew_anon_volumes}};
     if (cmd->count("--timeout")) options["timeout"] = o.timeout;
     if (cmd->count("--wait-timeout")) options["wait_timeout"] = o.wait_timeout;
     nlohmann::json scale = nlohmann::json::object();

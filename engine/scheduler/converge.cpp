@@ -1,6 +1,8 @@
 #include "mycompose/scheduler/converge.hpp"
 
 #include "project_state.hpp"
+#include "mycompose/image/store.hpp"
+#include "unsupported_keys.hpp"
 #include "mycompose/scheduler/service_walk.hpp"
 
 #include <algorithm>
@@ -67,8 +69,24 @@ void Converger::up(const compose::Project& project, const PlanOptions& plan_opti
   for (const auto& [name, def] : s.services.items()) model_services.insert(name);
   s.ensure_networks();
   const auto volumes = s.ensure_volumes();
-  const Reconciliation r = reconcile(plan, model_services, s.existing(), options);
+  for (const auto& w : unsupported_key_warnings(project.model)) s.warn(w);
+  s.renew_anonymous_volumes = up.renew_anon_volumes;
+  Reconciliation r = reconcile(plan, model_services, s.existing(), options);
   if (!r.orphans.empty()) s.warn(orphan_warning(r.orphans));
+  // As docker compose: a container whose image is no longer the one its reference names
+  // (rebuilt by --build, pulled) is recreated, even with the same configuration.
+  if (!options.no_recreate) {
+    image::ImageStore images(root_);
+    for (auto& step : r.steps) {
+      if (step.kind != StepKind::Keep && step.kind != StepKind::Start) continue;
+      const auto current = images.resolve(s.services[step.service].value("image", ""));
+      const auto rec = s.store.find(step.container_id);
+      if (current && rec && rec->image_id != *current) {
+        step.kind = StepKind::Recreate;
+        step.reason = "image changed";
+      }
+    }
+  }
 
   std::map<std::string, std::vector<const Step*>> by_service;
   std::vector<WalkNode> nodes;
@@ -129,7 +147,9 @@ void Converger::down(const compose::Project& project, const DownOptions& options
     const std::string name = s.network_name(key);
     if (!s.networks.get(name)) continue;
     s.progress("Network " + name, "Removing", ProgressEvent::State::Working);
+    const std::string id = s.networks.get(name)->id;
     s.networks.remove(name);
+    if (hooks_.network_removed) hooks_.network_removed(id);
     s.progress("Network " + name, "Removed");
   }
   if (!options.remove_volumes) return;

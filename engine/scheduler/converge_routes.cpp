@@ -24,6 +24,7 @@ void install_converge_routes(daemon::Engine& engine, ProjectServices& services) 
     up.no_start = o.value("no_start", false);
     if (o.contains("timeout")) up.timeout = std::chrono::seconds(o["timeout"].get<int>());
     up.wait = o.value("wait", false);
+    up.renew_anon_volumes = o.value("renew_anon_volumes", false);
     if (o.contains("wait_timeout")) up.wait_timeout = std::chrono::seconds(o["wait_timeout"].get<int>());
     services.run(project.name, out, [project, plan, rec, up, root](const ConvergeHooks& hooks, json&) {
       Converger(root, hooks).up(project, plan, rec, up);

@@ -85,6 +85,7 @@ ConvergeHooks ProjectServices::hooks(const std::shared_ptr<daemon::Responder>& o
     // The container starts only once its name resolves: wait for the loop.
     queue.call([&] { serve_endpoint(n, ep, names, container); });
   };
+  h.network_removed = [this](const std::string& id) { forget_network(id); };
   h.endpoint_removed = [this](const std::string& network, const std::string& address) {
     queue.post([this, network, address] {
       if (dns_server_) dns_server_->remove_endpoint(network, address);

@@ -38,6 +38,9 @@ struct ConvergeHooks {
                      const std::string& container_name)>
       endpoint_added;
   std::function<void(const std::string& network_id, const std::string& address)> endpoint_removed;
+  // A network was removed: the DNS stops listening on its gateway (a later network may get
+  // the same address).
+  std::function<void(const std::string& network_id)> network_removed;
   std::function<void(const ProgressEvent& event)> progress;
   // Supervision: the container's init runs (watch it with the service's restart policy:
   // "no", "always", "on-failure[:N]", "unless-stopped"); the user stops it (no restart
@@ -69,6 +72,7 @@ struct UpOptions {
   std::optional<std::chrono::seconds> timeout;  // -t: stop timeout for recreated/removed containers
   bool wait = false;                         // --wait: until running, or healthy with a healthcheck
   std::optional<std::chrono::seconds> wait_timeout;
+  bool renew_anon_volumes = false;  // -V: recreated containers get fresh anonymous volumes
 };
 
 class Converger {

@@ -156,7 +156,7 @@ TEST_CASE("groups list their sub-subcommands") {
         std::vector<std::string>{"ls", "create", "inspect", "rm", "prune"});
   CHECK(subcommands_in(run_mycompose({"network", "--help"}).out) ==
         std::vector<std::string>{"ls", "inspect", "rm", "prune"});
-  CHECK(subcommands_in(run_mycompose({"system", "--help"}).out) == std::vector<std::string>{"prune", "check"});
+  CHECK(subcommands_in(run_mycompose({"system", "--help"}).out) == std::vector<std::string>{"prune", "check", "df"});
   CHECK(subcommands_in(run_mycompose({"alpha", "--help"}).out) == std::vector<std::string>{"viz"});
 }
 
