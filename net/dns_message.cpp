@@ -252,6 +252,10 @@ Message parse(std::string_view packet) {
     for (int i = 0; i < count; ++i) list->push_back(read_record(r));
   }
   if (r.remaining() != 0) fail("trailing bytes after the last record", r.pos());
+  // RFC 6891 6.1.1: at most one OPT, wherever it sits in the additional section; kept last,
+  // where serialize() writes it (so a message round-trips).
+  auto opt = std::stable_partition(m.additional.begin(), m.additional.end(), [](const Record& rec) { return rec.type != type::OPT; });
+  if (m.additional.end() - opt > 1) fail("more than one OPT record", 0);
   return m;
 }
 
