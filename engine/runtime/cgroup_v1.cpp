@@ -55,14 +55,20 @@ class CgroupV1 final : public Cgroup {
 
   void make() {
     for (auto& [ctrl, base] : bases_) {
-      auto created = make_levels(base, relative_);
+      make_levels(base, relative_);
       // A new cpuset folder starts with empty cpus/mems and refuses tasks; inherit the parent's.
-      if (ctrl == "cpuset")
-        for (const auto& dir : created)
-          for (const char* f : {"cpuset.cpus", "cpuset.mems"}) {
-            auto parent = stdfs::path(dir).parent_path().string() + "/" + f;
-            if (read_if_exists(dir + "/" + f).value_or("").empty()) write(dir + "/" + f, read(parent));
-          }
+      // Every level, top down, not only those this call made: a parent another container is
+      // creating at the same moment may not have been filled yet (joining then fails ENOSPC).
+      if (ctrl == "cpuset") {
+        std::string dir = base;
+        for (const auto& part : stdfs::path(relative_)) {
+          if (part.empty() || part == "/") continue;
+          const std::string parent = dir;
+          dir += "/" + part.string();
+          for (const char* f : {"cpuset.cpus", "cpuset.mems"})
+            if (read_if_exists(dir + "/" + f).value_or("").empty()) write(dir + "/" + f, read(parent + "/" + f));
+        }
+      }
     }
   }
 
