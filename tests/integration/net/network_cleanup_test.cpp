@@ -69,6 +69,7 @@ TEST_CASE("network reconcile: after a reboot-like loss, bridges and rules come b
   // address; addresses handed out before are not reused at once.
   alive.reset();
   net::NetlinkSocket nl;
+  for (int i = 0; i < 100 && nl.ifindex(ea.host_veth) != 0; ++i) usleep(10000);  // netns teardown is async
   net::delete_link(nl, rec.bridge);
   after = nm.reconcile();
   CHECK(nl.ifindex(rec.bridge) != 0);
