@@ -29,7 +29,11 @@ services:
 YAML
 ms() { echo $(( ($2 - $1) / 1000000 )); }
 cd "$WORK/proj"
+rss() { awk '/VmRSS/ {print $2}' /proc/"$(cat "$MYCOMPOSE_ROOT/engine.pid")"/status; }
 t0=$(date +%s%N); "$BIN" up -d > /dev/null 2>&1; t1=$(date +%s%N)
+rss_up=$(rss)
 "$BIN" up -d > /dev/null 2>&1; t2=$(date +%s%N)
 "$BIN" down > /dev/null 2>&1; t3=$(date +%s%N)
+rss_down=$(rss)
 echo "mycompose up -d, $N replicas: first up $(ms $t0 $t1) ms (engine started on demand), unchanged up $(ms $t1 $t2) ms, down $(ms $t2 $t3) ms"
+echo "engine RSS: ${rss_up} kB with $N containers, ${rss_down} kB after down"

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <thread>
 
@@ -111,6 +112,26 @@ bool other_engine_holds(const stdfs::path& root, pid_t ours) {
 
 }  // namespace
 
+std::string engine_program() {
+  std::error_code ec;
+  stdfs::path self = stdfs::read_symlink("/proc/self/exe", ec);
+  if (ec) throw SystemError("readlink /proc/self/exe", ec.value());
+  return (self.parent_path() / "mycompose-engine").string();
+}
+
+void exec_engine(const stdfs::path& root, const std::string& log_level) {
+  const std::string program = engine_program();
+  const std::string root_s = root.string();
+  std::vector<const char*> argv = {"mycompose", "engine", "--root", root_s.c_str()};
+  if (!log_level.empty()) {
+    argv.push_back("--log-level");
+    argv.push_back(log_level.c_str());
+  }
+  argv.push_back(nullptr);
+  ::execv(program.c_str(), const_cast<char* const*>(argv.data()));
+  std::fprintf(stderr, "error: cannot run %s: %s (it is installed beside mycompose)\n", program.c_str(), std::strerror(errno));
+}
+
 json EngineResponse::json() const {
   try {
     return nlohmann::json::parse(body);
@@ -166,9 +187,7 @@ EngineClient EngineClient::connect(const stdfs::path& root_arg, ConnectOptions o
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    std::string root_s = root.string();
-    const char* argv[] = {"mycompose", "engine", "--root", root_s.c_str(), nullptr};
-    ::execv("/proc/self/exe", const_cast<char* const*>(argv));
+    exec_engine(root);
     _exit(127);
   }
   // Poll with backoff until it answers: 1 ms doubling to 100 ms.

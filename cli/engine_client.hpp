@@ -24,6 +24,12 @@ struct EngineResponse {
   nlohmann::json json() const;  // the body parsed; throws Error naming the request if it is not JSON
 };
 
+// The engine program, installed beside the running CLI (mycompose-engine).
+std::string engine_program();
+// Replaces this process with the engine of `root` in the foreground (ps shows
+// `mycompose engine --root <root>`). Returns only if the exec fails.
+void exec_engine(const std::filesystem::path& root, const std::string& log_level = "");
+
 struct ConnectOptions {
   bool start_if_needed = true;
   std::chrono::milliseconds start_timeout{10000};
@@ -32,7 +38,7 @@ struct ConnectOptions {
 class EngineClient {
  public:
   // Connects to <root>/engine.sock. If nothing answers and start_if_needed, starts
-  // `mycompose engine --root <root>` detached (new session, output to engine.log) and waits
+  // the engine of <root> detached (new session, output to engine.log) and waits
   // for its socket; throws Error quoting the end of engine.log if it does not come up.
   static EngineClient connect(const std::filesystem::path& root, ConnectOptions options = {});
   // Whether an engine answers /_ping on this root (never starts one).

@@ -13,7 +13,6 @@
 #include "flags/engine.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/daemon/engine.hpp"
-#include "mycompose/scheduler/engine_routes.hpp"
 #include "mycompose/daemon/http.hpp"
 
 namespace mycompose::cli {
@@ -29,14 +28,10 @@ std::filesystem::path root_of(const flags::EngineOptions& o) {
   return std::filesystem::absolute(o.root.empty() ? daemon::default_root() : std::filesystem::path(o.root));
 }
 
+// The engine is its own program (mycompose-engine), which maps far less than this one.
 void run_foreground(const flags::EngineOptions& o, Context& ctx) {
-  daemon::EngineOptions eo;
-  eo.root = root_of(o);
-  eo.log_level = o.log_level;
-  scheduler::enable_project_routes();
-  daemon::Engine engine(eo);
-  engine.start();
-  ctx.exit_code = engine.run();
+  exec_engine(root_of(o), o.log_level);
+  ctx.exit_code = 127;
 }
 
 // One request on a connection that is kept open: the engine's round trip, not connect().

@@ -5,7 +5,7 @@
 
 namespace mycompose {
 
-// Incremental SHA-256 (OpenSSL EVP); hex() gives the lower-case digest.
+// Incremental SHA-256 (OpenSSL); hex() gives the lower-case digest.
 class Sha256 {
  public:
   Sha256();
