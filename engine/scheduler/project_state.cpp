@@ -204,11 +204,15 @@ void ProjectState::stop(const std::string& id, const std::string& name, std::opt
 
 void ProjectState::remove(const std::string& id, const std::string& name, std::optional<std::chrono::seconds> timeout) {
   progress("Container " + name, "Stopping", ProgressEvent::State::Working);
+  // No restart, no more probes: a probe's health.json landed in the folder while it was
+  // being removed ("Directory not empty").
+  if (hooks.stopping) hooks.stopping(id);
   store.stop(id, timeout);
   progress("Container " + name, "Stopped");
   progress("Container " + name, "Removing", ProgressEvent::State::Working);
   disconnect_all(id);
   release_anonymous_volumes(id, name);
+  if (hooks.removed) hooks.removed(id);
   store.remove(id, true);
   progress("Container " + name, "Removed");
 }

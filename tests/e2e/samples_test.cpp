@@ -223,11 +223,11 @@ TEST_CASE("samples/scale: the client's requests spread over the 5 replicas throu
   s.check_system_is_clean();
 }
 
-// Hidden ([.]) until it passes; run it with `e2e_samples "[webapp]"`. Last run: db became
-// healthy (secret password, volume) and web wrote and read a note; after `down` and a second
-// `up` the GET got no answer. In the run before, web could not resolve "db": the network's
-// DNS server had failed to bind (engine.log: "bind udp 172.20.0.1:53: Address already in use").
-TEST_CASE("samples/webapp-mysql: web writes and reads MariaDB once it is healthy, the named volume keeps the data", "[.][webapp]") {
+// The second `up` after a plain `down` is the part that failed before (stop 11): `down` removed
+// the project network but the DNS kept its socket on the gateway, so the new network (same
+// subnet, same gateway) had no DNS and web could not resolve "db". Fixed in the scheduler's
+// down (the DNS stops listening on a removed network's gateway); this case pins it.
+TEST_CASE("samples/webapp-mysql: web writes and reads MariaDB once it is healthy, the named volume keeps the data", "[webapp]") {
   Sample s("webapp-mysql", "WEBAPP_PORT");
   s.up();
   // up returned: web started only after db was healthy (service_healthy), so the first
@@ -245,11 +245,14 @@ TEST_CASE("samples/webapp-mysql: web writes and reads MariaDB once it is healthy
   auto down = s.mycompose({"down"});
   INFO(down.err);
   REQUIRE(down.exit_code == 0);
+  CHECK(s.mycompose({"ps", "-a", "-q"}).out.empty());
+  CHECK(s.mycompose({"volume", "ls", "-q"}).out == "webapp-mysql_db-data\n");
   s.up();
   auto again = nlohmann::json::parse(http(s.port(), "GET", "/notes").body);
   REQUIRE(again["notes"].size() == 1);
   CHECK(again["notes"][0]["text"] == "hello from e2e");
 
   s.down();
+  CHECK(s.mycompose({"volume", "ls", "-q"}).out.empty());  // -v took the named volume
   s.check_system_is_clean();
 }
