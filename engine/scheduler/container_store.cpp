@@ -103,21 +103,26 @@ bool wait_exit(pid_t pid, std::chrono::milliseconds timeout) {
 }
 
 // Undoes a half-made container unless dismissed.
+// Takes back what a create made, as far as it got: the runtime's container (killed), the
+// overlay mount, the folder. Never throws.
+void discard_created(runtime::Runtime& rt, const stdfs::path& dir, const std::string& id, bool in_runtime) {
+  if (in_runtime) try {
+      rt.remove(id, true);
+    } catch (...) {
+    }
+  try {
+    runtime::unmount_overlay((dir / "rootfs").string());
+  } catch (...) {
+  }
+  std::error_code ec;
+  stdfs::remove_all(dir, ec);
+}
+
 class CreateGuard {
  public:
   CreateGuard(runtime::Runtime& rt, stdfs::path dir, std::string id) : rt_(rt), dir_(std::move(dir)), id_(std::move(id)) {}
   ~CreateGuard() {
-    if (done_) return;
-    if (runtime_created_) try {
-        rt_.remove(id_, true);
-      } catch (...) {
-      }
-    try {
-      runtime::unmount_overlay((dir_ / "rootfs").string());
-    } catch (...) {
-    }
-    std::error_code ec;
-    stdfs::remove_all(dir_, ec);
+    if (!done_) discard_created(rt_, dir_, id_, runtime_created_);
   }
   void runtime_created() { runtime_created_ = true; }
   void dismiss() { done_ = true; }
@@ -269,6 +274,24 @@ void ContainerStore::create_in_runtime(const std::string& id, int stdout_fd, int
 }
 
 void ContainerStore::start(const std::string& id) { runtime_.start(id); }
+
+std::vector<std::string> ContainerStore::remove_half_made() {
+  std::vector<std::string> removed;
+  std::error_code ec;
+  for (const auto& e : stdfs::directory_iterator(root_ / "containers", ec)) {
+    if (!e.is_directory(ec) || stdfs::exists(e.path() / "container.json", ec)) continue;
+    const std::string id = e.path().filename().string();
+    bool in_runtime = false;
+    try {
+      runtime_.state(id);
+      in_runtime = true;
+    } catch (const std::exception&) {
+    }
+    discard_created(runtime_, e.path(), id, in_runtime);
+    removed.push_back(id);
+  }
+  return removed;
+}
 
 void ContainerStore::renew(const std::string& id) {
   auto rec = find(id);

@@ -41,6 +41,8 @@ void ProjectServices::restore_dns() {
   try {
     net::NetworkManager networks(engine.root());
     ContainerStore store(engine.root());
+    // The previous engine was killed in the middle of these creates.
+    for (const auto& id : store.remove_half_made()) spdlog::info("removed container {}: its create never finished", id);
     // Bridges lost with a reboot come back; endpoints of dead containers go.
     for (const auto& n : networks.reconcile())
       for (const auto& [id, ep] : n.endpoints) {

@@ -108,6 +108,11 @@ class ContainerStore {
 
   runtime::Runtime& runtime() { return runtime_; }
 
+  // Undoes creates an engine was killed in the middle of (a folder with no record yet): the
+  // runtime's container, the overlay mount, the folder. Only when no create can be running
+  // (a new engine, before it serves). Returns the ids removed.
+  std::vector<std::string> remove_half_made();
+
  private:
   std::filesystem::path dir(const std::string& id) const { return root_ / "containers" / id; }
   void create_in_runtime(const std::string& id, int stdout_fd, int stderr_fd, int stdin_fd = -1, const std::string& console_socket = "");
