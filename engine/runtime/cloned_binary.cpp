@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <string>
 
 #include "mycompose/common/error.hpp"
@@ -67,19 +68,16 @@ UniqueFd open_init_program() {
 
 void set_init_program(const std::string& path) { init_program_override() = path; }
 
-UniqueFd sealed_self_copy() {
-  UniqueFd self = open_init_program();
-  if (!self) self.reset(::open("/proc/self/exe", O_RDONLY | O_CLOEXEC));
-  if (!self) throw SystemError("open /proc/self/exe", errno);
-  struct stat st;
-  check_syscall(::fstat(self.get(), &st), "stat /proc/self/exe");
+namespace {
+
+UniqueFd sealed_copy_of(int self, const struct stat& st) {
   UniqueFd mem(::memfd_create("mycompose-init", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC));
   if (!mem && errno == EINVAL) mem.reset(::memfd_create("mycompose-init", MFD_CLOEXEC | MFD_ALLOW_SEALING));
   if (!mem) throw SystemError("memfd_create for the init binary", errno);
   bool trimmed = false;
-  off_t left = loadable_size(self.get(), st.st_size, &trimmed);
+  off_t left = loadable_size(self, st.st_size, &trimmed);
   while (left > 0) {
-    ssize_t n = ::sendfile(mem.get(), self.get(), nullptr, static_cast<size_t>(left));
+    ssize_t n = ::sendfile(mem.get(), self, nullptr, static_cast<size_t>(left));
     if (n < 0 && errno == EINTR) continue;
     check_syscall(n, "copy /proc/self/exe into a memfd");
     if (n == 0) throw Error("copy /proc/self/exe into a memfd: unexpected end of file");
@@ -97,6 +95,33 @@ UniqueFd sealed_self_copy() {
   check_syscall(::fcntl(mem.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE),
                 "seal the init memfd");
   return mem;
+}
+
+}  // namespace
+
+// Sealed, the copy can be written by no one, so every container of this process may exec
+// the same one (one copy per engine instead of one per container start). It is made again
+// when the program on disk changes (an upgrade while the engine runs).
+UniqueFd sealed_self_copy() {
+  UniqueFd self = open_init_program();
+  if (!self) self.reset(::open("/proc/self/exe", O_RDONLY | O_CLOEXEC));
+  if (!self) throw SystemError("open /proc/self/exe", errno);
+  struct stat st;
+  check_syscall(::fstat(self.get(), &st), "stat /proc/self/exe");
+  static std::mutex m;
+  static UniqueFd cached;
+  static struct stat cached_st {};
+  std::lock_guard<std::mutex> l(m);
+  const bool same = cached && cached_st.st_dev == st.st_dev && cached_st.st_ino == st.st_ino &&
+                    cached_st.st_size == st.st_size && cached_st.st_mtim.tv_sec == st.st_mtim.tv_sec &&
+                    cached_st.st_mtim.tv_nsec == st.st_mtim.tv_nsec;
+  if (!same) {
+    cached = sealed_copy_of(self.get(), st);
+    cached_st = st;
+  }
+  UniqueFd out(::fcntl(cached.get(), F_DUPFD_CLOEXEC, 0));
+  if (!out) throw SystemError("dup the init memfd", errno);
+  return out;
 }
 
 }  // namespace mycompose::runtime

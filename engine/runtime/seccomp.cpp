@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -179,9 +180,10 @@ void apply_seccomp(const nlohmann::json& linux_seccomp) {
   if (rc < 0) throw SystemError("seccomp_load", -rc);
 }
 
-CompiledSeccomp compile_seccomp(const nlohmann::json& linux_seccomp) {
+namespace {
+
+CompiledSeccomp compile_uncached(const nlohmann::json& linux_seccomp) {
   CompiledSeccomp out;
-  if (empty_section(linux_seccomp)) return out;
   Filter ctx = build(linux_seccomp);
   // libseccomp 2.5 exports only to a file descriptor.
   UniqueFd mem(::memfd_create("seccomp-bpf", MFD_CLOEXEC));
@@ -196,6 +198,28 @@ CompiledSeccomp compile_seccomp(const nlohmann::json& linux_seccomp) {
   if (seccomp_attr_get(ctx.get(), SCMP_FLTATR_CTL_TSYNC, &v) == 0 && v) out.flags |= SECCOMP_FILTER_FLAG_TSYNC;
   if (seccomp_attr_get(ctx.get(), SCMP_FLTATR_CTL_LOG, &v) == 0 && v) out.flags |= SECCOMP_FILTER_FLAG_LOG;
   if (seccomp_attr_get(ctx.get(), SCMP_FLTATR_CTL_SSB, &v) == 0 && v) out.flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+  return out;
+}
+
+}  // namespace
+
+// libseccomp's compile of Docker's default profile (~350 rules) is the largest CPU cost of a
+// container create in the engine, and almost every container brings the same profile: the
+// programs are kept by profile text. A handful of profiles at most; the map starts over
+// past that.
+CompiledSeccomp compile_seccomp(const nlohmann::json& linux_seccomp) {
+  if (empty_section(linux_seccomp)) return {};
+  static std::mutex m;
+  static std::map<std::string, CompiledSeccomp> compiled;
+  const std::string key = linux_seccomp.dump();
+  {
+    std::lock_guard<std::mutex> l(m);
+    if (auto it = compiled.find(key); it != compiled.end()) return it->second;
+  }
+  CompiledSeccomp out = compile_uncached(linux_seccomp);
+  std::lock_guard<std::mutex> l(m);
+  if (compiled.size() >= 8) compiled.clear();
+  compiled.emplace(key, out);
   return out;
 }
 

@@ -173,3 +173,17 @@ TEST_CASE("seccomp: the default profile denies keyctl and namespace clones, allo
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
 }
+
+TEST_CASE("seccomp: a profile compiled again gives the kept program, a changed profile its own") {
+  nlohmann::json a = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                      {"syscalls", {{{"names", {"mkdir"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
+  nlohmann::json b = a;
+  b["syscalls"][0]["names"] = {"mkdir", "rmdir"};
+  auto first = mycompose::runtime::compile_seccomp(a);
+  auto again = mycompose::runtime::compile_seccomp(a);
+  auto other = mycompose::runtime::compile_seccomp(b);
+  REQUIRE_FALSE(first.empty());
+  CHECK(again.program == first.program);
+  CHECK(other.program != first.program);
+  CHECK(other.program.size() > first.program.size());  // one more syscall to match
+}
