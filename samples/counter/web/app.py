@@ -14,5 +14,12 @@ def hello():
     return f"Hello from {socket.gethostname()}! I have been seen {visits} times.\n"
 
 
+# The healthcheck's route: answers once the app listens and Redis does, and counts nothing.
+@app.route("/health")
+def health():
+    store.ping()
+    return "ok\n"
+
+
 if __name__ == "__main__":
     app.run(host="0.0.0.0", port=5000)
