@@ -79,10 +79,13 @@ Created create_container(const stdfs::path& root, const std::string& id, const C
   Spec spec = load_spec(opts.bundle);
   // Connected first: a wrong socket fails before anything exists.
   UniqueFd console;
+  bool relay = false;
   if (spec.raw["process"].value("terminal", false) && !foreground) {
-    if (opts.console_socket.empty())
+    relay = opts.console_socket.empty() &&
+            spec.raw.value("annotations", json::object()).value(kTerminalRelay, "") == "true";
+    if (opts.console_socket.empty() && !relay)
       throw Error("config.json: process.terminal needs --console-socket (or `run` in the foreground)");
-    console = connect_console_socket(opts.console_socket);
+    if (!relay) console = connect_console_socket(opts.console_socket);
   }
   fs::make_dirs(root, 0700);
   if (::mkdir(dir.c_str(), 0700) != 0) {
@@ -104,7 +107,7 @@ Created create_container(const stdfs::path& root, const std::string& id, const C
       check_syscall(::chown((dir / kFifo).c_str(), owner->first, owner->second), "chown " + (dir / kFifo).string());
   }
   const int stdio[3] = {opts.stdin_fd, opts.stdout_fd, opts.stderr_fd};
-  c.init = launch_init(spec, dir, mode, *c.cgroup, stdio);
+  c.init = launch_init(spec, dir, mode, *c.cgroup, stdio, relay);
   guard.set_init(&c.init);
   if (console) {
     send_console(console.get(), c.init.pty_master.get(), opts.console_socket);

@@ -25,6 +25,7 @@
 #include "spec.hpp"
 #include "state_store.hpp"
 #include "sync_socket.hpp"
+#include "terminal_relay.hpp"
 
 namespace mycompose::runtime {
 namespace {
@@ -100,9 +101,11 @@ Pty open_pty() {
   Pty pty;
   UniqueFd fifo;
   std::string mode;
+  bool relay = false;  // we keep the pty master (kTerminalRelay)
   try {
     Message cfg = recv_message(kSyncFd, "the runtime");
     mode = cfg.body.at("mode").get<std::string>();
+    relay = cfg.body.value("relayTerminal", false);
     state_fd = cfg.fd.release();
     if (state_fd < 0) throw Error("the runtime sent no state folder");
     Spec spec = parse_spec(cfg.body.at("spec"), cfg.body.at("bundle").get<std::string>(), false);
@@ -123,8 +126,8 @@ Pty open_pty() {
       fifo.reset(::openat(state_fd, kFifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC));
       if (!fifo) throw SystemError("open exec.fifo", errno);
     }
-    send_message(kSyncFd, {{"type", "ready"}}, pty.master.get());
-    pty.master.reset();
+    send_message(kSyncFd, {{"type", "ready"}}, relay ? -1 : pty.master.get());
+    if (!relay) pty.master.reset();
   } catch (const Error& e) {
     try {
       send_message(kSyncFd, {{"type", "error"}, {"message", e.what()}, {"exitCode", e.exit_code()}});
@@ -175,6 +178,11 @@ Pty open_pty() {
     exec_process(process, seccomp, pty.slave ? pty.slave.release() : -1);
   }
   pty.slave.reset();
+  if (pty.master) {
+    int signal;
+    int code = exit_code_of(relay_until_exit(app, sfd, pty.master.get()), &signal);
+    finish(state_fd, code, signal);
+  }
   for (;;) {
     signalfd_siginfo si;
     ssize_t n = ::read(sfd, &si, sizeof si);

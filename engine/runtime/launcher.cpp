@@ -106,7 +106,7 @@ void kill_and_wait(pid_t pid, int pidfd) {
 }
 
 InitProcess launch_init(const Spec& spec, const std::filesystem::path& state_dir, const std::string& mode, Cgroup& cgroup,
-                        const int (&stdio)[3]) {
+                        const int (&stdio)[3], bool relay_terminal) {
   UniqueFd memfd = sealed_self_copy();
   int sv[2];
   check_syscall(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), "socketpair");
@@ -196,6 +196,7 @@ InitProcess launch_init(const Spec& spec, const std::filesystem::path& state_dir
     if (!state_fd) throw SystemError("open " + state_dir.string(), errno);
     send_message(parent_sock.get(), {{"type", "config"},
                                      {"mode", mode},
+                                     {"relayTerminal", relay_terminal},
                                      {"stateDir", state_dir.string()},
                                      {"bundle", spec.bundle.string()},
                                      {"spec", spec.raw},

@@ -22,9 +22,10 @@ struct InitProcess {
 };
 
 // mode: "create" (the init waits on exec.fifo) or "run" (it waits for a "start" message).
-// stdio: fds for the container's 0, 1, 2 (-1 = inherit ours).
+// stdio: fds for the container's 0, 1, 2 (-1 = inherit ours). relay_terminal: the init keeps
+// the pty master and copies it to and from its stdio (kTerminalRelay); pty_master stays empty.
 InitProcess launch_init(const Spec& spec, const std::filesystem::path& state_dir, const std::string& mode, Cgroup& cgroup,
-                        const int (&stdio)[3]);
+                        const int (&stdio)[3], bool relay_terminal = false);
 
 // Kills (SIGKILL) and waits for a process we launched, whether or not it is our child.
 void kill_and_wait(pid_t pid, int pidfd);

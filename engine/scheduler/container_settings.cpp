@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "mycompose/common/error.hpp"
+#include "mycompose/runtime/runtime.hpp"
 
 namespace mycompose::scheduler {
 namespace {
@@ -81,6 +82,9 @@ class Mapper {
       for (const auto& [k, v] : s_["labels"].items()) c.annotations[k] = v.is_string() ? v.get<std::string>() : v.dump();
     if (s_.contains("annotations") && s_["annotations"].is_object())
       for (const auto& [k, v] : s_["annotations"].items()) c.annotations[k] = v.is_string() ? v.get<std::string>() : v.dump();
+    // Nobody holds a console socket for a service: its init keeps the terminal and writes it
+    // to the log pipe, so the output outlives any engine (as containerd's shim does).
+    if (c.tty) c.annotations[runtime::kTerminalRelay] = "true";
     if (s_.contains("cgroup")) c.cgroupns_private = s_["cgroup"].get<std::string>() == "private";
     return c;
   }

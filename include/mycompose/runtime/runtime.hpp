@@ -33,9 +33,14 @@ struct CreateOptions {
   // The engine passes its log pipes here. The fds stay the caller's; the init gets copies.
   int stdin_fd = -1, stdout_fd = -1, stderr_fd = -1;
   // process.terminal in a container that is not run in the foreground: the pty master is sent
-  // (SCM_RIGHTS) to this unix socket, as runc's --console-socket does.
+  // (SCM_RIGHTS) to this unix socket, as runc's --console-socket does. Without one, a spec
+  // annotated kTerminalRelay = "true" has its init keep the master and copy it to and from
+  // the container's stdio (a compose service with `tty: true`, whose output must outlive
+  // any engine).
   std::filesystem::path console_socket;
 };
+
+inline constexpr const char* kTerminalRelay = "org.mycompose.terminal.relay";
 
 struct ExecOptions {
   std::vector<std::string> args;
