@@ -24,6 +24,7 @@ trap cleanup EXIT
 
 now() { date +%s%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f s", (b - a) / 1e9 }'; }
+msecs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%d ms", (b - a) / 1e6 }'; }
 free_port() { while :; do p=$((20000 + RANDOM % 20000)); (echo >/dev/tcp/127.0.0.1/$p) 2>/dev/null || break; done; echo $p; }
 
 t0=$(now)
@@ -39,14 +40,15 @@ for s in "${SAMPLES[@]}"; do
   port=$(free_port)
   export "${VAR[$s]}=$port"
   a=$(now); "$BIN" build >"$WORK/$s.build" 2>&1 || { tail "$WORK/$s.build" >&2; exit 1; }
-  b=$(now); "$BIN" build >/dev/null 2>&1
+  b=$(now); "$BIN" build >"$WORK/$s.rebuild" 2>&1 || { tail "$WORK/$s.rebuild" >&2; exit 1; }
   c=$(now); current=$s
   "$BIN" up -d --build >"$WORK/$s.up" 2>&1 || { tail "$WORK/$s.up" >&2; exit 1; }
   until curl -sf -o /dev/null --max-time 5 "http://127.0.0.1:$port${URL[$s]}"; do
     [ $(( ($(now) - c) / 1000000000 )) -lt 180 ] || { echo "$s: no HTTP answer on port $port in 180 s" >&2; exit 1; }
     sleep 0.1
   done
-  d=$(now); "$BIN" down -v >/dev/null 2>&1; current=""
+  d=$(now); "$BIN" down -v >"$WORK/$s.down" 2>&1 || { tail "$WORK/$s.down" >&2; exit 1; }
+  current=""
   e=$(now)
-  printf '%-13s %12s %12s %16s %10s\n' "$s" "$(secs "$a" "$b")" "$(secs "$b" "$c")" "$(secs "$c" "$d")" "$(secs "$d" "$e")"
+  printf '%-13s %12s %12s %16s %10s\n' "$s" "$(secs "$a" "$b")" "$(msecs "$b" "$c")" "$(secs "$c" "$d")" "$(secs "$d" "$e")"
 done
