@@ -3,56 +3,20 @@
 // failed dependency fails `up` with docker compose's message, scale goes 5 → 2 → 4 keeping
 // the lowest numbers, and on-failure:3 stops after three restarts. Each case ends with
 // `down -v`, the engine stopped, and `system check` finding nothing.
-#include <sys/prctl.h>
-#include <sys/wait.h>
-
-#include "../system_check_helpers.hpp"
-#include "store_fixture.hpp"
+#include "cli_project_fixture.hpp"
 
 using namespace store_test;
 
 namespace {
 
-struct Project {
-  Root r;
-  stdfs::path proj = r.dir / "proj", out = r.dir / "out";
-  mycompose::test::RunOptions o;
-
-  explicit Project(const std::string& yaml) {
-    ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-    stdfs::create_directories(proj);
-    stdfs::create_directories(out);
-    std::string text = yaml;
-    for (std::size_t at; (at = text.find("$OUT")) != std::string::npos;) text.replace(at, 4, out.string());
-    mycompose::fs::write_file_atomic(proj / "compose.yaml", text);
-    o.env = {{"MYCOMPOSE_ROOT", r.root().string()}};
-    o.cwd = proj.string();
-    o.timeout_seconds = 60;
-  }
-  mycompose::test::RunResult mc(std::vector<std::string> args) const {
-    args.insert(args.begin(), mycompose::test::mycompose_bin());
-    return mycompose::test::run(args, o);
-  }
+// The project fixture, plus the names of its running containers.
+struct Project : cli_project::Project {
+  using cli_project::Project::Project;
   std::vector<std::string> running() const {
     std::vector<std::string> names;
-    ContainerStore store(r.root());
-    for (const auto& c : store.list())
-      if (store.state(c.id).status == "running") names.push_back(c.name);
+    for (const auto& c : store().list())
+      if (store().state(c.id).status == "running") names.push_back(c.name);
     return names;
-  }
-  // down -v, the engine stopped and reaped, nothing left on the host.
-  void finish() {
-    auto down = mc({"down", "-v"});
-    INFO(down.err);
-    CHECK(down.exit_code == 0);
-    mc({"engine", "stop"});
-    for (int i = 0; i < 500; ++i) {
-      int status;
-      pid_t p = ::waitpid(-1, &status, WNOHANG);
-      if (p < 0) break;
-      if (p == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    mycompose::test::require_no_leaks(r.root());
   }
 };
 
@@ -62,16 +26,16 @@ TEST_CASE("depends_on: service_healthy starts the dependent only once the depend
   Project p(R"(services:
   db:
     image: busybox:test
-    command: ["sh", "-c", "sleep 1; echo ready > $OUT/ready; echo > /ready; exec sleep 1000"]
-    volumes: ["$OUT:$OUT"]
+    command: ["sh", "-c", "sleep 1; echo ready > @OUT@/ready; echo > /ready; exec sleep 1000"]
+    volumes: ["@OUT@:@OUT@"]
     healthcheck: {test: ["CMD", "cat", "/ready"], interval: 100ms, retries: 50}
   web:
     image: busybox:test
     depends_on: {db: {condition: service_healthy}}
-    command: ["sh", "-c", "cat $OUT/ready > $OUT/web-saw; exec sleep 1000"]
-    volumes: ["$OUT:$OUT"]
+    command: ["sh", "-c", "cat @OUT@/ready > @OUT@/web-saw; exec sleep 1000"]
+    volumes: ["@OUT@:@OUT@"]
 )");
-  auto up = p.mc({"up", "-d"});
+  auto up = p.run({"up", "-d"});
   INFO(up.err);
   REQUIRE(up.exit_code == 0);
   CHECK(up.err.find("Container proj-db-1  Healthy") != std::string::npos);
@@ -93,7 +57,7 @@ TEST_CASE("depends_on: an unhealthy dependency fails up with compose's message, 
     depends_on: {db: {condition: service_healthy}}
     command: ["sleep", "1000"]
 )");
-  auto up = p.mc({"up", "-d"});
+  auto up = p.run({"up", "-d"});
   CHECK(up.exit_code == 1);
   CHECK(up.err.find("error: dependency failed to start: container proj-db-1 is unhealthy") != std::string::npos);
   CHECK_FALSE(ContainerStore(p.r.root()).find("proj-web-1"));
@@ -104,13 +68,13 @@ TEST_CASE("depends_on: service_completed_successfully waits for exit 0, and a fa
   Project p(R"(services:
   init:
     image: busybox:test
-    command: ["sh", "-c", "sleep 0.5; echo seeded > $OUT/seed"]
-    volumes: ["$OUT:$OUT"]
+    command: ["sh", "-c", "sleep 0.5; echo seeded > @OUT@/seed"]
+    volumes: ["@OUT@:@OUT@"]
   app:
     image: busybox:test
     depends_on: {init: {condition: service_completed_successfully}}
-    command: ["sh", "-c", "cat $OUT/seed > $OUT/app-saw; exec sleep 1000"]
-    volumes: ["$OUT:$OUT"]
+    command: ["sh", "-c", "cat @OUT@/seed > @OUT@/app-saw; exec sleep 1000"]
+    volumes: ["@OUT@:@OUT@"]
   bad:
     image: busybox:test
     command: ["sh", "-c", "exit 3"]
@@ -121,16 +85,16 @@ TEST_CASE("depends_on: service_completed_successfully waits for exit 0, and a fa
     command: ["sleep", "1000"]
     profiles: [bad]
 )");
-  auto up = p.mc({"up", "-d"});
+  auto up = p.run({"up", "-d"});
   INFO(up.err);
   REQUIRE(up.exit_code == 0);
   CHECK(wait_for_file(p.out / "app-saw") == "seeded\n");
 
-  auto bad = p.mc({"--profile", "bad", "up", "-d", "after-bad"});
+  auto bad = p.run({"--profile", "bad", "up", "-d", "after-bad"});
   CHECK(bad.exit_code == 1);
   CHECK(bad.err.find("service \"bad\" didn't complete successfully: exit 3") != std::string::npos);
   CHECK_FALSE(ContainerStore(p.r.root()).find("proj-after-bad-1"));
-  auto down = p.mc({"--profile", "bad", "down", "-v"});
+  auto down = p.run({"--profile", "bad", "down", "-v"});
   CHECK(down.exit_code == 0);
   p.finish();
 }
@@ -146,13 +110,13 @@ TEST_CASE("scale: 5 → 2 → 4 keeps the lowest numbers, and an unchanged up ke
     for (int i = 1; i <= n; ++i) v.push_back("proj-app-" + std::to_string(i));
     return v;
   };
-  REQUIRE(p.mc({"up", "-d", "--scale", "app=5"}).exit_code == 0);
+  REQUIRE(p.run({"up", "-d", "--scale", "app=5"}).exit_code == 0);
   CHECK(p.running() == names(5));
   ContainerStore store(p.r.root());
   const std::string id1 = store.find("proj-app-1")->id;
-  REQUIRE(p.mc({"up", "-d", "--scale", "app=2"}).exit_code == 0);
+  REQUIRE(p.run({"up", "-d", "--scale", "app=2"}).exit_code == 0);
   CHECK(p.running() == names(2));
-  REQUIRE(p.mc({"up", "-d", "--scale", "app=4"}).exit_code == 0);
+  REQUIRE(p.run({"up", "-d", "--scale", "app=4"}).exit_code == 0);
   CHECK(p.running() == names(4));
   CHECK(store.find("proj-app-1")->id == id1);  // never recreated
   p.finish();
@@ -162,11 +126,11 @@ TEST_CASE("restart: on-failure:3 restarts a failing container three times, then 
   Project p(R"(services:
   flaky:
     image: busybox:test
-    command: ["sh", "-c", "echo run >> $OUT/runs; exit 1"]
-    volumes: ["$OUT:$OUT"]
+    command: ["sh", "-c", "echo run >> @OUT@/runs; exit 1"]
+    volumes: ["@OUT@:@OUT@"]
     restart: on-failure:3
 )");
-  REQUIRE(p.mc({"up", "-d"}).exit_code == 0);
+  REQUIRE(p.run({"up", "-d"}).exit_code == 0);
   auto runs = [&] {
     std::error_code ec;
     if (!stdfs::exists(p.out / "runs", ec)) return 0;

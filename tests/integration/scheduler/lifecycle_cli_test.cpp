@@ -3,9 +3,9 @@
 // ps/ls/top/stats output, wait's exit code, and two CLIs on one project taking turns.
 #include <regex>
 
-#include "lifecycle_fixture.hpp"
+#include "cli_project_fixture.hpp"
 
-using namespace lifecycle_test;
+using namespace cli_project;
 
 namespace {
 
@@ -93,7 +93,7 @@ TEST_CASE("lifecycle: kill -s SIGUSR1 reaches the process, kill stops it with SI
   INFO(usr1.err);
   REQUIRE(usr1.exit_code == 0);
   CHECK(usr1.err.find("Container proj-web-1  Killed") != std::string::npos);
-  CHECK(wait_for_file(p.out() / "usr1") == "got\n");
+  CHECK(wait_for_file(p.out / "usr1") == "got\n");
   CHECK(p.ps()["proj-web-1"]["State"] == "running");
 
   REQUIRE(p.run({"kill"}).exit_code == 0);
@@ -113,7 +113,7 @@ TEST_CASE("lifecycle: pause freezes the containers, unpause thaws them") {
   CHECK(paused["proj-web-1"]["State"] == "paused");
   CHECK(std::regex_match(paused["proj-web-1"]["Status"].get<std::string>(), std::regex("Up .* \\(Paused\\)")));
   CHECK(paused["proj-db-1"]["State"] == "running");
-  ContainerStore store(p.root.root());
+  ContainerStore store(p.r.root());
   CHECK(store.state(paused["proj-web-1"]["ID"]).status == "paused");
 
   auto unpause = p.run({"unpause"});
@@ -135,7 +135,7 @@ TEST_CASE("lifecycle: rm asks, removes only stopped containers, -s stops them, -
   REQUIRE(p.run({"up", "-d"}).exit_code == 0);
   auto anonymous = [&] {
     int n = 0;
-    for (const auto& e : stdfs::directory_iterator(p.root.root() / "volumes"))
+    for (const auto& e : stdfs::directory_iterator(p.r.root() / "volumes"))
       n += e.path().filename().string().size() == 64;
     return n;
   };
@@ -181,7 +181,7 @@ TEST_CASE("lifecycle: ps json fields, table, filters and health, top and stats")
   CHECK(std::regex_match(web["CreatedAt"].get<std::string>(), std::regex("[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} \\+0000 UTC")));
 
   // The health module's record shows in the status.
-  mycompose::fs::write_file_atomic(p.root.root() / "containers" / web["ID"].get<std::string>() / "health.json",
+  mycompose::fs::write_file_atomic(p.r.root() / "containers" / web["ID"].get<std::string>() / "health.json",
                                    R"({"Status": "healthy", "FailingStreak": 0, "Log": []})", 0600);
   auto healthy = p.ps()["proj-web-1"];
   CHECK(healthy["Health"] == "healthy");
@@ -301,10 +301,10 @@ TEST_CASE("lifecycle: two CLIs on one project take turns, two projects run side 
   Background up(p, {"up", "-d"}, "up");
 
   // Another project on the same engine is not held up meanwhile.
-  const stdfs::path other = p.root.dir / "other";
+  const stdfs::path other = p.r.dir / "other";
   stdfs::create_directories(other);
   mycompose::fs::write_file_atomic(other / "compose.yaml", "services:\n  solo:\n    image: busybox:test\n    command: [\"sleep\", \"1000\"]\n");
-  auto o = p.opts;
+  auto o = p.o;
   o.cwd = other.string();
   auto other_up = mycompose::test::run({mycompose::test::mycompose_bin(), "up", "-d"}, o);
   INFO(other_up.err);
@@ -314,7 +314,7 @@ TEST_CASE("lifecycle: two CLIs on one project take turns, two projects run side 
   CHECK(p.ps()["proj-slow-1"]["State"] == "running");
 
   // End slow's grace period: kill its processes from here, as the engine does after 30 s.
-  ContainerStore store(p.root.root());
+  ContainerStore store(p.r.root());
   store.runtime().kill(slow_id, SIGKILL, true);
   CHECK(stop.wait() == 0);
   CHECK(up.wait() == 0);

@@ -7,54 +7,20 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <regex>
 
+#include "cli_project_fixture.hpp"
 #include "mycompose/common/fs.hpp"
-#include "store_fixture.hpp"
 
 using namespace store_test;
 
 namespace {
 
-// A project folder in a fixture root, its CLI environment, and on the way out: down,
-// engine stop, every child reaped (this test is the subreaper of what it starts).
-struct Project {
-  Root r;
-  stdfs::path dir, out;
-  mycompose::test::RunOptions o;
-
-  explicit Project(const std::string& compose) {
-    ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-    dir = r.dir / "proj";
-    out = r.dir / "out";
-    stdfs::create_directories(dir);
-    stdfs::create_directories(out);
-    mycompose::fs::write_file_atomic(dir / "compose.yaml", std::regex_replace(compose, std::regex("OUT"), out.string()));
-    o.env = {{"MYCOMPOSE_ROOT", r.root().string()}};
-    o.cwd = dir.string();
-    o.timeout_seconds = 60;
-  }
-  ~Project() {
-    run({"down", "-t", "0"});
-    run({"engine", "stop"});
-    for (int i = 0; i < 500; ++i) {
-      int status;
-      pid_t p = ::waitpid(-1, &status, WNOHANG);
-      if (p < 0) break;
-      if (p == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-  }
-  mycompose::test::RunResult run(std::vector<std::string> args) const {
-    args.insert(args.begin(), mycompose::test::mycompose_bin());
-    return mycompose::test::run(args, o);
-  }
-  stdfs::path container_dir(const std::string& name) const {
-    auto c = ContainerStore(r.root()).find(name);
-    return c ? r.root() / "containers" / c->id : stdfs::path();
-  }
+// The project fixture, plus what these cases poll for.
+struct Project : cli_project::Project {
+  using cli_project::Project::Project;
   // Polls `logs` until its output has `text` (up to 20 s); the last output.
   std::string wait_logs(const std::string& text, std::vector<std::string> args = {"logs"}) const {
     std::string last;
@@ -66,8 +32,8 @@ struct Project {
     return last;
   }
   bool exited(const std::string& name) const {
-    auto c = ContainerStore(r.root()).find(name);
-    return c && ContainerStore(r.root()).state(c->id).status == "stopped";
+    auto c = store().find(name);
+    return c && store().state(c->id).status == "stopped";
   }
 };
 
@@ -206,7 +172,7 @@ TEST_CASE("logs -f: prints a line written after it started, ends when the contai
   web:
     image: busybox:test
     command: ["sh", "-c", "echo first; while [ ! -e /out/go ]; do sleep 0.1; done; echo second"]
-    volumes: ["OUT:/out"]
+    volumes: ["@OUT@:/out"]
 )");
   REQUIRE(p.run({"up", "-d"}).exit_code == 0);
   Spawned follow({mycompose::test::mycompose_bin(), "logs", "-f", "--no-color"}, p.o);
@@ -222,7 +188,7 @@ TEST_CASE("logs: an engine killed with -9 loses no line the container wrote whil
   counter:
     image: busybox:test
     command: ["sh", "-c", "i=0; while [ $$i -lt 40 ]; do echo line $$i; i=$$((i+1)); sleep 0.05; done; echo end; echo > /out/done; exec sleep 1000"]
-    volumes: ["OUT:/out"]
+    volumes: ["@OUT@:/out"]
 )");
   REQUIRE(p.run({"up", "-d"}).exit_code == 0);
   p.wait_logs("line 3\n");
