@@ -116,6 +116,9 @@ Pty open_pty() {
     prepare_rootfs(spec, cgns && cgns->path.empty());
     std::string hostname = spec.raw.value("hostname", "");
     if (!hostname.empty()) check_syscall(::sethostname(hostname.data(), hostname.size()), "sethostname " + hostname);
+    std::string domainname = spec.raw.value("domainname", "");
+    if (!domainname.empty())
+      check_syscall(::setdomainname(domainname.data(), domainname.size()), "setdomainname " + domainname);
     finalize_rootfs(spec);
     if (process.value("terminal", false)) pty = open_pty();
     (void)!::chdir(process.value("cwd", "/").c_str());

@@ -27,6 +27,17 @@ TEST_CASE("runtime run: PID 1 is our init, the app is its child, the hostname is
   CHECK(r.out == "mycompose-init runtime init \n2\nmycompose-test\n1\n");
 }
 
+TEST_CASE("runtime run: domainname is the uts namespace's NIS domain name") {
+  Sandbox sb;
+  Bundle b = sb.bundle("b", {"cat", "/proc/sys/kernel/domainname", "/proc/sys/kernel/hostname"});
+  b.config["domainname"] = "example.test";
+  b.write();
+  Result r = sb.rt({"run", "--bundle", b.dir.string(), "c1"});
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out == "example.test\nmycompose-test\n");
+}
+
 TEST_CASE("runtime create/start/state/kill/delete") {
   Sandbox sb;
   Bundle b = sb.bundle("b", {"sleep", "1000"});
