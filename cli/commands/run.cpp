@@ -16,6 +16,7 @@
 
 #include "commands.hpp"
 #include "engine_client.hpp"
+#include "ensure_images.hpp"
 #include "flags/run.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/compose/normalize.hpp"
@@ -161,8 +162,7 @@ void register_run(CLI::App& app, Context& ctx) {
   static flags::RunOptions o;
   auto* cmd = flags::add_run(app, o);
   cmd->callback([&ctx, cmd] {
-    for (auto [set, flag] : {std::pair{o.build, "--build"}, {!o.env_from_file.empty(), "--env-from-file"}, {o.use_aliases, "--use-aliases"}})
-      if (set) throw Error(std::string("mycompose run ") + flag + ": not implemented yet (arrives with issue [E])");
+    if (!o.env_from_file.empty()) throw Error("mycompose run --env-from-file: not implemented yet (arrives with issue [E])");
     if (o.detach && o.rm) throw Error("mycompose run -d --rm: not implemented yet (arrives with issue [E])");
     auto project = compose::load_project(ctx.load_options({o.service}));
     if (!project.model.contains("services") || !project.model["services"].contains(o.service))
@@ -171,8 +171,15 @@ void register_run(CLI::App& app, Context& ctx) {
     const bool tty = !o.detach && !o.no_tty && o.tty && ::isatty(0) && ::isatty(1);
     apply_flags(project.model["services"][o.service], o, cmd->count("--entrypoint") > 0, tty, project);
 
+    if (o.build && o.no_build) throw Error("--build and --no-build are incompatible");
+    // As docker compose's run: the images of the dependencies (unless --no-deps) and the
+    // service's, pulled or built (--build: built again) before the engine creates anything.
+    ensure_images(project, {{o.service}, !o.no_deps, o.build, o.no_build, o.pull, o.quiet_pull});
+
     const stdfs::path root = stdfs::absolute(daemon::default_root());
-    nlohmann::json options = {{"service", o.service}, {"name", o.name}, {"labels", parse_labels(o.labels)}, {"no_deps", o.no_deps}};
+    nlohmann::json options = {{"service", o.service},          {"name", o.name},
+                              {"labels", parse_labels(o.labels)}, {"no_deps", o.no_deps},
+                              {"use_aliases", o.use_aliases}};
     std::optional<IoFolder> io_dir;
     ContainerStdio io;
     UniqueFd console;

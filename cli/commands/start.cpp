@@ -1,4 +1,5 @@
-// `mycompose start`: the services' existing containers started, dependencies first.
+// `mycompose start`: the services' existing containers started, dependencies first, each once
+// its dependencies' conditions hold (the engine waits, as for up).
 #include "container_table.hpp"
 #include "commands.hpp"
 #include "flags/start.hpp"

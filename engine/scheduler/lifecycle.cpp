@@ -1,6 +1,7 @@
 #include "lifecycle.hpp"
 
 #include <algorithm>
+#include <csignal>
 #include <set>
 
 #include "mycompose/common/error.hpp"
@@ -91,7 +92,27 @@ void Lifecycle::start(const std::vector<std::string>& services) {
     if (!any) throw Error("service \"" + name + "\" has no container to start");
   }
   if (containers.empty()) throw Error("no containers to start");
-  for (const auto& c : containers) s_.start_existing(c.id, c.service, c.name);
+  const Plan plan = make_plan(s_.project, PlanOptions{services, false, {}});
+  std::set<std::string> gated;
+  for (const auto& c : containers) {
+    const ServicePlan* sp = plan.find(c.service);
+    if (sp && gated.insert(c.service).second) wait_dependencies(s_, *sp);
+    s_.start_existing(c.id, c.service, c.name);
+  }
+}
+
+void wait_dependencies(ProjectState& state, const ServicePlan& service) {
+  for (const auto& d : service.depends_on) {
+    try {
+      state.wait_condition(d.service, d.condition);
+    } catch (const std::exception& e) {
+      if (!d.required) {
+        state.warn("optional dependency \"" + d.service + "\" of \"" + service.name + "\" failed: " + e.what());
+        continue;
+      }
+      throw Error(std::string("dependency failed to start: ") + e.what());
+    }
+  }
 }
 
 void Lifecycle::stop(const std::vector<std::string>& services, std::optional<std::chrono::seconds> timeout) {
@@ -117,12 +138,26 @@ void Lifecycle::restart(const std::vector<std::string>& services, bool no_deps, 
   }
 }
 
+namespace {
+
+// Docker's kill: the restart policy does not bring the container back after SIGKILL or its
+// own stop signal; without a stop signal of its own, after any signal (moby killWithSignal
+// sets ExitOnNext). The record cannot tell an explicit SIGTERM from the default one, so
+// SIGTERM counts as "none of its own".
+bool ends_by_user(const ContainerRecord& c, int sig) {
+  if (sig == SIGKILL || c.stop_signal.empty() || c.stop_signal == "SIGTERM") return true;
+  return sig == runtime::parse_signal(c.stop_signal);
+}
+
+}  // namespace
+
 void Lifecycle::kill(const std::vector<std::string>& services, const std::string& signal_name) {
   const int sig = runtime::parse_signal(signal_name);
   for (const auto& c : selected(services, false, true)) {
     const std::string status = s_.store.state(c.id).status;
     if (status != "running" && status != "paused") continue;
     s_.progress("Container " + c.name, "Killing", ProgressEvent::State::Working);
+    if (ends_by_user(c, sig) && s_.hooks.killing) s_.hooks.killing(c.id);
     s_.store.kill(c.id, sig);
     event("kill", c, {{"signal", std::to_string(sig)}});
     s_.progress("Container " + c.name, "Killed");

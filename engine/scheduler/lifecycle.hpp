@@ -24,7 +24,8 @@ class Lifecycle {
 
   // `create`: up without starting (new containers created, changed ones recreated).
   void create(const PlanOptions& plan, const ReconcileOptions& options);
-  // The selected services and their dependencies; "service \"x\" has no container to start".
+  // The selected services and their dependencies, each once its dependencies' conditions
+  // hold (as up and docker compose's start); "service \"x\" has no container to start".
   void start(const std::vector<std::string>& services);
   void stop(const std::vector<std::string>& services, std::optional<std::chrono::seconds> timeout);
   // Stop then start, one container after another, dependencies first (and with them unless
@@ -49,6 +50,10 @@ class Lifecycle {
   ProjectState& s_;
   EventHook events_;
 };
+
+// Blocks until the depends_on conditions of the service hold (ProjectState::wait_condition);
+// a failed required one throws "dependency failed to start: …", an optional one is a warning.
+void wait_dependencies(ProjectState& state, const ServicePlan& service);
 
 // The anonymous volumes (names of 64 hex digits under $ROOT/volumes) a container mounts,
 // read from its OCI spec.

@@ -6,6 +6,7 @@
 
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/unique_fd.hpp"
+#include "lifecycle.hpp"
 #include "project_state.hpp"
 
 namespace mycompose::scheduler {
@@ -43,7 +44,39 @@ ConvergeHooks quiet_about(const ConvergeHooks& hooks, const std::string& name, b
   return h;
 }
 
+bool is_oneoff(const ContainerRecord& rec) {
+  auto it = rec.labels.find("com.docker.compose.oneoff");
+  return it != rec.labels.end() && it->second == "True";
+}
+
+// docker compose v2 gives a one-off its service's DNS names only with --use-aliases: then
+// the service name joins each network's aliases; else the one-off has no aliases at all.
+void set_oneoff_aliases(nlohmann::ordered_json& def, const std::string& service, bool use_aliases) {
+  if (!def.value("network_mode", "").empty()) return;  // no project network to join
+  if (!def.contains("networks") || !def["networks"].is_object() || def["networks"].empty()) def["networks"] = {{"default", nullptr}};
+  auto& networks = def["networks"];
+  for (auto it = networks.begin(); it != networks.end(); ++it) {
+    auto& cfg = it.value();
+    if (!cfg.is_object()) cfg = nlohmann::ordered_json::object();
+    nlohmann::ordered_json aliases = nlohmann::ordered_json::array();
+    if (use_aliases) {
+      aliases.push_back(service);
+      for (const auto& a : cfg.value("aliases", nlohmann::ordered_json::array())) aliases.push_back(a);
+    }
+    cfg["aliases"] = aliases;
+  }
+}
+
 }  // namespace
+
+std::vector<std::string> endpoint_dns_names(const ContainerRecord& rec, const std::vector<std::string>& aliases) {
+  std::vector<std::string> names;
+  if (!is_oneoff(rec)) names.push_back(rec.service);
+  names.push_back(rec.name);
+  names.push_back(rec.id.substr(0, 12));
+  names.insert(names.end(), aliases.begin(), aliases.end());
+  return names;
+}
 
 OneOff run_oneoff(const std::filesystem::path& root, const compose::Project& project, const OneOffRequest& req, const ConvergeHooks& hooks) {
   const Plan plan = make_plan(project, {{req.service}, true, {}});
@@ -73,18 +106,24 @@ OneOff run_oneoff(const std::filesystem::path& root, const compose::Project& pro
   def.erase("restart");
   def.erase("container_name");
   if (def.contains("deploy") && def["deploy"].is_object()) def["deploy"].erase("restart_policy");
+  set_oneoff_aliases(def, req.service, req.use_aliases);
   st.ensure_networks();
   const auto volumes = st.ensure_volumes();
-  // Dependencies (and theirs), in order: created and started, or started, or left running.
-  // (Not through Converger::up: run inside this worker it crashed the engine; see the report.)
-  if (!deps.empty())
-    for (const auto& dep : make_plan(project, PlanOptions{deps, false, {}}).services)
+  // Dependencies (and theirs), in order, each once its own dependencies' conditions hold:
+  // created and started, or started, or left running. (Not through Converger::up: run inside
+  // this worker it crashed the engine; see the report.)
+  if (!deps.empty()) {
+    for (const auto& dep : make_plan(project, PlanOptions{deps, false, {}}).services) {
+      wait_dependencies(st, dep);
       for (const auto& c : dep.containers) {
         auto existing = st.store.find(c.name);
         if (!existing) st.create_and_start(dep, c, volumes);
         else if (st.store.state(existing->id).status == "running") st.progress("Container " + c.name, "Running");
         else st.start_existing(existing->id, dep.name, c.name);
       }
+    }
+    wait_dependencies(st, *sp);
+  }
 
   UniqueFd in = open_fifo(req.stdin_fifo, O_RDONLY), out = open_fifo(req.stdout_fifo, O_WRONLY),
            err = open_fifo(req.stderr_fifo, O_WRONLY);

@@ -5,18 +5,10 @@
 #include "mycompose/common/fs.hpp"
 #include "mycompose/net/network_manager.hpp"
 #include "mycompose/scheduler/container_store.hpp"
+#include "oneoff.hpp"
 #include "project_services.hpp"
 
 namespace mycompose::scheduler {
-namespace {
-
-std::vector<std::string> dns_names(const ContainerRecord& rec, const std::vector<std::string>& aliases) {
-  std::vector<std::string> names = {rec.service, rec.name, rec.id.substr(0, 12)};
-  names.insert(names.end(), aliases.begin(), aliases.end());
-  return names;
-}
-
-}  // namespace
 
 void ProjectServices::republish(const std::filesystem::path& dir, const std::string& owner, const std::string& ip) {
   if (!proxy_ || !std::filesystem::exists(dir / "ports.json")) return;
@@ -48,7 +40,7 @@ void ProjectServices::restore_dns() {
       for (const auto& [id, ep] : n.endpoints) {
         auto rec = store.find(id);
         if (!rec) continue;
-        serve_endpoint(n, ep, dns_names(*rec, ep.aliases), rec->name);
+        serve_endpoint(n, ep, endpoint_dns_names(*rec, ep.aliases), rec->name);
         if (!ep.ports.empty()) republish(store.folder(id), rec->name, ep.ip);
       }
     for (const auto& rec : store.list())
@@ -88,7 +80,7 @@ void ProjectServices::restart_container(runtime::Runtime& rt, const std::string&
       const std::string name = saved.at("networks").value(a.network_key, "");
       if (name.empty()) continue;
       auto ep = networks.connect(name, id, net::NetnsRef::of_pid(pid), a.endpoint);
-      serve_endpoint(*networks.get(name), ep, dns_names(*rec, a.endpoint.aliases), rec->name);
+      serve_endpoint(*networks.get(name), ep, endpoint_dns_names(*rec, a.endpoint.aliases), rec->name);
       if (first && std::filesystem::exists(store.folder(id) / "ports.json")) {
         republish(store.folder(id), rec->name, ep.ip);
         std::vector<net::ForwardedPort> forwarded;

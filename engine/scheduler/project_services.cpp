@@ -114,6 +114,11 @@ ConvergeHooks ProjectServices::hooks(const std::shared_ptr<daemon::Responder>& o
       if (health_) health_->unwatch(id);
     });
   };
+  h.killing = [this](const std::string& id) {
+    queue.call([&] {
+      if (engine.supervisor().find(id)) engine.supervisor().mark_stopped_by_user(id);
+    });
+  };
   h.removed = [this](const std::string& id) {
     queue.call([&] {
       engine.supervisor().forget(id);

@@ -3,6 +3,7 @@
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/scheduler/volumes.hpp"
+#include "oneoff.hpp"
 #include "mycompose/net/resolv_conf.hpp"
 
 namespace mycompose::scheduler {
@@ -93,9 +94,7 @@ void ProjectState::connect(const std::string& service, const ContainerRecord& re
     if (first) publish_ports(service, rec, name, ep);  // as Docker: on the first network
     first = false;
     if (hooks.endpoint_added) {
-      std::vector<std::string> names = {service, rec.name, rec.id.substr(0, 12)};
-      names.insert(names.end(), spec.aliases.begin(), spec.aliases.end());
-      hooks.endpoint_added(*networks.get(name), ep, names, rec.name);
+      hooks.endpoint_added(*networks.get(name), ep, endpoint_dns_names(rec, spec.aliases), rec.name);
     }
   }
 }

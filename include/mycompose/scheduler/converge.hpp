@@ -47,6 +47,9 @@ struct ConvergeHooks {
   // follows); it is being removed (forget it).
   std::function<void(const std::string& id, const std::string& restart_policy)> started;
   std::function<void(const std::string& id)> stopping;
+  // The user sends it a signal that ends it (`kill`): no restart follows either, but its
+  // healthcheck goes on while it lives.
+  std::function<void(const std::string& id)> killing;
   std::function<void(const std::string& id)> removed;
   // Published ports: the engine's userland proxy binds the host side of each binding (owner:
   // the container's name) and returns what it bound, ephemeral ports resolved; throws Error

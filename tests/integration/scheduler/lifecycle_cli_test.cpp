@@ -77,6 +77,18 @@ TEST_CASE("lifecycle: create, start, stop and restart keep the containers and or
   CHECK(unknown.err.find("no such service: nosuch") != std::string::npos);
 }
 
+TEST_CASE("lifecycle: start waits for service_healthy and service_completed_successfully, as up does") {
+  Project p(kGatedProject);
+  REQUIRE(p.run({"create"}).exit_code == 0);
+  auto start = p.run({"start"});
+  INFO(start.err);
+  REQUIRE(start.exit_code == 0);
+  CHECK(pos(start.err, "Container proj-db-1  Healthy") < pos(start.err, "Container proj-app-1  Started"));
+  CHECK(pos(start.err, "Container proj-seed-1  Exited") < pos(start.err, "Container proj-app-1  Started"));
+  // app's first act read what both wrote just before their conditions held.
+  CHECK(wait_for_file(p.out / "app-saw") == "ready\nseeded\n");
+}
+
 TEST_CASE("lifecycle: kill -s SIGUSR1 reaches the process, kill stops it with SIGKILL") {
   Project p(R"(services:
   web:
@@ -100,6 +112,43 @@ TEST_CASE("lifecycle: kill -s SIGUSR1 reaches the process, kill stops it with SI
   CHECK(p.wait_state("proj-web-1", "exited") == "exited");
   CHECK(p.ps()["proj-web-1"]["ExitCode"] == 137);
   CHECK(p.ps()["proj-web-1"]["Status"].get<std::string>().rfind("Exited (137)", 0) == 0);
+}
+
+TEST_CASE("lifecycle: kill leaves a restart: always container exited, as docker compose does") {
+  Project p(R"(services:
+  web:
+    image: busybox:test
+    volumes: ["@OUT@:/out"]
+    command: ["sh", "-c", "echo run >> /out/runs; exec sleep 1000"]
+    restart: always
+)");
+  REQUIRE(p.run({"up", "-d"}).exit_code == 0);
+  auto runs = [&] {
+    const std::string text = wait_for_file(p.out / "runs");
+    return std::count(text.begin(), text.end(), '\n');
+  };
+  auto wait_runs = [&](long n) {
+    for (int i = 0; i < 200 && runs() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return runs();
+  };
+  REQUIRE(wait_runs(1) == 1);
+  // The policy is live: the init killed from outside the engine comes back.
+  const pid_t init = p.store().state(p.ps()["proj-web-1"]["ID"]).pid;
+  REQUIRE(::kill(init, SIGKILL) == 0);
+  REQUIRE(wait_runs(2) == 2);
+  REQUIRE(p.wait_state("proj-web-1", "running") == "running");
+
+  auto kill = p.run({"kill"});
+  INFO(kill.err);
+  REQUIRE(kill.exit_code == 0);
+  CHECK(p.wait_state("proj-web-1", "exited") == "exited");
+  // Well past the restart backoff (200 ms after one restart): still down, never run again.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  CHECK(p.ps()["proj-web-1"]["State"] == "exited");
+  CHECK(runs() == 2);
+  // start brings it back, under its policy again.
+  REQUIRE(p.run({"start"}).exit_code == 0);
+  CHECK(wait_runs(3) == 3);
 }
 
 TEST_CASE("lifecycle: pause freezes the containers, unpause thaws them") {

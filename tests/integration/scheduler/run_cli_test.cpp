@@ -83,3 +83,82 @@ TEST_CASE("cli run -d: prints the one-off's name, up leaves it alone, --no-deps,
   CHECK(custom->labels.at("team") == "ops");
   CHECK(custom->labels.at("com.docker.compose.oneoff") == "True");
 }
+
+TEST_CASE("cli run: waits for service_healthy and service_completed_successfully dependencies") {
+  Project p(kGatedProject);
+  // The one-off's first act reads what each dependency writes just before its condition holds.
+  auto run = p.run({"run", "--rm", "app", "cat", "/out/ready", "/out/seed"});
+  INFO(run.err);
+  CHECK(run.exit_code == 0);
+  CHECK(run.out == "ready\nseeded\n");
+  CHECK(run.err.find("Container proj-db-1  Healthy") != std::string::npos);
+  CHECK(run.err.find("Container proj-seed-1  Exited") != std::string::npos);
+}
+
+TEST_CASE("cli run: an unhealthy dependency fails run with compose's message, before the one-off is created") {
+  Project p(R"(services:
+  db:
+    image: busybox:test
+    command: ["sleep", "1000"]
+    healthcheck: {test: ["CMD", "cat", "/nope"], interval: 100ms, retries: 2}
+  client:
+    image: busybox:test
+    depends_on: {db: {condition: service_healthy}}
+)");
+  auto run = p.run({"run", "--rm", "client", "echo", "never"});
+  CHECK(run.exit_code == 1);
+  CHECK(run.out.empty());
+  CHECK(run.err.find("error: dependency failed to start: container proj-db-1 is unhealthy\n") != std::string::npos);
+  CHECK(names(p.store()) == std::vector<std::string>{"proj-db-1"});
+  // --no-deps does not wait.
+  CHECK(p.ok({"run", "--rm", "--no-deps", "client", "echo", "alone"}) == "alone\n");
+}
+
+TEST_CASE("cli run: the one-off answers to its service name in DNS only with --use-aliases") {
+  Project p(R"(services:
+  web:
+    image: busybox:test
+    command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+    networks: {default: {aliases: [www]}}
+  probe:
+    image: busybox:test
+)");
+  // Retries while the new endpoint reaches the DNS; the answer must come from `host`.
+  auto fetch = [&](const std::string& host) {
+    return p.run({"run", "--rm", "--no-deps", "probe", "sh", "-c",
+                  "for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://" + host + ":8080/ && exit 0; sleep 0.3; done; exit 1"});
+  };
+  const std::string plain = p.ok({"run", "-d", "web"});
+  const std::string plain_name = plain.substr(0, plain.size() - 1);
+  CHECK(fetch(plain_name).out == "pong\n");  // by its container name, yes
+  for (const char* name : {"web", "www"}) {
+    auto r = p.run({"run", "--rm", "--no-deps", "probe", "wget", "-qO-", std::string("http://") + name + ":8080/"});
+    INFO(name << ": " << r.err);
+    CHECK(r.exit_code != 0);
+    CHECK(r.err.find("bad address") != std::string::npos);
+  }
+  p.ok({"run", "-d", "--use-aliases", "web"});
+  CHECK(fetch("web").out == "pong\n");
+  CHECK(fetch("www").out == "pong\n");
+}
+
+TEST_CASE("cli run --build: builds the service's image again, without it a missing image is built once") {
+  Project p("services:\n  app:\n    build: .\n");
+  p.o.timeout_seconds = 120;
+  mycompose::fs::write_file_atomic(p.dir / "Dockerfile", "FROM busybox:test\nRUN echo one > /built\n");
+  auto first = p.run({"run", "--rm", "app", "cat", "/built"});
+  INFO(first.err);
+  CHECK(first.out == "one\n");
+  CHECK(first.err.find(" \u2714 Service app  Built\n") != std::string::npos);
+
+  mycompose::fs::write_file_atomic(p.dir / "Dockerfile", "FROM busybox:test\nRUN echo two > /built\n");
+  auto kept = p.run({"run", "--rm", "app", "cat", "/built"});
+  CHECK(kept.out == "one\n");  // the image exists: not built again
+  CHECK(kept.err.find("Built") == std::string::npos);
+  auto rebuilt = p.run({"run", "--rm", "--build", "app", "cat", "/built"});
+  INFO(rebuilt.err);
+  CHECK(rebuilt.out == "two\n");
+  auto both = p.run({"run", "--rm", "--build", "--no-build", "app"});
+  CHECK(both.exit_code == 1);
+  CHECK(both.err == "error: --build and --no-build are incompatible\n");
+}
