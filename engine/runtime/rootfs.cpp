@@ -275,6 +275,17 @@ void write_sysctls(const Spec& spec) {
   }
 }
 
+// As runc: a missing process.cwd is made (mkdir -p, 0755, owned by root as the rest of the
+// image) inside the new root, before `/` may turn read-only. Resolved in the root: a symlink
+// in the image cannot lead the mkdir out of it.
+void make_cwd(const Spec& spec) {
+  const std::string cwd = spec.raw.value("process", json::object()).value("cwd", "/");
+  if (cwd.empty() || cwd == "/") return;
+  UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root) throw SystemError("open / of the container", errno);
+  make_in_root(root.get(), cwd, true);
+}
+
 void readonly_path(const std::string& p) {
   if (::mount(p.c_str(), p.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
     if (errno == ENOENT) return;
@@ -360,6 +371,7 @@ void prepare_rootfs(const Spec& spec, bool unshare_cgroupns) {
   if (unshare_cgroupns) check_syscall(::unshare(CLONE_NEWCGROUP), "unshare the cgroup namespace");
   root_fd.reset();
   pivot_into(rootfs);
+  make_cwd(spec);
 }
 
 void finalize_rootfs(const Spec& spec) {

@@ -2,6 +2,8 @@
 // limits are really in force in the container.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "mycompose/runtime/spec_generator.hpp"
 #include "runtime_helpers.hpp"
 
@@ -53,5 +55,24 @@ TEST_CASE("runtime with generated defaults: a pids limit is enforced") {
   Result r = sb.rt({"run", "--bundle", b.dir.string(), "c1"});
   CHECK(r.err.find("can't fork") != std::string::npos);
   CHECK(r.status != 0);  // busybox sh gives up when fork fails
+  CHECK(sb.leftovers("c1", b.rootfs()).empty());
+}
+
+// /proc/sys is there, as the host's, and read-only (Docker's readonlyPaths), not masked or
+// absent. (A probe of /proc/sys/kernel/sysrq says "No such file or directory" on a kernel
+// built without CONFIG_MAGIC_SYSRQ, such as this machine's, where the host has none either.)
+TEST_CASE("runtime with generated defaults: /proc/sys holds the host's entries, read-only") {
+  Sandbox sb;
+  Bundle b = generated_bundle(sb, {"sh", "-c", "ls /proc/sys; cat /proc/sys/kernel/ostype; (echo x > /proc/sys/kernel/domainname) 2>&1;"
+                                               " grep ' /proc/sys ' /proc/self/mounts | cut -d' ' -f4 | cut -d, -f1"});
+  Result r = sb.rt({"run", "--bundle", b.dir.string(), "c1"});
+  CHECK(r.err == "");
+  REQUIRE(r.status == 0);
+  std::string host;
+  std::vector<std::string> entries;
+  for (const auto& e : stdfs::directory_iterator("/proc/sys")) entries.push_back(e.path().filename().string());
+  std::sort(entries.begin(), entries.end());
+  for (const auto& e : entries) host += e + "\n";
+  CHECK(r.out == host + "Linux\nsh: can't create /proc/sys/kernel/domainname: Read-only file system\nro\n");
   CHECK(sb.leftovers("c1", b.rootfs()).empty());
 }

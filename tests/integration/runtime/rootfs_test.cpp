@@ -67,6 +67,32 @@ TEST_CASE("runtime rootfs: a symlinked mount destination stays inside the rootfs
   CHECK(stdfs::is_empty(host_target));
 }
 
+TEST_CASE("runtime rootfs: a missing cwd is made inside the root (as runc), even through a symlink to a host path") {
+  Sandbox sb;
+  Bundle b = sb.bundle("b", {"sh", "-c", "pwd; stat -c '%a %u:%g' /work /work/deeper"});
+  b.config["process"]["cwd"] = "/work/deeper";
+  b.config["process"]["user"] = {{"uid", 1000}, {"gid", 1000}};
+  b.write();  // and the root is read-only: made before it turns so
+  Result r = sb.rt({"run", "--bundle", b.dir.string(), "c1"});
+  CHECK(r.err == "");
+  REQUIRE(r.status == 0);
+  CHECK(r.out == "/work/deeper\n755 0:0\n755 0:0\n");
+
+  // A link to a host folder is followed within the root: the folder is made there (in the
+  // container's /tmp tmpfs, as the link names /tmp/…), not on the host.
+  stdfs::path host_target = sb.dir / "host-target";
+  stdfs::create_directories(host_target);
+  Bundle l = sb.bundle("l", {"ls", "-d", host_target.string() + "/made"});
+  stdfs::create_symlink(host_target, l.rootfs() / "escape");
+  l.config["process"]["cwd"] = "/escape/made";
+  l.write();
+  Result lr = sb.rt({"run", "--bundle", l.dir.string(), "c2"});
+  CHECK(lr.err == "");
+  REQUIRE(lr.status == 0);
+  CHECK(lr.out == host_target.string() + "/made\n");
+  CHECK(stdfs::is_empty(host_target));
+}
+
 TEST_CASE("runtime rootfs: bind mounts with ro and relative sources") {
   Sandbox sb;
   Bundle b = sb.bundle("b", {"sh", "-c", "cat /data/file; touch /data/new 2>&1; cat /rw/file; touch /rw/new && echo ok"});

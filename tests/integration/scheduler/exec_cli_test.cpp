@@ -84,7 +84,7 @@ TEST_CASE("cli: a compose service's process sees the isolation defaults") {
   Project p(R"(services:
   iso:
     image: busybox:test
-    command: ["sh", "-c", "cat /proc/self/status > /out/status; cat /proc/kcore 2>/dev/null | busybox wc -c > /out/kcore; busybox wc -c < /proc/keys > /out/keys; busybox mkdir /sys/mycompose-probe > /out/ro 2>&1; echo done > /out/done; exec sleep 1000"]
+    command: ["sh", "-c", "cat /proc/self/status > /out/status; cat /proc/kcore 2>/dev/null | busybox wc -c > /out/kcore; busybox wc -c < /proc/keys > /out/keys; (busybox mkdir /sys/mycompose-probe; echo 1 > /proc/sys/kernel/domainname) > /out/ro 2>&1; echo done > /out/done; exec sleep 1000"]
     volumes: ["./out:/out"]
 )");
   stdfs::create_directories(p.dir / "out");
@@ -99,6 +99,7 @@ TEST_CASE("cli: a compose service's process sees the isolation defaults") {
   const std::string ro = mycompose::fs::read_file(p.dir / "out/ro");
   INFO(ro);
   CHECK(ro.find("mkdir: can't create directory '/sys/mycompose-probe': Read-only file system") != std::string::npos);
+  CHECK(ro.find("can't create /proc/sys/kernel/domainname: Read-only file system") != std::string::npos);  // there, read-only
   // exec'd processes get the same confinement as the service's own.
   const std::string exec_status = p.ok({"exec", "-T", "iso", "cat", "/proc/self/status"});
   CHECK(exec_status.find("CapEff:\t00000000a80425fb\n") != std::string::npos);
