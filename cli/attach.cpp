@@ -53,6 +53,7 @@ struct Liveness {
       unattached.erase(name);
       if (alive(line.value("status", ""))) up.insert(name);
       else {
+        if (line.value("restarting", false)) up.insert(name);
         *stopped = true;
         return code;
       }
@@ -60,7 +61,8 @@ struct Liveness {
       up.insert(name);
     } else if (event == "die" || event == "destroy") {
       *stopped = event == "die" || up.count(name);
-      up.erase(name);
+      // Its restart policy brings it back: still followed, as compose does.
+      if (!(event == "die" && line.value("restarting", false))) up.erase(name);
       return code;
     }
     return std::nullopt;

@@ -15,6 +15,8 @@
 #include "log_capture.hpp"
 #include "log_output.hpp"
 #include "mycompose/common/fs.hpp"
+#include "mycompose/daemon/restart_policy.hpp"
+#include "mycompose/daemon/supervisor.hpp"
 #include "mycompose/runtime/runtime.hpp"
 #include "mycompose/scheduler/container_store.hpp"
 #include "project_services.hpp"
@@ -96,8 +98,10 @@ json event_line(const ContainerRecord& c, const std::string& event) {
 // One `logs -f` (or foreground `up`) stream: the live part.
 class Follow : public std::enable_shared_from_this<Follow> {
  public:
-  Follow(uv_loop_t* loop, stdfs::path root, std::shared_ptr<LogCapture> capture, LogQuery q, std::weak_ptr<daemon::Responder> out)
-      : loop_(loop), root_(std::move(root)), runtime_(root_ / "runtime"), capture_(std::move(capture)), q_(std::move(q)), out_(std::move(out)) {}
+  Follow(uv_loop_t* loop, stdfs::path root, std::shared_ptr<LogCapture> capture, LogQuery q, std::weak_ptr<daemon::Responder> out,
+         const daemon::Supervisor* supervisor)
+      : loop_(loop), root_(std::move(root)), runtime_(root_ / "runtime"), capture_(std::move(capture)), q_(std::move(q)), out_(std::move(out)),
+        supervisor_(supervisor) {}
   ~Follow() { stop(); }
 
   void start(const std::vector<ContainerRecord>& containers) {
@@ -122,7 +126,28 @@ class Follow : public std::enable_shared_from_this<Follow> {
   struct Tracked {
     ContainerRecord record;
     std::string status;
+    int restarts = 0;  // the Supervisor's count when last polled
   };
+
+  int restart_count(const std::string& id) const {
+    auto w = supervisor_ ? supervisor_->find(id) : std::nullopt;
+    return w ? w->restart_count : 0;
+  }
+
+  void send_die(const Tracked& t, const std::string& id, std::optional<int> code) {
+    capture_->drain(id);  // its last lines before its exit
+    json j = event_line(t.record, "die");
+    if (code) j["exit_code"] = *code;
+    // Foreground up stays attached to a container its restart policy brings back.
+    if (restarts(id, code)) j["restarting"] = true;
+    send(j);
+  }
+
+  bool restarts(const std::string& id, std::optional<int> code) const {
+    auto w = supervisor_ ? supervisor_->find(id) : std::nullopt;
+    return w && (w->status == "restarting" ||
+                 daemon::should_restart(w->policy, code.value_or(-1), w->restart_count, w->stopped_by_user));
+  }
 
   void send(const json& j) {
     if (auto out = out_.lock()) out->send_line(j);
@@ -142,11 +167,12 @@ class Follow : public std::enable_shared_from_this<Follow> {
     std::optional<int> code;
     const std::string status = status_of(c.id, &code);
     if (status.empty()) return;
-    tracked_[c.id] = Tracked{c, status};
+    tracked_[c.id] = Tracked{c, status, restart_count(c.id)};
     capture_->attach(c.id);
     json j = event_line(c, "attach");
     j["status"] = status;
     if (status == "stopped" && code) j["exit_code"] = *code;
+    if (status == "stopped" && restarts(c.id, code)) j["restarting"] = true;
     send(j);
   }
 
@@ -184,14 +210,26 @@ class Follow : public std::enable_shared_from_this<Follow> {
     for (auto& [id, t] : tracked_) {
       std::optional<int> code;
       const std::string status = status_of(id, &code);
-      if (status == t.status) continue;
+      const int restarts_now = restart_count(id);
       const bool was_up = t.status == "running" || t.status == "paused";
       const bool is_up = status == "running" || status == "paused";
+      if (restarts_now != t.restarts && status == t.status) {
+        // Restarted between two polls, and back where it was: the exit and start in between.
+        if (is_up) {
+          send_die(t, id, code);
+          send(event_line(t.record, "start"));
+        } else {
+          send(event_line(t.record, "start"));
+          send_die(t, id, code);
+        }
+      }
+      t.restarts = restarts_now;
+      if (status == t.status) {
+        if (!timer_) return;  // stopped while sending
+        continue;
+      }
       if (was_up && !is_up) {
-        capture_->drain(id);  // its last lines before its exit
-        json j = event_line(t.record, "die");
-        if (code) j["exit_code"] = *code;
-        send(j);
+        send_die(t, id, code);
       } else if (!was_up && is_up) {
         send(event_line(t.record, "start"));
       }
@@ -211,6 +249,7 @@ class Follow : public std::enable_shared_from_this<Follow> {
   std::shared_ptr<LogCapture> capture_;
   LogQuery q_;
   std::weak_ptr<daemon::Responder> out_;
+  const daemon::Supervisor* supervisor_;
   LogCapture::Subscription sub_;
   uv_timer_t* timer_ = nullptr;
   unsigned ticks_ = 0;
@@ -253,7 +292,7 @@ void serve_logs(daemon::Engine& engine, const std::shared_ptr<LogCapture>& captu
     out->end_stream();
     return;
   }
-  auto follow = std::make_shared<Follow>(engine.loop(), root, capture, q, out);
+  auto follow = std::make_shared<Follow>(engine.loop(), root, capture, q, out, &engine.supervisor());
   follow->start(containers);
   out->on_close([follow] { follow->stop(); });
 }
