@@ -59,14 +59,16 @@ json SupervisedContainer::to_json() const {
 
 Supervisor::Supervisor(uv_loop_t* loop, runtime::Runtime& runtime, EventBus& events, stdfs::path state_dir)
     : loop_(loop), runtime_(runtime), events_(events), state_dir_(std::move(state_dir)) {
-  restarter_ = [](runtime::Runtime& rt, const std::string& id) {
-    runtime::ContainerState st = rt.state(id);
-    rt.remove(id, true);
-    runtime::CreateOptions opts;
-    opts.bundle = st.bundle;
-    rt.create(id, opts);
-    rt.start(id);
-  };
+  restarter_ = recreate_from_bundle;
+}
+
+void Supervisor::recreate_from_bundle(runtime::Runtime& rt, const std::string& id) {
+  runtime::ContainerState st = rt.state(id);
+  rt.remove(id, true);
+  runtime::CreateOptions opts;
+  opts.bundle = st.bundle;
+  rt.create(id, opts);
+  rt.start(id);
 }
 
 Supervisor::~Supervisor() { close(); }

@@ -7,19 +7,21 @@
 #include "mycompose/scheduler/container_store.hpp"
 #include "oneoff.hpp"
 #include "project_services.hpp"
+#include "project_state.hpp"
 
 namespace mycompose::scheduler {
 
 void ProjectServices::republish(const std::filesystem::path& dir, const std::string& owner, const std::string& ip) {
-  if (!proxy_ || !std::filesystem::exists(dir / "ports.json")) return;
+  const auto published = read_published(dir);
+  if (!proxy_ || published.empty()) return;
   proxy_->unpublish_owner(owner);
-  for (const auto& p : nlohmann::json::parse(fs::read_file(dir / "ports.json"))) {
+  for (const auto& p : published) {
     net::PortBinding b;
-    b.host_ip = p.at("host_ip").get<std::string>();
-    b.host_port = p.at("host_port").get<std::uint16_t>();
-    b.protocol = p.at("protocol") == "udp" ? net::Protocol::Udp : net::Protocol::Tcp;
+    b.host_ip = p.host_ip;
+    b.host_port = p.host_port;
+    b.protocol = p.protocol;
     b.container_ip = ip;
-    b.container_port = p.at("container_port").get<std::uint16_t>();
+    b.container_port = p.container_port;
     b.owner = owner;
     try {
       proxy_->publish(b);
@@ -54,13 +56,7 @@ void ProjectServices::restart_container(runtime::Runtime& rt, const std::string&
   ContainerStore store(engine.root());
   auto rec = store.find(id);
   if (!rec || rec->id != id) {
-    // Not one of ours (a bare `runtime` container): from its bundle, as the default does.
-    runtime::ContainerState st = rt.state(id);
-    rt.remove(id, true);
-    runtime::CreateOptions opts;
-    opts.bundle = st.bundle;
-    rt.create(id, opts);
-    rt.start(id);
+    daemon::Supervisor::recreate_from_bundle(rt, id);  // not one of ours (a bare `runtime` container)
     return;
   }
   net::NetworkManager networks(engine.root());
@@ -81,13 +77,12 @@ void ProjectServices::restart_container(runtime::Runtime& rt, const std::string&
       if (name.empty()) continue;
       auto ep = networks.connect(name, id, net::NetnsRef::of_pid(pid), a.endpoint);
       serve_endpoint(*networks.get(name), ep, endpoint_dns_names(*rec, a.endpoint.aliases), rec->name);
-      if (first && std::filesystem::exists(store.folder(id) / "ports.json")) {
-        republish(store.folder(id), rec->name, ep.ip);
-        std::vector<net::ForwardedPort> forwarded;
-        for (const auto& p : nlohmann::json::parse(fs::read_file(store.folder(id) / "ports.json")))
-          forwarded.push_back({p.at("protocol").get<std::string>(), p.at("host_ip").get<std::string>(), p.at("host_port").get<int>(),
-                               p.at("container_port").get<int>()});
-        networks.forward_ports(name, id, forwarded);
+      if (first) {
+        const auto published = read_published(store.folder(id));
+        if (!published.empty()) {
+          republish(store.folder(id), rec->name, ep.ip);
+          networks.forward_ports(name, id, forwarded_ports(published));
+        }
       }
       first = false;
     }

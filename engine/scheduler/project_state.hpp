@@ -26,6 +26,9 @@ std::vector<net::PortBinding> port_bindings(const std::string& service, const nl
                                             const std::string& owner, const std::string& container_ip);
 // What <container>/ports.json holds: [{"host_ip","host_port","protocol","container_ip","container_port"}].
 nlohmann::json published_json(const std::vector<net::PublishedPort>& ports);
+// ports.json read back (none: empty), and the DNAT rules those ports need.
+std::vector<net::PublishedPort> read_published(const std::filesystem::path& container_dir);
+std::vector<net::ForwardedPort> forwarded_ports(const std::vector<net::PublishedPort>& published);
 
 class ProjectState {
  public:

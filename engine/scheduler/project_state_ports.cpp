@@ -54,14 +54,35 @@ nlohmann::json published_json(const std::vector<net::PublishedPort>& ports) {
   return out;
 }
 
+std::vector<net::PublishedPort> read_published(const std::filesystem::path& container_dir) {
+  std::vector<net::PublishedPort> out;
+  const auto file = container_dir / "ports.json";
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) return out;
+  for (const auto& p : nlohmann::json::parse(fs::read_file(file))) {
+    net::PublishedPort port;
+    port.host_ip = p.at("host_ip").get<std::string>();
+    port.host_port = p.at("host_port").get<std::uint16_t>();
+    port.protocol = p.at("protocol") == "udp" ? net::Protocol::Udp : net::Protocol::Tcp;
+    port.container_ip = p.value("container_ip", "");
+    port.container_port = p.at("container_port").get<std::uint16_t>();
+    out.push_back(port);
+  }
+  return out;
+}
+
+std::vector<net::ForwardedPort> forwarded_ports(const std::vector<net::PublishedPort>& published) {
+  std::vector<net::ForwardedPort> out;
+  for (const auto& p : published) out.push_back({net::protocol_name(p.protocol), p.host_ip, p.host_port, p.container_port});
+  return out;
+}
+
 void ProjectState::publish_ports(const std::string& service, const ContainerRecord& rec, const std::string& network, const net::Endpoint& ep) {
   const auto bindings = port_bindings(service, services[service], rec.name, ep.ip);
   if (bindings.empty() || !hooks.publish) return;
   const auto published = hooks.publish(bindings);
   fs::write_file_atomic(store.folder(rec.id) / "ports.json", published_json(published).dump());
-  std::vector<net::ForwardedPort> forwarded;
-  for (const auto& p : published) forwarded.push_back({net::protocol_name(p.protocol), p.host_ip, p.host_port, p.container_port});
-  networks.forward_ports(network, rec.id, forwarded);
+  networks.forward_ports(network, rec.id, forwarded_ports(published));
 }
 
 }  // namespace mycompose::scheduler

@@ -62,6 +62,8 @@ class Supervisor {
   std::vector<SupervisedContainer> list() const;
 
   void set_restarter(Restarter r) { restarter_ = std::move(r); }
+  // The default: the container again from its bundle, as it was created (runtime only).
+  static void recreate_from_bundle(runtime::Runtime& rt, const std::string& id);
   // The engine's SIGCHLD reaper hands over exit statuses of children it reaped (an init
   // whose parent is the engine, or an orphan reparented to it as subreaper).
   void child_reaped(pid_t pid, int wait_status);
