@@ -212,12 +212,11 @@ CompiledSeccomp compile_seccomp(const nlohmann::json& linux_seccomp) {
   static std::mutex m;
   static std::map<std::string, CompiledSeccomp> compiled;
   const std::string key = linux_seccomp.dump();
-  {
-    std::lock_guard<std::mutex> l(m);
-    if (auto it = compiled.find(key); it != compiled.end()) return it->second;
-  }
-  CompiledSeccomp out = compile_uncached(linux_seccomp);
+  // Held while compiling: the parallel creates of one up all bring the same profile at once
+  // and wait for the first compile rather than each doing it.
   std::lock_guard<std::mutex> l(m);
+  if (auto it = compiled.find(key); it != compiled.end()) return it->second;
+  CompiledSeccomp out = compile_uncached(linux_seccomp);
   if (compiled.size() >= 8) compiled.clear();
   compiled.emplace(key, out);
   return out;
