@@ -1,4 +1,5 @@
-// `mycompose events [--json]`: the project's container events as they happen, in docker
+// `mycompose events [--json] [--since T] [--until T]`: the project's container events (the
+// engine's recent ones from --since on, then as they happen, until --until), in docker
 // compose's line format ("2026-11-26 01:02:03.456789 container start <id> (name=…, …)").
 #include <iostream>
 
@@ -6,6 +7,7 @@
 #include "container_table.hpp"
 #include "flags/events.hpp"
 #include "mycompose/common/error.hpp"
+#include "mycompose/daemon/http.hpp"
 
 namespace mycompose::cli {
 
@@ -25,10 +27,16 @@ void register_events(CLI::App& app, Context& ctx) {
   static flags::EventsOptions o;
   auto* cmd = flags::add_events(app, o);
   cmd->callback([&ctx] {
-    if (!o.since.empty() || !o.until.empty()) throw Error("mycompose events --since/--until: not implemented yet (events are live only)");
     std::string services;
     for (const auto& s : o.services) services += (services.empty() ? "" : ",") + s;
-    const std::string target = "/projects/" + project_name(ctx) + "/events" + (services.empty() ? "" : "?services=" + services);
+    std::string query;
+    auto add = [&query](const std::string& key, const std::string& value) {
+      if (!value.empty()) query += (query.empty() ? "?" : "&") + key + "=" + daemon::http::percent_encode(value);
+    };
+    add("services", services);
+    add("since", o.since);  // the engine reads them as `logs --since` does
+    add("until", o.until);
+    const std::string target = "/projects/" + project_name(ctx) + "/events" + query;
     connect_engine().stream("GET", target, [](const nlohmann::json& e) {
       if (o.json) {
         std::cout << e.dump() << std::endl;

@@ -10,7 +10,6 @@
 
 #include "commands.hpp"
 #include "commands/flags/alpha.hpp"
-#include "commands/flags/attach.hpp"
 #include "commands/flags/commit.hpp"
 #include "commands/flags/engine.hpp"
 #include "commands/flags/export.hpp"
@@ -40,7 +39,6 @@ struct Pending {
 // One row per verb, in the order `mycompose --help` lists them.
 const Pending kPending[] = {
     {"alpha", "[E]", declare<flags::AlphaOptions, flags::add_alpha>},
-    {"attach", "[E]", declare<flags::AttachOptions, flags::add_attach>},
     {"commit", "[E]", declare<flags::CommitOptions, flags::add_commit>},
     {"export", "[E]", declare<flags::ExportOptions, flags::add_export>},
     {"scale", "[E]", declare<flags::ScaleOptions, flags::add_scale>},

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "attach_stdin.hpp"
 #include "log_output.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
@@ -250,6 +251,7 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
   json spec = runtime::generate_spec(image_config_of(images_.image_config(rec.image_id)), settings);
   fs::write_file_atomic(d / "config.json", spec.dump(), 0600);
   write_log_config(d, LogConfig::from_compose(def.contains("logging") ? json::parse(def["logging"].dump()) : json::object()));
+  if (req.stdin_fd < 0 && def.value("stdin_open", false)) make_stdin_fifo(d);  // for attach (attach_stdin.hpp)
   create_in_runtime(rec.id, req.stdout_fd, req.stderr_fd, req.stdin_fd, req.console_socket);
   guard.runtime_created();
   fs::write_file_atomic(d / "container.json", rec.to_json().dump(2), 0600);
@@ -266,7 +268,8 @@ void ContainerStore::create_in_runtime(const std::string& id, int stdout_fd, int
   if (!null_in) throw SystemError("open /dev/null", errno);
   OutputFifos fifos;  // the engine's log capture reads them (log_output.hpp)
   if (stdout_fd < 0 || stderr_fd < 0) fifos = open_output_fifos(d);
-  opts.stdin_fd = stdin_fd >= 0 ? stdin_fd : null_in.get();
+  UniqueFd attach_in = stdin_fd < 0 ? open_stdin_for_container(d) : UniqueFd();
+  opts.stdin_fd = stdin_fd >= 0 ? stdin_fd : attach_in ? attach_in.get() : null_in.get();
   opts.console_socket = console_socket;
   opts.stdout_fd = stdout_fd >= 0 ? stdout_fd : fifos.out.get();
   opts.stderr_fd = stderr_fd >= 0 ? stderr_fd : fifos.err.get();

@@ -130,7 +130,13 @@ void Lifecycle::stop(const std::vector<std::string>& services, std::optional<std
 void Lifecycle::restart(const std::vector<std::string>& services, bool no_deps, std::optional<std::chrono::seconds> timeout) {
   const auto containers = selected(services, !no_deps, false);
   if (containers.empty() && !services.empty()) throw Error("service \"" + services.front() + "\" has no container to restart");
+  // As docker compose's restart: a service's containers restart once its dependencies'
+  // conditions hold again (a dependency restarted just before may not be healthy yet).
+  const Plan plan = make_plan(s_.project, PlanOptions{services, no_deps, {}});
+  std::set<std::string> gated;
   for (const auto& c : containers) {
+    const ServicePlan* sp = plan.find(c.service);
+    if (sp && gated.insert(c.service).second) wait_dependencies(s_, *sp);
     const std::string status = s_.store.state(c.id).status;
     if (status == "running" || status == "paused") s_.stop(c.id, c.name, timeout);
     s_.start_existing(c.id, c.service, c.name);

@@ -29,7 +29,7 @@ class Lifecycle {
   void start(const std::vector<std::string>& services);
   void stop(const std::vector<std::string>& services, std::optional<std::chrono::seconds> timeout);
   // Stop then start, one container after another, dependencies first (and with them unless
-  // no_deps).
+  // no_deps); a service's containers once its dependencies' conditions hold, as start.
   void restart(const std::vector<std::string>& services, bool no_deps, std::optional<std::chrono::seconds> timeout);
   void kill(const std::vector<std::string>& services, const std::string& signal);
   void pause(const std::vector<std::string>& services);

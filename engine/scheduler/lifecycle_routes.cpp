@@ -9,7 +9,10 @@
 #include <ctime>
 #include <set>
 
+#include "attach_stdin.hpp"
+#include "event_history.hpp"
 #include "lifecycle.hpp"
+#include "log_file.hpp"
 #include "lifecycle_info.hpp"
 #include "lifecycle_status.hpp"
 #include "mycompose/net/network_manager.hpp"
@@ -146,6 +149,7 @@ struct Waiter {
 void install_lifecycle_routes(daemon::Engine& engine, ProjectServices& services) {
   const stdfs::path root = engine.root();
   auto store = std::make_shared<ContainerStore>(root);  // the loop's own, for wait and events (small reads)
+  install_attach_routes(engine, store);
 
   add_verb(engine, services, "create", [](Lifecycle& life, const json& o, json&) {
     PlanOptions plan;
@@ -283,51 +287,28 @@ void install_lifecycle_routes(daemon::Engine& engine, ProjectServices& services)
     uv_timer_start(&w->timer, [](uv_timer_t* t) { static_cast<Waiter*>(t->data)->poll(); }, 0, 100);
   });
 
-  // The engine's container events of this project, as docker compose events prints them.
-  engine.router().add("GET /projects/{name}/events", [&engine, store](daemon::Request& req, const std::shared_ptr<daemon::Responder>& out) {
-    const std::string project = req.param("name");
-    std::set<std::string> wanted;
+  // The engine's container events of this project, as docker compose events prints them;
+  // ?since= and ?until= as `logs` takes them.
+  auto history = std::make_shared<EventHistory>(engine.events());
+  engine.on_shutdown([history] { history->close(); });
+  engine.router().add("GET /projects/{name}/events", [&engine, store, history](daemon::Request& req, const std::shared_ptr<daemon::Responder>& out) {
+    EventQuery q;
+    q.project = req.param("name");
     std::string list = req.query("services");
     for (std::size_t start = 0; start < list.size();) {
       auto comma = list.find(',', start);
       if (comma == std::string::npos) comma = list.size();
-      if (comma > start) wanted.insert(list.substr(start, comma - start));
+      if (comma > start) q.services.insert(list.substr(start, comma - start));
       start = comma + 1;
     }
-    out->start_stream();
-    auto known = std::make_shared<std::map<std::string, std::optional<ContainerRecord>>>();
-    auto sub = std::make_shared<daemon::EventBus::Subscription>();
-    std::weak_ptr<daemon::Responder> weak = out;
-    *sub = engine.events().subscribe([weak, store, known, project, wanted](const json& ev) {
-      if (ev.value("Type", "") != "container") return;
-      const json actor = ev.value("Actor", json::object());
-      const std::string id = actor.value("ID", "");
-      json attrs = actor.value("Attributes", json::object());
-      std::string owner = attrs.value("com.docker.compose.project", ""), service = attrs.value("com.docker.compose.service", "");
-      if (owner.empty()) {
-        auto it = known->find(id);
-        if (it == known->end()) it = known->emplace(id, store->find(id)).first;
-        if (!it->second) return;
-        owner = it->second->project;
-        service = it->second->service;
-        attrs["name"] = it->second->name;
-        attrs["image"] = it->second->image;
-      }
-      if (owner != project || (!wanted.empty() && !wanted.count(service))) return;
-      json shown = json::object();
-      for (const auto& [k, v] : attrs.items())
-        if (k.rfind("com.docker.compose.", 0) != 0) shown[k] = v;
-      const long long nanos = ev.value("timeNano", 0LL);
-      const time_t secs = static_cast<time_t>(nanos / 1'000'000'000);
-      tm t;
-      ::gmtime_r(&secs, &t);
-      char buf[64];
-      std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min,
-                    t.tm_sec, nanos % 1'000'000'000);
-      if (auto r = weak.lock())
-        r->send_line({{"action", ev.value("Action", "")}, {"attributes", shown}, {"id", id}, {"service", service}, {"time", buf}, {"type", "container"}});
-    });
-    out->on_close([sub] { sub->reset(); });
+    const std::int64_t now = now_ns();
+    try {
+      if (!req.query("since").empty()) q.since = parse_time_filter(req.query("since"), now);
+      if (!req.query("until").empty()) q.until = parse_time_filter(req.query("until"), now);
+    } catch (const Error& e) {
+      throw daemon::HttpError(400, e.what());
+    }
+    serve_project_events(engine, *history, store, q, out);
   });
 }
 

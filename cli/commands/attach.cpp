@@ -1,0 +1,170 @@
+// `mycompose attach SERVICE`: the output of a running container of the service from now on,
+// raw as docker attach prints it, until the container stops; its exit code is ours. With
+// --sig-proxy (default) the signals the CLI gets are sent to the container; for a service
+// with stdin_open, what we read on stdin goes to the container's stdin (unless --no-stdin).
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "commands.hpp"
+#include "container_table.hpp"
+#include "engine_client.hpp"
+#include "flags/attach.hpp"
+#include "mycompose/common/error.hpp"
+#include "mycompose/daemon/engine.hpp"
+#include "mycompose/scheduler/container_store.hpp"
+#include "project_request.hpp"
+#include "service_container.hpp"
+
+namespace mycompose::cli {
+namespace {
+
+using nlohmann::json;
+
+// The signals --sig-proxy forwards (docker attach forwards all but a few it needs itself;
+// SIGUSR1 is ours here: the stream thread's wake-up).
+constexpr int kProxied[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR2};
+
+std::string to_hex(const char* data, std::size_t n) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  out.reserve(n * 2);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto b = static_cast<unsigned char>(data[i]);
+    out.push_back(digits[b >> 4]);
+    out.push_back(digits[b & 15]);
+  }
+  return out;
+}
+
+// Copies our stdin to the container's until EOF or `stop`.
+void copy_stdin(const std::string& target, const std::atomic<bool>& stop) {
+  EngineClient client = connect_engine();
+  char buf[4096];
+  while (!stop) {
+    pollfd p{STDIN_FILENO, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+    if (n == 0) return;  // docker: the container's stdin stays open (no StdinOnce for services)
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      return;
+    }
+    try {
+      client.call("POST", target + "/stdin", json{{"hex", to_hex(buf, static_cast<std::size_t>(n))}});
+    } catch (const std::exception& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+void register_attach(CLI::App& app, Context& ctx) {
+  static flags::AttachOptions o;
+  auto* cmd = flags::add_attach(app, o);
+  cmd->callback([&ctx] {
+    // --detach-keys is accepted: the output is not a terminal session of ours, so there is
+    // no key sequence to watch for beyond what the terminal sends as signals.
+    const compose::Project project = load_whole_project(ctx);
+    const auto services = project.model.value("services", nlohmann::ordered_json::object());
+    if (!services.contains(o.service)) throw Error("no such service: " + o.service);
+    scheduler::ContainerStore store(std::filesystem::absolute(daemon::default_root()));
+    const auto rec = service_container(store, {project.name, o.service, o.index, true, false});
+    const std::string target = "/projects/" + project.name + "/containers/" + rec.name;
+    const bool with_stdin = !o.no_stdin && services[o.service].value("stdin_open", false);
+
+    sigset_t set;
+    sigemptyset(&set);
+    for (int s : kProxied) sigaddset(&set, s);
+    sigaddset(&set, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    const pthread_t main_thread = pthread_self();
+
+    std::mutex m;
+    bool done = false;
+    std::optional<int> exit_code;
+    std::string stream_error;
+    std::atomic<bool> stop_stdin{false};
+    std::thread input;  // started by the reader, joined after it
+
+    const json body = {{"project", project_json(project)},
+                       {"options", {{"services", {o.service}}, {"index", rec.number}, {"follow", true}, {"tail", 0}, {"attach", true}}}};
+    std::thread reader([&] {
+      try {
+        connect_engine().stream("POST", "/projects/" + project.name + "/logs", [&](const json& line) {
+          if (line.contains("containers")) {
+            // The engine follows the container from this line on: input sent now has its
+            // answer in the stream.
+            if (with_stdin) input = std::thread([&] { copy_stdin(target, stop_stdin); });
+            return true;
+          }
+          if (line.value("container", "") != rec.name) return true;
+          if (line.contains("line")) {
+            std::ostream& os = line.value("stream", "stdout") == "stderr" ? std::cerr : std::cout;
+            os << line.value("line", "");
+            if (!line.value("partial", false)) os << "\n";
+            os.flush();
+            return true;
+          }
+          const std::string event = line.value("event", "");
+          const bool stopped = (event == "attach" && line.value("status", "") == "stopped") || event == "die" || event == "destroy";
+          if (!stopped) return true;
+          std::lock_guard<std::mutex> l(m);
+          if (line.contains("exit_code")) exit_code = line["exit_code"].get<int>();
+          return false;  // docker attach ends when the container stops
+        }, &body);
+      } catch (const std::exception& e) {
+        std::lock_guard<std::mutex> l(m);
+        stream_error = e.what();
+      }
+      std::lock_guard<std::mutex> l(m);
+      done = true;
+      pthread_kill(main_thread, SIGUSR1);
+    });
+
+    for (;;) {
+      {
+        std::lock_guard<std::mutex> l(m);
+        if (done) break;
+      }
+      int sig = 0;
+      sigwait(&set, &sig);
+      if (sig == SIGUSR1) continue;
+      if (!o.sig_proxy) {
+        // Without the proxy a signal ends the CLI as it would without us; the container runs on.
+        std::cout.flush();
+        std::cerr.flush();
+        std::_Exit(128 + sig);
+      }
+      try {
+        connect_engine().call("POST", target + "/kill", json{{"signal", std::to_string(sig)}});
+      } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+      }
+    }
+    reader.join();
+    stop_stdin = true;
+    if (input.joinable()) input.join();
+    // A wake-up sent after the last wait is still pending: take it before unblocking, or it
+    // would end the process (SIGUSR1's default action).
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    const timespec zero{0, 0};
+    while (sigtimedwait(&usr1, nullptr, &zero) == SIGUSR1) {
+    }
+    pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+    if (!stream_error.empty()) throw Error(stream_error);
+    ctx.exit_code = exit_code.value_or(-1);
+  });
+}
+
+}  // namespace mycompose::cli
