@@ -92,6 +92,28 @@ std::string default_hosts(const std::string& hostname, const std::string& name) 
          "ff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n127.0.1.1\t" + hostname + " " + name + "\n";
 }
 
+// extra_hosts ("name=ip", as the loader writes them) as /etc/hosts lines; "host-gateway" is
+// the host's address on the container's network, as Docker's is on its bridge.
+std::string extra_hosts_lines(const std::string& service, const nlohmann::ordered_json& def, const std::string& host_gateway) {
+  std::string out;
+  if (!def.contains("extra_hosts")) return out;
+  for (const auto& e : def["extra_hosts"]) {
+    const std::string entry = e.get<std::string>();
+    const auto eq = entry.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == entry.size())
+      throw Error("service \"" + service + "\": extra_hosts: \"" + entry + "\" is not NAME=IP");
+    std::string ip = entry.substr(eq + 1);
+    if (ip.size() > 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);
+    if (ip == "host-gateway") {
+      if (host_gateway.empty())
+        throw Error("service \"" + service + "\": extra_hosts: " + entry + ": host-gateway needs the container on a network");
+      ip = host_gateway;
+    }
+    out += ip + "\t" + entry.substr(0, eq) + "\n";
+  }
+  return out;
+}
+
 // Waits for a process to exit (pidfd), up to timeout; true when it is gone.
 bool wait_exit(pid_t pid, std::chrono::milliseconds timeout) {
   UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
@@ -242,7 +264,10 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
   volumes.write(d);
   for (auto& m : materialize_file_mounts(req.service, def, {req.secrets, req.configs, req.environment}, d)) settings.mounts.push_back(std::move(m));
   fs::write_file_atomic(d / "hostname", settings.hostname + "\n", 0644);
-  fs::write_file_atomic(d / "hosts", req.hosts.empty() ? default_hosts(settings.hostname, rec.name) : req.hosts, 0644);
+  fs::write_file_atomic(d / "hosts",
+                        (req.hosts.empty() ? default_hosts(settings.hostname, rec.name) : req.hosts) +
+                            extra_hosts_lines(req.service, def, req.host_gateway),
+                        0644);
   fs::write_file_atomic(d / "resolv.conf", req.resolv_conf.empty() ? fs::read_file("/etc/resolv.conf") : req.resolv_conf, 0644);
   for (const char* f : {"hostname", "hosts", "resolv.conf"})
     settings.mounts.push_back({std::string("/etc/") + f, (d / f).string(), "bind", {"rbind", "rprivate"}});

@@ -99,6 +99,13 @@ void ProjectState::connect(const std::string& service, const ContainerRecord& re
   }
 }
 
+std::optional<net::NetworkRecord> ProjectState::first_network(const std::string& service) {
+  const Json& def = services[service];
+  if (!def.value("network_mode", "").empty()) return std::nullopt;
+  auto attachments = net::service_attachments(nlohmann::json::parse(def.dump()));
+  return attachments.empty() ? std::nullopt : networks.get(network_name(attachments.front().network_key));
+}
+
 std::string ProjectState::resolv_conf_for(const std::string& service) {
   const Json& def = services[service];
   const std::string mode = def.value("network_mode", "");
@@ -110,8 +117,7 @@ std::string ProjectState::resolv_conf_for(const std::string& service) {
   const net::ResolvConf host = net::host_resolv_conf();
   if (mode == "host") return net::container_resolv_conf(host, dns, net::ResolverMode::Host);
   if (!mode.empty()) return net::container_resolv_conf(host, dns, net::ResolverMode::Isolated);
-  auto attachments = net::service_attachments(nlohmann::json::parse(def.dump()));
-  auto first = attachments.empty() ? std::nullopt : networks.get(network_name(attachments.front().network_key));
+  auto first = first_network(service);
   if (!first) return net::container_resolv_conf(host, dns, net::ResolverMode::Isolated);
   return net::container_resolv_conf(host, dns, net::ResolverMode::Embedded, first->gateway);
 }
@@ -126,6 +132,7 @@ ContainerRecord ProjectState::create(const ServicePlan& sp, const DesiredContain
   req.config_hash = sp.config_hash;
   req.volume_names = volumes;
   req.resolv_conf = resolv_conf_for(sp.name);
+  if (auto gw = first_network(sp.name)) req.host_gateway = gw->gateway;
   req.secrets = project.model.value("secrets", Json::object());
   req.configs = project.model.value("configs", Json::object());
   req.environment = project.environment;

@@ -57,6 +57,8 @@ class ProjectState {
   // The service's project networks, in Compose's order, unless network_mode says otherwise.
   void connect(const std::string& service, const ContainerRecord& rec);
   std::string resolv_conf_for(const std::string& service);
+  // The network a service's containers join first (none with a network_mode).
+  std::optional<net::NetworkRecord> first_network(const std::string& service);
   // The service's `ports` published for the container at its address on `network` (proxy
   // for the host side, DNAT for other hosts), recorded in <container>/ports.json.
   void publish_ports(const std::string& service, const ContainerRecord& rec, const std::string& network, const net::Endpoint& ep);

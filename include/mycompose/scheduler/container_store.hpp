@@ -56,6 +56,8 @@ struct CreateRequest {
   std::map<std::string, int> namespace_owners;  // see HostBindings
   std::string resolv_conf;  // contents; "" = the host's resolvers as Docker gives a private netns
   std::string hosts;        // contents; "" = localhost lines and the container's own names
+  // The host's address on the container's first network, for extra_hosts' "host-gateway".
+  std::string host_gateway;
   // Where the container's stdout and stderr go; -1 = the FIFOs in its folder that the
   // engine's log capture reads. Its stdin is /dev/null.
   int stdout_fd = -1, stderr_fd = -1;
