@@ -92,7 +92,7 @@ TEST_CASE("attach: --sig-proxy=false leaves the container running when the CLI g
   CHECK(p.ps()["proj-web-2"]["State"] == "running");
 }
 
-TEST_CASE("attach: with stdin_open a line on attach's stdin reaches the app, with tty too") {
+TEST_CASE("attach: with stdin_open a line on attach's stdin reaches the app, across an engine restart and with tty too") {
   Project p(R"(services:
   plain:
     image: busybox:test
@@ -107,6 +107,8 @@ TEST_CASE("attach: with stdin_open a line on attach's stdin reaches the app, wit
   auto up = p.run({"up", "-d"});
   INFO(up.err);
   REQUIRE(up.exit_code == 0);
+  // The stdin FIFO belongs to the container, not to an engine: a new engine serves it.
+  p.stop_engine();
   auto plain = p.run({"attach", "plain"}, "hello\n");
   INFO(plain.err);
   CHECK(plain.exit_code == 0);
