@@ -59,9 +59,10 @@ struct CreateRequest {
   // The host's address on the container's first network, for extra_hosts' "host-gateway".
   std::string host_gateway;
   // Where the container's stdout and stderr go; -1 = the FIFOs in its folder that the
-  // engine's log capture reads. Its stdin is /dev/null.
+  // engine's log capture reads.
   int stdout_fd = -1, stderr_fd = -1;
-  // A one-off (`run`) attached to the CLI: its stdin (-1 = /dev/null), and for a terminal the
+  // A one-off (`run`) attached to the CLI: its stdin (-1 = /dev/null, or for a stdin_open
+  // service the FIFO `attach` writes to: attach_stdin.hpp), and for a terminal the
   // socket the runtime sends the pty master to (runc's --console-socket).
   int stdin_fd = -1;
   std::string console_socket;
