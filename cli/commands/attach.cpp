@@ -1,15 +1,18 @@
 // `mycompose attach SERVICE`: the output of a running container of the service from now on,
 // raw as docker attach prints it, until the container stops; its exit code is ours. With
 // --sig-proxy (default) the signals the CLI gets are sent to the container; for a service
-// with stdin_open, what we read on stdin goes to the container's stdin (unless --no-stdin).
+// with stdin_open, what we read on stdin goes to the container's stdin (unless --no-stdin);
+// for a tty service too, with our terminal raw and --detach-keys (ctrl-p,ctrl-q) detaching.
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "commands.hpp"
@@ -43,26 +46,91 @@ std::string to_hex(const char* data, std::size_t n) {
   return out;
 }
 
-// Copies our stdin to the container's until EOF or `stop`.
-void copy_stdin(const std::string& target, const std::atomic<bool>& stop) {
+// docker's --detach-keys ("ctrl-p,ctrl-q" by default): comma-separated, each a single
+// character or ctrl-<a-z @ [ \ ] ^ _>. Throws Error as docker words it.
+std::string detach_sequence(const std::string& keys) {
+  const std::string spec = keys.empty() ? "ctrl-p,ctrl-q" : keys;
+  std::string out;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t comma = spec.find(',', start);
+    const std::string key = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (key.size() == 1) {
+      out.push_back(key[0]);
+    } else if (key.size() == 6 && key.rfind("ctrl-", 0) == 0) {
+      const char c = key[5];
+      static const std::string specials = "@[\\]^_";
+      if (c >= 'a' && c <= 'z') out.push_back(static_cast<char>(c - 'a' + 1));
+      else if (specials.find(c) != std::string::npos) out.push_back(static_cast<char>(specials.find(c) == 0 ? 0 : 27 + specials.find(c) - 1));
+      else throw Error("Invalid escape keys (" + keys + ") provided");
+    } else {
+      throw Error("Invalid escape keys (" + keys + ") provided");
+    }
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
+// The terminal in raw mode while attached to a tty service, as docker attach does: keys go
+// to the container's terminal as typed (Ctrl-C included); restored on the way out.
+class RawTerminal {
+ public:
+  RawTerminal() {
+    if (!::isatty(STDIN_FILENO) || ::tcgetattr(STDIN_FILENO, &saved_) != 0) return;
+    termios raw = saved_;
+    ::cfmakeraw(&raw);
+    raw.c_oflag = saved_.c_oflag;  // our output stays cooked ("\n" still returns the carriage)
+    active_ = ::tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+  }
+  ~RawTerminal() { restore(); }
+  void restore() {
+    if (active_) ::tcsetattr(STDIN_FILENO, TCSANOW, &saved_);
+    active_ = false;
+  }
+
+ private:
+  termios saved_{};
+  bool active_ = false;
+};
+
+// Copies our stdin to the container's until EOF or `stop`. With an escape sequence (tty
+// services, as docker's escape proxy), bytes that may begin it are held back until it is
+// complete (returns true: detach) or broken (they are sent).
+bool copy_stdin(const std::string& target, const std::string& escape, const std::atomic<bool>& stop) {
   EngineClient client = connect_engine();
   char buf[4096];
+  std::string held;  // a prefix of `escape` read so far
   while (!stop) {
     pollfd p{STDIN_FILENO, POLLIN, 0};
     if (::poll(&p, 1, 100) <= 0) continue;
     const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
-    if (n == 0) return;  // docker: the container's stdin stays open (no StdinOnce for services)
+    if (n == 0) return false;  // docker: the container's stdin stays open (no StdinOnce for services)
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
-      return;
+      return false;
     }
+    std::string send;
+    for (ssize_t i = 0; i < n; ++i) {
+      if (escape.empty()) {
+        send.push_back(buf[i]);
+        continue;
+      }
+      held.push_back(buf[i]);
+      if (held == escape) return true;
+      if (escape.compare(0, held.size(), held) != 0) {
+        send += held;
+        held.clear();
+      }
+    }
+    if (send.empty()) continue;
     try {
-      client.call("POST", target + "/stdin", json{{"hex", to_hex(buf, static_cast<std::size_t>(n))}});
+      client.call("POST", target + "/stdin", json{{"hex", to_hex(send.data(), send.size())}});
     } catch (const std::exception& e) {
       std::cerr << "error: " << e.what() << "\n";
-      return;
+      return false;
     }
   }
+  return false;
 }
 
 }  // namespace
@@ -71,8 +139,6 @@ void register_attach(CLI::App& app, Context& ctx) {
   static flags::AttachOptions o;
   auto* cmd = flags::add_attach(app, o);
   cmd->callback([&ctx] {
-    // --detach-keys is accepted: the output is not a terminal session of ours, so there is
-    // no key sequence to watch for beyond what the terminal sends as signals.
     const compose::Project project = load_whole_project(ctx);
     const auto services = project.model.value("services", nlohmann::ordered_json::object());
     if (!services.contains(o.service)) throw Error("no such service: " + o.service);
@@ -80,6 +146,10 @@ void register_attach(CLI::App& app, Context& ctx) {
     const auto rec = service_container(store, {project.name, o.service, o.index, true, false});
     const std::string target = "/projects/" + project.name + "/containers/" + rec.name;
     const bool with_stdin = !o.no_stdin && services[o.service].value("stdin_open", false);
+    const bool tty = services[o.service].value("tty", false);
+    const std::string escape = detach_sequence(o.detach_keys);  // checked even when unused, as docker does
+    std::optional<RawTerminal> raw;
+    if (with_stdin && tty) raw.emplace();
 
     sigset_t set;
     sigemptyset(&set);
@@ -103,7 +173,15 @@ void register_attach(CLI::App& app, Context& ctx) {
           if (line.contains("containers")) {
             // The engine follows the container from this line on: input sent now has its
             // answer in the stream.
-            if (with_stdin) input = std::thread([&] { copy_stdin(target, stop_stdin); });
+            if (with_stdin)
+              input = std::thread([&] {
+                if (!copy_stdin(target, tty ? escape : std::string(), stop_stdin)) return;
+                // The detach keys: leave the container running, as docker attach does.
+                if (raw) raw->restore();
+                std::cout.flush();
+                std::cerr.flush();
+                std::_Exit(0);
+              });
             return true;
           }
           if (line.value("container", "") != rec.name) return true;
@@ -139,6 +217,7 @@ void register_attach(CLI::App& app, Context& ctx) {
       sigwait(&set, &sig);
       if (sig == SIGUSR1) continue;
       if (!o.sig_proxy) {
+        if (raw) raw->restore();
         // Without the proxy a signal ends the CLI as it would without us; the container runs on.
         std::cout.flush();
         std::cerr.flush();

@@ -142,3 +142,26 @@ TEST_CASE("attach: errors name the service") {
   CHECK(no_stdin.exit_code == 1);
   CHECK(no_stdin.err.find("service \"web\" is not running container #3") != std::string::npos);
 }
+
+TEST_CASE("attach: the detach keys of a tty service leave it running, --detach-keys changes them") {
+  Project p(R"(services:
+  term:
+    image: busybox:test
+    stdin_open: true
+    tty: true
+    command: ["sh", "-c", "while true; do echo tick; sleep 0.1; done"]
+)");
+  auto up = p.run({"up", "-d"});
+  INFO(up.err);
+  REQUIRE(up.exit_code == 0);
+  auto plain = p.run({"attach", "term"}, "\x10\x11");  // ctrl-p ctrl-q
+  INFO(plain.err);
+  CHECK(plain.exit_code == 0);
+  auto custom = p.run({"attach", "--detach-keys", "ctrl-x,a", "term"}, "\x18" "a");
+  INFO(custom.err);
+  CHECK(custom.exit_code == 0);
+  CHECK(p.ps()["proj-term-1"]["State"] == "running");
+  auto bad = p.run({"attach", "--detach-keys", "ctrl-1", "term"});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find("Invalid escape keys (ctrl-1) provided") != std::string::npos);
+}
