@@ -134,12 +134,12 @@ class Follow : public std::enable_shared_from_this<Follow> {
     return w ? w->restart_count : 0;
   }
 
-  void send_die(const Tracked& t, const std::string& id, std::optional<int> code) {
+  // restarting: its restart policy brings it back (foreground up stays attached to it).
+  void send_die(const Tracked& t, const std::string& id, std::optional<int> code, bool restarting) {
     capture_->drain(id);  // its last lines before its exit
     json j = event_line(t.record, "die");
     if (code) j["exit_code"] = *code;
-    // Foreground up stays attached to a container its restart policy brings back.
-    if (restarts(id, code)) j["restarting"] = true;
+    if (restarting) j["restarting"] = true;
     send(j);
   }
 
@@ -213,24 +213,22 @@ class Follow : public std::enable_shared_from_this<Follow> {
       const int restarts_now = restart_count(id);
       const bool was_up = t.status == "running" || t.status == "paused";
       const bool is_up = status == "running" || status == "paused";
-      if (restarts_now != t.restarts && status == t.status) {
-        // Restarted between two polls, and back where it was: the exit and start in between.
-        if (is_up) {
-          send_die(t, id, code);
-          send(event_line(t.record, "start"));
-        } else {
-          send(event_line(t.record, "start"));
-          send_die(t, id, code);
-        }
-      }
+      // Restarts made between two polls: each was an exit and a start we did not see.
+      const int missed = std::max(0, restarts_now - t.restarts);
       t.restarts = restarts_now;
-      if (status == t.status) {
+      if (missed == 0 && status == t.status) {
         if (!timer_) return;  // stopped while sending
         continue;
       }
-      if (was_up && !is_up) {
-        send_die(t, id, code);
-      } else if (!was_up && is_up) {
+      bool up = was_up;
+      for (int i = 0; i < missed; ++i) {
+        if (up) send_die(t, id, code, true);
+        send(event_line(t.record, "start"));
+        up = true;
+      }
+      if (up && !is_up) {
+        send_die(t, id, code, restarts(id, code));
+      } else if (!up && is_up) {
         send(event_line(t.record, "start"));
       }
       if (status.empty()) {
