@@ -71,6 +71,18 @@ struct Liveness {
 
 }  // namespace
 
+void unblock_after_wakeups(const sigset_t& blocked) {
+  // A wake-up sent after the last wait is still pending: take it before unblocking, or it
+  // would end the process (SIGUSR1's default action).
+  sigset_t usr1;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  const timespec zero{0, 0};
+  while (sigtimedwait(&usr1, nullptr, &zero) == SIGUSR1) {
+  }
+  pthread_sigmask(SIG_UNBLOCK, &blocked, nullptr);
+}
+
 std::string since_now() {
   timespec ts;
   ::clock_gettime(CLOCK_REALTIME, &ts);
@@ -215,15 +227,7 @@ int attach_project(const compose::Project& project, const AttachOptions& o, LogP
   }
   reader.join();
   if (stopper.joinable()) stopper.join();
-  // A wake-up sent after the last wait is still pending: take it before unblocking, or it
-  // would end the process (SIGUSR1's default action).
-  sigset_t usr1;
-  sigemptyset(&usr1);
-  sigaddset(&usr1, SIGUSR1);
-  const timespec zero{0, 0};
-  while (sigtimedwait(&usr1, nullptr, &zero) == SIGUSR1) {
-  }
-  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+  unblock_after_wakeups(set);
   if (!stream_error.empty()) throw Error(stream_error);
   if (interrupted) return 130;
   return exit_code.value_or(0);

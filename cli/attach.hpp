@@ -2,6 +2,8 @@
 // Reading a project's output from the engine (POST /projects/<name>/logs): `logs` prints it,
 // a foreground `up` prints it while it waits for the attached containers to exit, stops the
 // project on Ctrl-C or --abort-on-container-exit, and returns compose's exit status.
+#include <signal.h>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +33,10 @@ struct AttachOptions {
 // once, 130). With abort_on_exit the first exit stops the project and its code (or that of
 // exit_code_from's container) is the result.
 int attach_project(const compose::Project& project, const AttachOptions& options, LogPrinter& printer);
+
+// Unblocks the signals a follower waited on with sigwait, first taking any SIGUSR1 wake-up
+// still pending (its default action would end the process).
+void unblock_after_wakeups(const sigset_t& blocked);
 
 // The current time as `since` takes it.
 std::string since_now();

@@ -15,6 +15,7 @@
 #include <optional>
 #include <thread>
 
+#include "attach.hpp"
 #include "commands.hpp"
 #include "container_table.hpp"
 #include "engine_client.hpp"
@@ -232,15 +233,7 @@ void register_attach(CLI::App& app, Context& ctx) {
     reader.join();
     stop_stdin = true;
     if (input.joinable()) input.join();
-    // A wake-up sent after the last wait is still pending: take it before unblocking, or it
-    // would end the process (SIGUSR1's default action).
-    sigset_t usr1;
-    sigemptyset(&usr1);
-    sigaddset(&usr1, SIGUSR1);
-    const timespec zero{0, 0};
-    while (sigtimedwait(&usr1, nullptr, &zero) == SIGUSR1) {
-    }
-    pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+    unblock_after_wakeups(set);
     if (!stream_error.empty()) throw Error(stream_error);
     ctx.exit_code = exit_code.value_or(-1);
   });
