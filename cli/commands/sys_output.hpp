@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "commands/pull_progress.hpp"
 #include "engine_client.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/daemon/engine.hpp"
@@ -123,18 +124,7 @@ inline bool label_matches(const std::map<std::string, std::string>& labels, cons
   return eq == std::string::npos || it->second == filter.substr(eq + 1);
 }
 
-// Docker's units.HumanSize: decimal units, 4 significant digits.
-inline std::string human_size(double bytes) {
-  static const char* units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
-  int u = 0;
-  while (bytes >= 1000 && u < 5) {
-    bytes /= 1000;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g%s", bytes, units[u]);
-  return buf;
-}
+using cli::human_size;  // Docker's units.HumanSize (pull_progress.hpp)
 
 inline std::filesystem::path state_root() { return std::filesystem::absolute(daemon::default_root()); }
 

@@ -22,6 +22,7 @@
 
 #include <httplib.h>
 
+#include "../../support/free_port.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/sha256.hpp"
 #include "mycompose/image/store.hpp"
@@ -45,17 +46,7 @@ struct TempDir {
   TempDir& operator=(const TempDir&) = delete;
 };
 
-inline int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
+using mycompose::test::free_port;
 
 struct RunResult {
   int rc = -1;  // exit status, or 128+signal

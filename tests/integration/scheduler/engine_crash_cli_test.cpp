@@ -11,6 +11,7 @@
 
 #include <algorithm>
 
+#include "../../support/free_port.hpp"
 #include "cli_project_fixture.hpp"
 
 using namespace store_test;
@@ -33,18 +34,6 @@ void kill_engine(const cli_project::Project& p) {
   }
   REQUIRE(::kill(pid, 0) != 0);
   REQUIRE_FALSE(mycompose::test::engine_running(p.r.root()));
-}
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
 }
 
 // GET / on 127.0.0.1:port through the host's curl: the body, or "" when nothing answered.
@@ -73,7 +62,7 @@ std::map<std::string, pid_t> init_pids(const cli_project::Project& p) {
 }  // namespace
 
 TEST_CASE("engine kill -9 after up: containers survive, the next engine re-adopts DNS, ports, health and restarts, and reports exits") {
-  const int port = free_port();
+  const int port = mycompose::test::free_port();
   cli_project::Project p(R"(services:
   web:
     image: busybox:test
