@@ -119,8 +119,17 @@ std::string engine_program() {
   return (self.parent_path() / "mycompose-engine").string();
 }
 
+namespace {
+
+// Allocates nothing: it runs in the child of a fork, maybe of a process with other threads.
+void exec_engine_program(const std::string& program, const char* const* argv) {
+  ::execv(program.c_str(), const_cast<char* const*>(argv));
+  std::fprintf(stderr, "error: cannot run %s: %s (it is installed beside mycompose)\n", program.c_str(), std::strerror(errno));
+}
+
+}  // namespace
+
 void exec_engine(const stdfs::path& root, const std::string& log_level) {
-  const std::string program = engine_program();
   const std::string root_s = root.string();
   std::vector<const char*> argv = {"mycompose", "engine", "--root", root_s.c_str()};
   if (!log_level.empty()) {
@@ -128,8 +137,7 @@ void exec_engine(const stdfs::path& root, const std::string& log_level) {
     argv.push_back(log_level.c_str());
   }
   argv.push_back(nullptr);
-  ::execv(program.c_str(), const_cast<char* const*>(argv.data()));
-  std::fprintf(stderr, "error: cannot run %s: %s (it is installed beside mycompose)\n", program.c_str(), std::strerror(errno));
+  exec_engine_program(engine_program(), argv.data());
 }
 
 json EngineResponse::json() const {
@@ -169,6 +177,9 @@ EngineClient EngineClient::connect(const stdfs::path& root_arg, ConnectOptions o
   if (!options.start_if_needed) throw Error("no engine answers on " + (root / daemon::kSocketFile).string());
   fs::make_dirs(root, 0711);
   stdfs::path log = root / daemon::kLogFile;
+  // Everything the child needs is made before the fork (no allocation after it).
+  const std::string program = engine_program(), root_s = root.string();
+  const char* const argv[] = {"mycompose", "engine", "--root", root_s.c_str(), nullptr};
   pid_t pid = ::fork();
   if (pid < 0) throw SystemError("fork to start the engine", errno);
   if (pid == 0) {
@@ -187,7 +198,7 @@ EngineClient EngineClient::connect(const stdfs::path& root_arg, ConnectOptions o
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    exec_engine(root);
+    exec_engine_program(program, argv);
     _exit(127);
   }
   // Poll with backoff until it answers: 1 ms doubling to 100 ms.
