@@ -7,6 +7,7 @@
 #include "mycompose/common/fs.hpp"
 #include "mycompose/runtime/capabilities.hpp"
 #include "mycompose/runtime/seccomp.hpp"
+#include "mycompose/runtime/sysctl.hpp"
 
 namespace mycompose::runtime {
 namespace {
@@ -154,6 +155,18 @@ void check_process(const json& p, const std::string& where) {
     bad(where + ".oomScoreAdj", "must be an integer between -1000 and 1000");
 }
 
+// A namespace of the container's own: created, or joined at a path that is not the one this
+// runtime itself is in (joining the host's is the same as having none).
+static bool owns_namespace(const Spec& s, int flag) {
+  const NamespaceSpec* n = s.find(flag);
+  if (!n) return false;
+  if (n->path.empty()) return true;
+  struct stat joined, self;
+  const std::string own = std::string("/proc/self/ns/") + namespace_proc_name(flag);
+  if (::stat(n->path.c_str(), &joined) != 0 || ::stat(own.c_str(), &self) != 0) return false;
+  return joined.st_dev != self.st_dev || joined.st_ino != self.st_ino;
+}
+
 Spec parse_spec(const json& raw, const std::filesystem::path& bundle, bool full) {
   Spec s;
   s.raw = raw;
@@ -236,9 +249,14 @@ Spec parse_spec(const json& raw, const std::filesystem::path& bundle, bool full)
   string_array(member(lx, "readonlyPaths"), "linux.readonlyPaths");
   if (const json* sc = member(lx, "sysctl")) {
     if (!sc->is_object()) bad("linux.sysctl", "must be an object of strings");
-    for (const auto& [k, v] : sc->items())
-      if (!v.is_string() || k.find("..") != std::string::npos || k.find('/') != std::string::npos)
+    const OwnNamespaces own{owns_namespace(s, CLONE_NEWIPC), owns_namespace(s, CLONE_NEWNET), owns_namespace(s, CLONE_NEWUTS)};
+    for (const auto& [k, v] : sc->items()) {
+      if (!v.is_string() || k.empty() || k.find("..") != std::string::npos || k.find('/') != std::string::npos)
         bad("linux.sysctl." + k, "must be a string value with a dotted key");
+      // In the runtime, before anything exists (the init, already inside the namespaces,
+      // would see a joined one as its own).
+      if (std::string why = full ? sysctl_refusal(k, own) : ""; !why.empty()) bad("linux.sysctl:", why);
+    }
   }
   if (const json* r = member(lx, "resources"); r && !r->is_object()) bad("linux.resources", "must be an object");
   if (const json* d = member(lx, "devices")) {

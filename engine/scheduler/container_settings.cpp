@@ -5,6 +5,7 @@
 
 #include "mycompose/common/error.hpp"
 #include "mycompose/runtime/runtime.hpp"
+#include "mycompose/runtime/sysctl.hpp"
 
 namespace mycompose::scheduler {
 namespace {
@@ -69,7 +70,8 @@ class Mapper {
     c.init = s_.value("init", false);
     if (s_.contains("security_opt")) c.security_opt = strings(s_["security_opt"]);
     if (s_.contains("sysctls"))
-      for (const auto& [k, v] : s_["sysctls"].items()) c.sysctls[k] = v.is_string() ? v.get<std::string>() : v.dump();
+      for (const auto& [k, v] : s_["sysctls"].items())
+        c.sysctls[runtime::sysctl_dotted(k)] = v.is_string() ? v.get<std::string>() : v.dump();
     ulimits(c);
     resources(c);
     devices(c);

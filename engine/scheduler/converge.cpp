@@ -65,6 +65,7 @@ void run_steps(ProjectState& s, const Plan& plan, const std::vector<const Step*>
 void Converger::up(const compose::Project& project, const PlanOptions& plan_options, const ReconcileOptions& options, const UpOptions& up) {
   ProjectState s(root_, project, hooks_);
   const Plan plan = make_plan(project, plan_options);
+  check_sysctls(project, plan);
   std::set<std::string> model_services;
   for (const auto& [name, def] : s.services.items()) model_services.insert(name);
   s.ensure_networks();

@@ -56,6 +56,7 @@ std::vector<ContainerRecord> Lifecycle::selected(const std::vector<std::string>&
 
 void Lifecycle::create(const PlanOptions& po, const ReconcileOptions& ro) {
   const Plan plan = make_plan(s_.project, po);
+  check_sysctls(s_.project, plan);
   std::set<std::string> model_services;
   for (const auto& [name, def] : s_.services.items()) model_services.insert(name);
   s_.ensure_networks();

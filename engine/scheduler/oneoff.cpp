@@ -82,6 +82,7 @@ OneOff run_oneoff(const std::filesystem::path& root, const compose::Project& pro
   const Plan plan = make_plan(project, {{req.service}, true, {}});
   const ServicePlan* sp = plan.find(req.service);
   if (!sp) throw Error("no such service: " + req.service);
+  check_sysctls(project, req.no_deps ? plan : make_plan(project, {{req.service}, false, {}}));
   std::vector<std::string> deps;
   if (!req.no_deps)
     for (const auto& d : sp->depends_on) deps.push_back(d.service);

@@ -6,6 +6,7 @@
 
 #include "mycompose/common/error.hpp"
 #include "mycompose/compose/config_hash.hpp"
+#include "mycompose/runtime/sysctl.hpp"
 
 namespace mycompose::scheduler {
 namespace {
@@ -141,6 +142,18 @@ Plan make_plan(const compose::Project& project, const PlanOptions& options) {
   };
   for (const auto& [name, sp] : by_name) visit(name);
   return plan;
+}
+
+void check_sysctls(const compose::Project& project, const Plan& plan) {
+  const Json services = project.model.value("services", Json::object());
+  for (const auto& sp : plan.services) {
+    const Json& service = services[sp.name];
+    if (!service.contains("sysctls") || !service["sysctls"].is_object()) continue;
+    auto own = [&](const char* key) { return service.value(key, "") != "host"; };
+    const runtime::OwnNamespaces ns{own("ipc"), own("network_mode"), own("uts")};
+    for (const auto& [key, value] : service["sysctls"].items())
+      if (std::string why = runtime::sysctl_refusal(key, ns); !why.empty()) throw Error("service \"" + sp.name + "\": " + why);
+  }
 }
 
 }  // namespace mycompose::scheduler

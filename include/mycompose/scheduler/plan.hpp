@@ -51,6 +51,10 @@ struct Plan {
 // scale, or container_name with more than one replica.
 Plan make_plan(const compose::Project& project, const PlanOptions& options = {});
 
+// Before up, create or run make anything: throws Error naming the service for a sysctl its
+// namespaces do not make its own (runtime/sysctl.hpp), which would change the host's value.
+void check_sysctls(const compose::Project& project, const Plan& plan);
+
 // The value of the com.docker.compose.depends_on label ("db:service_healthy:true,…").
 std::string depends_on_label(const std::vector<Dependency>& deps);
 
