@@ -17,6 +17,7 @@
 
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
+#include "mycompose/common/state_root.hpp"
 #include "mycompose/daemon/engine.hpp"
 #include "mycompose/daemon/http.hpp"
 
@@ -175,7 +176,7 @@ EngineClient EngineClient::connect(const stdfs::path& root_arg, ConnectOptions o
     return c;
   }
   if (!options.start_if_needed) throw Error("no engine answers on " + (root / daemon::kSocketFile).string());
-  fs::make_dirs(root, 0711);
+  state_root::ensure(root);
   stdfs::path log = root / daemon::kLogFile;
   // Everything the child needs is made before the fork (no allocation after it).
   const std::string program = engine_program(), root_s = root.string();
@@ -187,7 +188,7 @@ EngineClient EngineClient::connect(const stdfs::path& root_arg, ConnectOptions o
     // and no hold on the caller's working folder (a project folder may be removed).
     ::setsid();
     if (::chdir("/") != 0) _exit(127);
-    int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
     int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (out >= 0) {
       ::dup2(out, STDOUT_FILENO);

@@ -11,6 +11,7 @@
 
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
+#include "mycompose/common/state_root.hpp"
 #include "mycompose/net/bridge.hpp"
 #include "mycompose/net/nat.hpp"
 #include "network_manager_internal.hpp"
@@ -100,6 +101,7 @@ const IpamConfig* ipv4_config(const NetworkSpec& spec) {
 
 NetworkManager::NetworkManager(std::filesystem::path root)
     : root_(std::move(root)), dir_(root_ / "networks"), names_(root_) {
+  state_root::ensure(root_);
   fs::make_dirs(dir_, 0700);
 }
 

@@ -19,6 +19,8 @@
 #include "ensure_images.hpp"
 #include "flags/run.hpp"
 #include "mycompose/common/error.hpp"
+#include "mycompose/common/fs.hpp"
+#include "mycompose/common/state_root.hpp"
 #include "mycompose/compose/normalize.hpp"
 #include "mycompose/compose/yaml.hpp"
 #include "mycompose/daemon/engine.hpp"
@@ -102,7 +104,8 @@ std::map<std::string, std::string> parse_labels(const std::vector<std::string>& 
 struct IoFolder {
   stdfs::path dir;
   explicit IoFolder(const stdfs::path& root) {
-    stdfs::create_directories(root / "tmp");
+    state_root::ensure(root);
+    fs::make_dirs(root / "tmp", 0700);
     std::string tmpl = (root / "tmp" / "run-XXXXXX").string();
     if (!::mkdtemp(tmpl.data())) throw SystemError("mkdtemp " + tmpl, errno);
     dir = tmpl;

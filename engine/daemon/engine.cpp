@@ -11,12 +11,13 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <vector>
 
 #include "mycompose/common/fs.hpp"
+#include "mycompose/common/state_root.hpp"
 
 #ifndef MYCOMPOSE_VERSION
 #define MYCOMPOSE_VERSION "0.0.0"
@@ -73,10 +74,11 @@ Engine::~Engine() {
 }
 
 void Engine::take_lock() {
-  fs::make_dirs(options_.root, 0711);
+  state_root::repair(options_.root);
   stdfs::path pid_path = options_.root / kPidFile;
   // CLOEXEC: container inits, cloned from this process, must not inherit the lock.
-  lock_fd_.reset(::open(pid_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  // O_NOFOLLOW: never a file a link in the root points at (this and engine.log are written as root).
+  lock_fd_.reset(::open(pid_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
   if (!lock_fd_) throw SystemError("open " + pid_path.string(), errno);
   if (::flock(lock_fd_.get(), LOCK_EX | LOCK_NB) != 0) {
     int err = errno;
@@ -100,7 +102,13 @@ void Engine::take_lock() {
 void Engine::open_log() {
   stdfs::path log_path = options_.root / kLogFile;
   std::vector<spdlog::sink_ptr> sinks;
-  sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_st>(log_path.string()));
+  // Opened here, O_NOFOLLOW, and handed to spdlog as a stream (its file sink opens by name).
+  UniqueFd fd(::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640));
+  if (!fd) throw SystemError("open " + log_path.string(), errno);
+  FILE* log = ::fdopen(fd.get(), "a");
+  if (!log) throw SystemError("fdopen " + log_path.string(), errno);
+  fd.release();  // the stream owns it for the engine's life
+  sinks.push_back(std::make_shared<spdlog::sinks::stdout_sink_base<spdlog::details::console_nullmutex>>(log));
   // In a terminal, `mycompose engine` also shows its log (started by the CLI, stderr already
   // goes to engine.log).
   if (::isatty(STDERR_FILENO)) sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_st>());

@@ -15,6 +15,7 @@
 #include "registry/pack_layer.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
+#include "mycompose/common/state_root.hpp"
 #include "mycompose/common/sha256.hpp"
 #include "mycompose/common/unique_fd.hpp"
 
@@ -123,6 +124,7 @@ void remove_tree(const stdfs::path& p) {
 // ---------------------------------------------------------------------------------------------
 
 ImageStore::ImageStore(stdfs::path root) : root_(std::move(root)) {
+  state_root::ensure(root_);
   fs::make_dirs(root_ / "content" / "sha256", 0700);
   fs::make_dirs(root_ / "content" / "tmp", 0700);
   fs::make_dirs(root_ / "layers", 0700);

@@ -188,6 +188,7 @@ ContainerStore::ContainerStore(stdfs::path root)
 stdfs::path ContainerStore::volume_path(const std::string& volume_name) const {
   check_volume_name(volume_name);
   stdfs::path data = root_ / "volumes" / volume_name / "_data";
+  fs::make_dirs(root_ / "volumes", 0700);
   fs::make_dirs(data, 0755);
   return data;
 }

@@ -72,6 +72,7 @@ void record_volume(const stdfs::path& root, const std::string& name, const std::
     throw Error("create " + name + ": \"" + name +
                 "\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed");
   const stdfs::path dir = root / "volumes" / name;
+  fs::make_dirs(root / "volumes", 0700);
   fs::make_dirs(dir / "_data", 0755);
   if (stdfs::exists(dir / kRecord)) return;
   fs::write_file_atomic(dir / kRecord, json{{"labels", labels}, {"created", rfc3339(std::time(nullptr))}}.dump(), 0600);
