@@ -87,6 +87,15 @@ std::string capability_name(int number) {
   return upper(name);
 }
 
+std::vector<std::string> bounding_capability_names() {
+  std::vector<std::string> out;
+  for (int i = 0; i < cap_max_bits(); ++i) {
+    auto name = capability_name(i);
+    if (!name.empty() && cap_get_bound(static_cast<cap_value_t>(i)) == 1) out.push_back(name);
+  }
+  return out;
+}
+
 std::vector<std::string> all_capability_names() {
   std::vector<std::string> out;
   for (int i = 0; i < cap_max_bits(); ++i) {

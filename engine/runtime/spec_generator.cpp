@@ -183,7 +183,7 @@ std::vector<std::string> default_capabilities() {
 
 std::vector<std::string> effective_capabilities(const std::vector<std::string>& cap_add,
                                                 const std::vector<std::string>& cap_drop, bool privileged) {
-  if (privileged) return all_capability_names();
+  if (privileged) return bounding_capability_names();
   auto normalize = [](const std::vector<std::string>& in) {
     std::vector<std::string> out;
     for (auto c : in) {
@@ -202,7 +202,7 @@ std::vector<std::string> effective_capabilities(const std::vector<std::string>& 
   auto in = [](const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); };
   std::vector<std::string> caps;
   if (in(add, "ALL")) {
-    for (const auto& c : all_capability_names())
+    for (const auto& c : bounding_capability_names())
       if (!in(drop, c)) caps.push_back(c);
   } else if (in(drop, "ALL")) {
     caps = add;

@@ -29,6 +29,11 @@ std::string capability_name(int number);
 // Every capability name libcap knows and the running kernel supports ("CAP_CHOWN" …).
 std::vector<std::string> all_capability_names();
 
+// Those of them in this process's bounding set: what `privileged` and `cap_add: [ALL]` can
+// give (a capability the host withholds from us cannot be granted; asking for it made every
+// such container fail with "cap_set_proc: Operation not permitted").
+std::vector<std::string> bounding_capability_names();
+
 // "RLIMIT_NOFILE" → RLIMIT_NOFILE; throws Error naming an unknown limit.
 int rlimit_number(const std::string& name);
 
