@@ -70,16 +70,23 @@ volumes:
 )");
   open_parent(p);
   stdfs::copy_file("/usr/bin/id", p.out / "id");
-  p.ok({"up", "-d"});
+  // A new user's root: the first command to make it is the engine starting on demand.
+  const stdfs::path root = p.r.dir / "fresh";
+  Cli c(root, p.dir);
+  c.ok({"engine", "ping"});
+  c.ok({"image", "import", (p.r.dir / "image.tar").string(), "busybox:test"});
+  c.ok({"up", "-d"});
   for (int i = 0; i < 200 && !stdfs::exists(p.out / "done"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  const stdfs::path planted = p.r.root() / "volumes" / "proj_data" / "_data" / "id";
+  const stdfs::path planted = root / "volumes" / "proj_data" / "_data" / "id";
   REQUIRE((mode_of(planted) & 04000) != 0);  // the container did plant it
   auto r = run_as_nobody({planted.string(), "-u"});
   INFO("a local user ran " << planted << ": exit " << r.exit_code << ", output: " << r.out);
   CHECK(r.out.find("0\n") != 0);  // not root
   CHECK(r.exit_code == 127);      // could not even reach it
-  CHECK((mode_of(p.r.root()) & 0007) == 0);
-  p.finish();
+  CHECK((mode_of(root) & 0007) == 0);
+  c.ok({"down", "-v"});
+  c.stop_engine();
+  cli_project::check_no_leaks(root);
 }
 
 TEST_CASE("security, state root: whichever command makes the root, others cannot reach it") {
