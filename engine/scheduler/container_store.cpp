@@ -243,11 +243,11 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
   host.container_id = rec.id;
   host.rootfs = (d / "rootfs").string();
   host.namespace_owners = req.namespace_owners;
-  prepare_bind_sources(req.service, def);
+  host.bind_sources = prepare_bind_sources(root_, req.service, def);
   VolumeRecord volumes;
   NewVolumesGuard new_volumes(*this, req.anonymous_volumes);
   host.volume_paths = volume_host_paths(*this, req.project, rec.id, req.service, def, req.volume_names, req.anonymous_volumes,
-                                        new_volumes.anonymous);
+                                        new_volumes.anonymous, host.volume_roots);
   for (const auto& [entry, id] : req.volumes_from) host.volumes_from[entry] = VolumeRecord::read(dir(id)).mounts;
   // Docker fills a still-empty volume with what the image has at its target (not a subpath).
   if (def.contains("volumes"))
