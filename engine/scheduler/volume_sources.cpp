@@ -117,9 +117,10 @@ std::vector<std::pair<std::string, std::string>> writable_folders(const stdfs::p
   return out;
 }
 
+// A container that can write the host's "/" owns the host already: refusing every link
+// because of it would only break paths like /var/run/docker.sock for everyone.
 bool inside(const std::string& path, const std::string& folder) {
-  if (folder.empty()) return false;
-  if (folder == "/") return true;
+  if (folder.empty() || folder == "/") return false;
   return path == folder || (path.size() > folder.size() && path.compare(0, folder.size(), folder) == 0 && path[folder.size()] == '/');
 }
 

@@ -34,7 +34,8 @@ void add_image_volumes(nlohmann::ordered_json& service, const nlohmann::json& im
 // that path following no symlink on every start (sourceRoot "/"), so a link swapped in later
 // fails the start instead of redirecting it. A link met now is refused when it lies in a
 // folder some container can write (a volume, a container's layer, a read-write bind source of
-// any container or of this service): that container could have planted it. Throws Error
+// any container or of this service; one that can write the host's / is not counted, it owns
+// the host already): that container could have planted it. Throws Error
 // naming `what` (the service), the source and the link.
 std::string resolve_bind_source(const std::filesystem::path& root, const std::string& what, const std::string& source,
                                 const nlohmann::ordered_json& service);
