@@ -49,7 +49,12 @@ MountOptions parse_mount_options(const std::vector<std::string>& options) {
       m.bind = m.recursive = true;
       continue;
     }
-    if (o == "tmpcopyup" || o == "rro" || o == "rrw") continue;  // not supported; harmless to skip
+    // A read-only rbind is read-only throughout already (rootfs.cpp), so rro is ro.
+    if (o == "rro") {
+      m.flags |= MS_RDONLY;
+      continue;
+    }
+    if (o == "tmpcopyup" || o == "rrw") continue;  // not supported; harmless to skip
     bool known = false;
     for (const auto& f : kFlags)
       if (o == f.name) {

@@ -5,7 +5,6 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -15,34 +14,20 @@
 #include <map>
 #include <sstream>
 
+#include "mount_fd.hpp"
 #include "mount_options.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
+#include "mycompose/runtime/mount_source.hpp"
 
 namespace mycompose::runtime {
 namespace {
 
 using nlohmann::json;
 
-std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
-
 void do_mount(const char* src, const std::string& target, const char* type, unsigned long flags, const char* data,
               const std::string& what) {
   if (::mount(src, target.c_str(), type, flags, data) != 0) throw SystemError(what, errno);
-}
-
-// Flags the kernel locks on a bind mount (from the source) must be kept on remount.
-unsigned long locked_flags(const std::string& path) {
-  struct statvfs s;
-  if (::statvfs(path.c_str(), &s) != 0) return 0;
-  unsigned long f = 0;
-  if (s.f_flag & ST_NOSUID) f |= MS_NOSUID;
-  if (s.f_flag & ST_NODEV) f |= MS_NODEV;
-  if (s.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
-  if (s.f_flag & ST_NOATIME) f |= MS_NOATIME;
-  if (s.f_flag & ST_NODIRATIME) f |= MS_NODIRATIME;
-  if (s.f_flag & ST_RELATIME) f |= MS_RELATIME;
-  return f;
 }
 
 struct CgroupHierarchy {
@@ -92,37 +77,49 @@ std::vector<CgroupHierarchy> own_cgroups() {
   return out;
 }
 
+// A bind of a host folder, made detached and attached by fd (mount_fd.hpp).
+void bind_fd(int source_fd, int dest_fd, const MountOptions& o, bool recursive, const std::string& what) {
+  UniqueFd tree = clone_tree(source_fd, recursive, what);
+  set_mount_flags(tree.get(), o, recursive, what);
+  attach_tree(tree.get(), dest_fd, what);
+}
+
+UniqueFd open_host(const std::string& path, const std::string& what) {
+  UniqueFd fd(::open(path.c_str(), O_PATH | O_CLOEXEC));
+  if (!fd) throw SystemError(what + ": open " + path, errno);
+  return fd;
+}
+
 void mount_cgroup(int root_fd, const MountSpec& m, const MountOptions& o) {
   auto hierarchies = own_cgroups();
+  MountOptions locked;
+  locked.flags = (o.flags & MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
   // Pure v2: the container's folder is the whole mount.
   for (const auto& h : hierarchies)
     if (h.name.empty()) {
+      const std::string what = "bind-mount cgroup " + h.host_path + " on " + m.destination;
       UniqueFd dest = make_in_root(root_fd, m.destination, true);
-      do_mount(h.host_path.c_str(), fd_path(dest.get()), nullptr, MS_BIND | MS_REC, nullptr,
-               "bind-mount cgroup " + h.host_path + " on " + m.destination);
-      UniqueFd top = open_in_root(root_fd, m.destination, O_PATH);
-      do_mount(nullptr, fd_path(top.get()), nullptr,
-               MS_BIND | MS_REMOUNT | o.flags | MS_NOSUID | MS_NODEV | MS_NOEXEC | locked_flags(fd_path(top.get())),
-               nullptr, "remount cgroup on " + m.destination);
+      bind_fd(open_host(h.host_path, what).get(), dest.get(), locked, true, what);
       return;
     }
   // v1/hybrid: a tmpfs with one bind per hierarchy, each showing only the container's own
   // folder — so no release_agent (CVE-2022-0492) is reachable.
   UniqueFd dest = make_in_root(root_fd, m.destination, true);
-  do_mount("tmpfs", fd_path(dest.get()), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755",
-           "mount tmpfs for cgroups on " + m.destination);
-  UniqueFd top = open_in_root(root_fd, m.destination, O_PATH | O_DIRECTORY);
+  MountOptions tmpfs;
+  tmpfs.flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  tmpfs.data = "mode=755";
+  std::string why;
+  // The fd of the new mount's root stays valid once attached: the folders are made in it.
+  UniqueFd top = new_filesystem("tmpfs", "tmpfs", tmpfs, why);
+  if (!top) throw SystemError("mount tmpfs for cgroups on " + m.destination + ": " + why, errno);
+  attach_tree(top.get(), dest.get(), "mount tmpfs for cgroups on " + m.destination);
   for (const auto& h : hierarchies) {
     if (mkdirat(top.get(), h.name.c_str(), 0755) != 0 && errno != EEXIST)
       throw SystemError("mkdir " + m.destination + "/" + h.name, errno);
     UniqueFd sub(::openat(top.get(), h.name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!sub) throw SystemError("open " + m.destination + "/" + h.name, errno);
-    do_mount(h.host_path.c_str(), fd_path(sub.get()), nullptr, MS_BIND, nullptr,
-             "bind-mount cgroup " + h.host_path + " on " + m.destination + "/" + h.name);
-    UniqueFd mounted(::openat(top.get(), h.name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    do_mount(nullptr, fd_path(mounted.get()), nullptr,
-             MS_BIND | MS_REMOUNT | (o.flags & MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr,
-             "remount cgroup " + m.destination + "/" + h.name);
+    const std::string what = "bind-mount cgroup " + h.host_path + " on " + m.destination + "/" + h.name;
+    bind_fd(open_host(h.host_path, what).get(), sub.get(), locked, false, what);
   }
   // Co-mounted controllers appear under each name (cpu → cpu,cpuacct) as on the host.
   if (auto* d = ::opendir("/sys/fs/cgroup")) {
@@ -136,56 +133,53 @@ void mount_cgroup(int root_fd, const MountSpec& m, const MountOptions& o) {
     }
     ::closedir(d);
   }
-  if (o.flags & MS_RDONLY)
-    do_mount(nullptr, fd_path(top.get()), nullptr, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr,
-             "remount cgroup tmpfs read-only on " + m.destination);
+  if (o.flags & MS_RDONLY) {
+    MountOptions ro;
+    ro.flags = MS_RDONLY;
+    set_mount_flags(top.get(), ro, false, "make the cgroup tmpfs on " + m.destination + " read-only");
+  }
 }
 
-bool is_dir_source(const std::string& source) {
+// A bind mount: the source opened once (inside its root when the spec names one), cloned,
+// given its flags while detached — recursively for rbind, so a read-only bind has no writable
+// submount, as in Docker 25 — and attached onto the destination resolved inside the rootfs.
+void mount_bind(int root_fd, const MountSpec& m, const MountOptions& o) {
+  const std::string what = "mount " + m.source + " on " + m.destination;
+  UniqueFd source;
+  try {
+    source = open_mount_source(m.source, m.source_root);
+  } catch (const Error& e) {
+    throw Error("mount " + m.destination + ": " + e.what());
+  }
   struct stat st;
-  if (::stat(source.c_str(), &st) != 0) throw SystemError("mount source " + source, errno);
-  return S_ISDIR(st.st_mode);
+  if (::fstat(source.get(), &st) != 0) throw SystemError(what + ": stat the source", errno);
+  UniqueFd dest = make_in_root(root_fd, m.destination, S_ISDIR(st.st_mode));
+  bind_fd(source.get(), dest.get(), o, o.recursive, what);
 }
 
 void mount_one(int root_fd, const MountSpec& m) {
   MountOptions o = parse_mount_options(m.options);
   if (m.type == "bind") o.bind = true;
   if (m.type == "cgroup" || m.type == "cgroup2") return mount_cgroup(root_fd, m, o);
+  if (o.bind) return mount_bind(root_fd, m, o);
   const std::string what = "mount " + (m.source.empty() ? m.type : m.source) + " on " + m.destination;
-  UniqueFd dest = make_in_root(root_fd, m.destination, o.bind ? is_dir_source(m.source) : true);
-  if (o.bind) {
-    do_mount(m.source.c_str(), fd_path(dest.get()), nullptr, MS_BIND | (o.recursive ? MS_REC : 0), nullptr, what);
-    unsigned long extra = o.flags & ~(MS_REMOUNT);
-    if (extra) {
-      // The fd still names the folder under the new mount: look the destination up again.
-      UniqueFd top = open_in_root(root_fd, m.destination, O_PATH);
-      std::string p = fd_path(top.get());
-      do_mount(nullptr, p, nullptr, MS_BIND | MS_REMOUNT | extra | locked_flags(p), nullptr, "remount " + m.destination);
-    }
-  } else {
-    const char* src = m.source.empty() ? m.type.c_str() : m.source.c_str();
-    unsigned long flags = o.flags;
-    std::string data = o.data;
-    // A mode/size on tmpfs is fine; devpts needs a private instance.
-    if (m.type == "devpts" && data.find("newinstance") == std::string::npos)
-      data += std::string(data.empty() ? "" : ",") + "newinstance";
-    if (::mount(src, fd_path(dest.get()).c_str(), m.type.c_str(), flags, data.empty() ? nullptr : data.c_str()) != 0) {
-      int err = errno;
-      // sysfs cannot be mounted without owning the network namespace: bind the host's.
-      if (m.type == "sysfs" && (err == EPERM || err == EBUSY)) {
-        do_mount("/sys", fd_path(dest.get()), nullptr, MS_BIND | MS_REC, nullptr, what);
-        UniqueFd top = open_in_root(root_fd, m.destination, O_PATH);
-        do_mount(nullptr, fd_path(top.get()), nullptr, MS_BIND | MS_REMOUNT | flags | locked_flags("/sys"), nullptr,
-                 "remount " + m.destination);
-      } else {
-        throw SystemError(what, err);
-      }
-    }
+  UniqueFd dest = make_in_root(root_fd, m.destination, true);
+  // A mode/size on tmpfs is fine; devpts needs a private instance.
+  if (m.type == "devpts" && o.data.find("newinstance") == std::string::npos)
+    o.data += std::string(o.data.empty() ? "" : ",") + "newinstance";
+  std::string why;
+  UniqueFd mnt = new_filesystem(m.type, m.source.empty() ? m.type : m.source, o, why);
+  if (!mnt) {
+    const int err = errno;
+    // sysfs cannot be mounted without owning the network namespace: bind the host's.
+    if (m.type == "sysfs" && (err == EPERM || err == EBUSY))
+      return bind_fd(open_host("/sys", what).get(), dest.get(), o, true, what);
+    throw SystemError(what + ": " + why, err);
   }
-  if (o.propagation) {
-    UniqueFd top = open_in_root(root_fd, m.destination, O_PATH);
-    do_mount(nullptr, fd_path(top.get()), nullptr, o.propagation, nullptr, "set propagation of " + m.destination);
-  }
+  MountOptions propagation;
+  propagation.propagation = o.propagation;
+  set_mount_flags(mnt.get(), propagation, false, what);
+  attach_tree(mnt.get(), dest.get(), what);
 }
 
 struct Device {
@@ -225,7 +219,9 @@ void create_devices(const Spec& spec, int root_fd, bool in_userns) {
       UniqueFd f(::openat(parent.get(), base.c_str(), O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644));
       if (!f) throw SystemError("create " + d.path, errno);
       UniqueFd target(::openat(parent.get(), base.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-      do_mount(d.path.c_str(), fd_path(target.get()), nullptr, MS_BIND, nullptr, "bind-mount device " + d.path);
+      if (!target) throw SystemError("open " + d.path + " in the rootfs", errno);
+      const std::string what = "bind-mount device " + d.path;
+      bind_fd(open_host(d.path, what).get(), target.get(), MountOptions(), false, what);
       continue;
     }
     ::unlinkat(parent.get(), base.c_str(), 0);
@@ -286,25 +282,35 @@ void make_cwd(const Spec& spec) {
   make_in_root(root.get(), cwd, true);
 }
 
+// After pivot_root, inside the container's own root: the paths are the kernel's (/proc/…).
 void readonly_path(const std::string& p) {
-  if (::mount(p.c_str(), p.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+  UniqueFd at(::open(p.c_str(), O_PATH | O_CLOEXEC));
+  if (!at) {
     if (errno == ENOENT) return;
-    throw SystemError("bind-mount read-only path " + p, errno);
+    throw SystemError("open read-only path " + p, errno);
   }
-  do_mount(p.c_str(), p, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC | locked_flags(p), nullptr,
-           "remount read-only path " + p);
+  MountOptions ro;
+  ro.flags = MS_RDONLY;
+  bind_fd(at.get(), at.get(), ro, true, "bind-mount read-only path " + p);
 }
 
 void mask_path(const std::string& p) {
+  UniqueFd at(::open(p.c_str(), O_PATH | O_CLOEXEC));
   struct stat st;
-  if (::stat(p.c_str(), &st) != 0) {
+  if (!at || ::fstat(at.get(), &st) != 0) {
     if (errno == ENOENT) return;
-    throw SystemError("stat masked path " + p, errno);
+    throw SystemError("open masked path " + p, errno);
   }
-  if (S_ISDIR(st.st_mode))
-    do_mount("tmpfs", p, "tmpfs", MS_RDONLY, nullptr, "mask " + p + " with a read-only tmpfs");
-  else
-    do_mount("/dev/null", p, nullptr, MS_BIND, nullptr, "mask " + p + " with /dev/null");
+  if (S_ISDIR(st.st_mode)) {
+    MountOptions ro;
+    ro.flags = MS_RDONLY;
+    std::string why;
+    UniqueFd tmpfs = new_filesystem("tmpfs", "tmpfs", ro, why);
+    if (!tmpfs) throw SystemError("mask " + p + " with a read-only tmpfs: " + why, errno);
+    attach_tree(tmpfs.get(), at.get(), "mask " + p + " with a read-only tmpfs");
+  } else {
+    bind_fd(open_host("/dev/null", "mask " + p).get(), at.get(), MountOptions(), false, "mask " + p + " with /dev/null");
+  }
 }
 
 }  // namespace
@@ -385,8 +391,11 @@ void finalize_rootfs(const Spec& spec) {
       throw Error("refusing to mask paths: /dev/null in the container is not the null device (char 1:3)");
     for (const auto& p : lx["maskedPaths"]) mask_path(p.get<std::string>());
   }
-  if (spec.raw["root"].value("readonly", false))
-    do_mount(nullptr, "/", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags("/"), nullptr, "remount / read-only");
+  if (spec.raw["root"].value("readonly", false)) {
+    mount_attr ro{};
+    ro.attr_set = MOUNT_ATTR_RDONLY;
+    check_syscall(::mount_setattr(AT_FDCWD, "/", 0, &ro, sizeof ro), "make / read-only");
+  }
 }
 
 }  // namespace mycompose::runtime

@@ -1,6 +1,7 @@
 #pragma once
 // Runs inside the init, in the new mount namespace: mounts of config.json (every destination
-// resolved inside the rootfs), /dev, pivot_root, then masked and read-only paths.
+// resolved inside the rootfs, every mount made detached and attached by fd: mount_fd.hpp),
+// /dev, pivot_root, then masked and read-only paths.
 #include <string>
 
 #include "mycompose/common/unique_fd.hpp"

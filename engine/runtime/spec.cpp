@@ -6,6 +6,7 @@
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/runtime/capabilities.hpp"
+#include "mycompose/runtime/mount_source.hpp"
 #include "mycompose/runtime/seccomp.hpp"
 #include "mycompose/runtime/sysctl.hpp"
 
@@ -203,9 +204,19 @@ Spec parse_spec(const json& raw, const std::filesystem::path& bundle, bool full)
       bool is_bind = ms.type == "bind";
       for (const auto& o : ms.options)
         if (o == "bind" || o == "rbind") is_bind = true;
+      ms.source_root = get_string(m, kMountSourceRootKey, where, false);
       if (is_bind) {
         if (ms.source.empty()) bad(where + ".source", "is required for a bind mount");
         if (ms.source[0] != '/') ms.source = (bundle / ms.source).lexically_normal().string();
+        if (!ms.source_root.empty()) {
+          try {
+            source_below_root(ms.source, ms.source_root);
+          } catch (const Error& e) {
+            bad(where + "." + kMountSourceRootKey, std::string("must be an absolute folder holding the source: ") + e.what());
+          }
+        }
+      } else if (!ms.source_root.empty()) {
+        bad(where + "." + kMountSourceRootKey, "is only for bind mounts");
       } else if (ms.type.empty()) {
         bad(where + ".type", "is required for a mount that is not a bind mount");
       }

@@ -22,6 +22,10 @@ struct MountSpec {
   std::string destination;
   std::string type;
   std::string source;  // bind sources made absolute (relative to the bundle)
+  // "org.mycompose.sourceRoot" (our extension; OCI runtimes ignore unknown properties): the
+  // trusted folder a bind source lies in, below which no symlink is followed
+  // (mycompose/runtime/mount_source.hpp). "" = the source is opened as runc opens it.
+  std::string source_root;
   std::vector<std::string> options;
 };
 

@@ -15,6 +15,7 @@
 #include "mycompose/runtime/capabilities.hpp"
 #include "mycompose/runtime/cgroup.hpp"
 #include "mycompose/runtime/default_seccomp.hpp"
+#include "mycompose/runtime/mount_source.hpp"
 
 namespace mycompose::runtime {
 namespace {
@@ -67,7 +68,9 @@ nlohmann::json user_mount(const MountSetting& m) {
     static const char* kPropagation[] = {"private", "rprivate", "shared", "rshared", "slave", "rslave"};
     if (std::none_of(std::begin(kPropagation), std::end(kPropagation), has)) options.emplace_back("rprivate");
   }
-  return {{"destination", m.destination}, {"type", m.type}, {"source", m.source}, {"options", options}};
+  nlohmann::json j = {{"destination", m.destination}, {"type", m.type}, {"source", m.source}, {"options", options}};
+  if (!m.source_root.empty()) j[kMountSourceRootKey] = m.source_root;
+  return j;
 }
 
 // linux.devices entry for a host device node (user devices and privileged containers).

@@ -139,6 +139,10 @@ class Mapper {
         m.destination = target;
         if (type == "bind") {
           m.source = v.value("source", "");
+          if (auto real = h_.bind_sources.find(m.source); real != h_.bind_sources.end()) {
+            m.source = real->second;
+            m.source_root = "/";
+          }
           if (v.contains("bind") && v["bind"].contains("propagation")) m.options.push_back(v["bind"]["propagation"].get<std::string>());
         } else if (type == "volume") {
           std::string key = v.value("source", "").empty() ? "anonymous:" + target : v.value("source", "");
@@ -146,6 +150,7 @@ class Mapper {
           auto it = h_.volume_paths.find(key);
           if (it == h_.volume_paths.end()) fail("volumes", "volume \"" + key + "\" has no folder on the host");
           m.source = it->second;  // nocopy is the store's business: it fills volumes before mounting
+          if (auto root = h_.volume_roots.find(key); root != h_.volume_roots.end()) m.source_root = root->second;
         } else if (type == "tmpfs") {
           m.type = "tmpfs";
           m.source = "tmpfs";

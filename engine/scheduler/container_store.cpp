@@ -29,6 +29,13 @@ using nlohmann::json;
 
 namespace {
 
+// Whether the runtime (its state under <root>/runtime, as the store's runtime_ is made) has
+// the container.
+bool in_runtime(const stdfs::path& root, const std::string& id) {
+  std::error_code ec;
+  return stdfs::exists(root / "runtime" / id, ec);
+}
+
 std::string random_hex(std::size_t bytes) {
   std::string raw(bytes, '\0');
   if (::getrandom(raw.data(), raw.size(), 0) != static_cast<ssize_t>(raw.size())) throw SystemError("getrandom", errno);
@@ -244,11 +251,11 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
   host.container_id = rec.id;
   host.rootfs = (d / "rootfs").string();
   host.namespace_owners = req.namespace_owners;
-  prepare_bind_sources(req.service, def);
+  host.bind_sources = prepare_bind_sources(root_, req.service, def);
   VolumeRecord volumes;
   NewVolumesGuard new_volumes(*this, req.anonymous_volumes);
   host.volume_paths = volume_host_paths(*this, req.project, rec.id, req.service, def, req.volume_names, req.anonymous_volumes,
-                                        new_volumes.anonymous);
+                                        new_volumes.anonymous, host.volume_roots);
   for (const auto& [entry, id] : req.volumes_from) host.volumes_from[entry] = VolumeRecord::read(dir(id)).mounts;
   // Docker fills a still-empty volume with what the image has at its target (not a subpath).
   if (def.contains("volumes"))
@@ -325,16 +332,16 @@ std::vector<std::string> ContainerStore::remove_half_made() {
 void ContainerStore::renew(const std::string& id) {
   auto rec = find(id);
   if (!rec) throw Error("No such container: " + id);
-  const std::string status = runtime_.state(rec->id).status;
+  const std::string status = state(rec->id).status;
   if (status != "stopped") throw Error("container " + rec->name + " is " + status + ", not stopped");
-  runtime_.remove(rec->id, true);
+  if (in_runtime(root_, rec->id)) runtime_.remove(rec->id, true);
   create_in_runtime(rec->id, -1, -1);
 }
 
 void ContainerStore::stop(const std::string& id, std::optional<std::chrono::seconds> timeout) {
   auto rec = find(id);
   if (!rec) throw Error("No such container: " + id);
-  runtime::ContainerState st = runtime_.state(rec->id);
+  runtime::ContainerState st = state(rec->id);
   if (st.status == "stopped" || st.pid <= 0) return;
   // The container may exit on its own between the state read and a signal: that is a stop.
   auto signal = [&](int sig, bool all) {
@@ -360,14 +367,14 @@ void ContainerStore::stop(const std::string& id, std::optional<std::chrono::seco
 void ContainerStore::remove(const std::string& id, bool force) {
   auto rec = find(id);
   if (!rec) throw Error("No such container: " + id);
-  runtime::ContainerState st = runtime_.state(rec->id);
+  runtime::ContainerState st = state(rec->id);
   if (st.status == "running" || st.status == "paused") {
     if (!force)
       throw Error("cannot remove container \"/" + rec->name +
                   "\": container is running: stop the container before removing or force remove");
     stop(rec->id, std::chrono::seconds(0));
   }
-  runtime_.remove(rec->id, true);
+  if (in_runtime(root_, rec->id)) runtime_.remove(rec->id, true);
   runtime::unmount_overlay((dir(rec->id) / "rootfs").string());
   stdfs::remove_all(dir(rec->id));
 }
@@ -422,6 +429,17 @@ std::optional<ContainerRecord> ContainerStore::find(const std::string& id_or_nam
   return prefix_hits == 1 ? by_prefix : std::nullopt;
 }
 
-runtime::ContainerState ContainerStore::state(const std::string& id) const { return runtime_.state(id); }
+runtime::ContainerState ContainerStore::state(const std::string& id) const {
+  // A start whose runtime create failed (renew: a refused mount source) leaves the record
+  // without a runtime container: it is stopped, as ps shows it, so stop, rm, down and a
+  // later start still work on it.
+  if (!in_runtime(root_, id) && stdfs::exists(dir(id) / "container.json")) {
+    runtime::ContainerState st;
+    st.id = id;
+    st.status = "stopped";
+    return st;
+  }
+  return runtime_.state(id);
+}
 
 }  // namespace mycompose::scheduler

@@ -12,6 +12,7 @@
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/runtime/in_root.hpp"
+#include "mycompose/runtime/mount_source.hpp"
 
 namespace mycompose::scheduler {
 namespace stdfs = std::filesystem;
@@ -95,15 +96,27 @@ Located locate(const ContainerFiles& c, const std::string& path) {
     return l;
   }
   const std::string source = best->value("source", "");
+  // A source below a root (a volume, a host path) is opened as the runtime mounts it: with no
+  // symlink below the root, which a container sharing that folder could have swapped in.
+  const std::string source_root = best->value(runtime::kMountSourceRootKey, "");
   const std::string rest = best_len == 1 ? path : path.substr(best_len);
+  auto open_source = [&](const std::string& p) {
+    try {
+      return runtime::open_mount_source(p, source_root);
+    } catch (const Error& e) {
+      throw Error(std::string(e.what()) + " (mounted at " + best->value("destination", "") + " in container " + c.name + ")");
+    }
+  };
+  UniqueFd fd = open_source(source);
   struct stat st;
-  if (::stat(source.c_str(), &st) != 0) throw SystemError("stat " + source + " (mounted at " + best->value("destination", "") + ")", errno);
+  if (::fstat(fd.get(), &st) != 0) throw SystemError("stat " + source + " (mounted at " + best->value("destination", "") + ")", errno);
   if (S_ISDIR(st.st_mode)) {
-    l.root.reset(::open(source.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    l.root = std::move(fd);
     l.rel = rest.empty() ? "/" : rest;
   } else {
     if (!rest.empty()) throw Error("Could not find the file " + path + " in container " + c.name);
-    l.root.reset(::open(stdfs::path(source).parent_path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    const std::string parent = stdfs::path(source).parent_path().string();
+    l.root = open_source(parent);
     l.rel = "/" + stdfs::path(source).filename().string();
   }
   if (!l.root) throw SystemError("open " + source, errno);

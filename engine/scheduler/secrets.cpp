@@ -1,5 +1,6 @@
 #include "secrets.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,6 +9,8 @@
 
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
+#include "mycompose/common/unique_fd.hpp"
+#include "volume_sources.hpp"
 
 namespace mycompose::scheduler {
 namespace stdfs = std::filesystem;
@@ -22,6 +25,20 @@ struct Kind {
 };
 constexpr Kind kSecret{"secret", "secrets", "/run/secrets/"};
 constexpr Kind kConfig{"config", "configs", "/"};
+
+std::string read_all(int fd, const std::string& what) {
+  constexpr std::size_t kMax = 64 << 20;  // far above any secret; bounds what a file can cost
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw Error(what + ": " + std::strerror(errno));
+    if (n == 0) return out;
+    out.append(buf, static_cast<std::size_t>(n));
+    if (out.size() > kMax) throw Error(what + ": larger than 64 MiB");
+  }
+}
 
 unsigned id_of(const Json& v, const std::string& what) {
   const std::string s = v.is_string() ? v.get<std::string>() : v.dump();
@@ -67,18 +84,20 @@ class Materializer {
       std::string content;
       if (definition.contains("file")) {
         const std::string path = definition["file"].get<std::string>();
+        // O_NONBLOCK: a FIFO put in the file's place must not hang the engine.
+        UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
         struct stat st{};
-        if (::stat(path.c_str(), &st) != 0) throw Error(what + ": file \"" + path + "\": " + std::strerror(errno));
+        if (!fd || ::fstat(fd.get(), &st) != 0) throw Error(what + ": file \"" + path + "\": " + std::strerror(errno));
         if (S_ISDIR(st.st_mode)) {
-          // A folder cannot be copied into one file: bind it read-only as docker compose does.
-          mounts_.push_back({target, path, "bind", {"ro"}});
+          // A folder cannot be copied into one file: bind it read-only as docker compose does,
+          // by its real path, which the runtime opens following no symlink.
+          runtime::MountSetting m{target, resolve_bind_source(dir_.parent_path().parent_path(), what, path, Json::object()), "bind", {"ro"}};
+          m.source_root = "/";
+          mounts_.push_back(std::move(m));
           continue;
         }
-        try {
-          content = fs::read_file(path);
-        } catch (const SystemError& e) {
-          throw Error(what + ": file \"" + path + "\": " + std::strerror(e.error_number()));
-        }
+        if (!S_ISREG(st.st_mode)) throw Error(what + ": file \"" + path + "\" is not a regular file");
+        content = read_all(fd.get(), what + ": file \"" + path + "\"");
       } else if (definition.contains("environment")) {
         const std::string var = definition["environment"].get<std::string>();
         auto it = sources_.environment.find(var);

@@ -17,25 +17,56 @@ namespace {
 
 // Hand-written over fds (openat/mkdirat/…, never following a link) rather than libarchive's
 // disk reader, which walks by path names: the image side is a container's root whose
-// symlinks must not lead the copy outside it.
-void copy_metadata(int dir_fd, const char* name, const struct stat& st) {
-  if (::fchownat(dir_fd, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) != 0) throw SystemError(std::string("chown ") + name, errno);
-  if (!S_ISLNK(st.st_mode) && ::fchmodat(dir_fd, name, st.st_mode & 07777, 0) != 0) throw SystemError(std::string("chmod ") + name, errno);
+// symlinks must not lead the copy outside it, and the volume side may be shared with running
+// containers, which can swap any name for a link while we copy. So every name is created
+// exclusively, opened O_NOFOLLOW, checked to be what we created, and from then on only its
+// fd is used (fchown/fchmod/futimens); a name is never looked up twice to change it.
+
+std::string where(const std::string& name) { return "\"" + name + "\""; }
+
+// Owner, mode and times of an object we just made, through its fd. `fd` may be O_PATH (a
+// link, a node): then chown goes through AT_EMPTY_PATH and chmod through the fd's /proc link,
+// which names the very inode (not a path that could be swapped).
+void set_metadata(int fd, bool o_path, const struct stat& st, const std::string& name) {
+  if (::fchownat(fd, "", st.st_uid, st.st_gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) throw SystemError("chown " + where(name), errno);
   const timespec times[2] = {st.st_atim, st.st_mtim};
-  ::utimensat(dir_fd, name, times, AT_SYMLINK_NOFOLLOW);
+  if (S_ISLNK(st.st_mode)) return;  // a link has no mode; copy_tree sets its times
+  if (!o_path) {
+    if (::fchmod(fd, st.st_mode & 07777) != 0) throw SystemError("chmod " + where(name), errno);
+    ::futimens(fd, times);
+    return;
+  }
+  const std::string proc = "/proc/self/fd/" + std::to_string(fd);
+  if (::chmod(proc.c_str(), st.st_mode & 07777) != 0) throw SystemError("chmod " + where(name), errno);
+  ::utimensat(AT_FDCWD, proc.c_str(), times, 0);
 }
 
-void copy_file(int src_dir, int dst_dir, const char* name, const struct stat& st) {
-  UniqueFd in(::openat(src_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (!in) throw SystemError(std::string("open ") + name + " in the image", errno);
-  UniqueFd out(::openat(dst_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (!out) throw SystemError(std::string("create ") + name + " in the volume", errno);
+// The object just made at dst_dir/name, opened without following a link, and refused unless it
+// is of the type we made (someone swapped it).
+UniqueFd reopen_made(int dst_dir, const std::string& name, mode_t type, int flags) {
+  UniqueFd fd(::openat(dst_dir, name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC));
+  struct stat st;
+  if (!fd || ::fstat(fd.get(), &st) != 0 || (st.st_mode & S_IFMT) != type)
+    throw Error(where(name) + " in the volume changed while it was copied (a container sharing the volume?)");
+  return fd;
+}
+
+void copy_file(int src_dir, int dst_dir, const std::string& name) {
+  // O_NONBLOCK: if a FIFO took the file's place, open returns instead of waiting for a writer.
+  UniqueFd in(::openat(src_dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!in) throw SystemError("open " + where(name) + " in the image", errno);
+  struct stat st;
+  if (::fstat(in.get(), &st) != 0) throw SystemError("stat " + where(name) + " in the image", errno);
+  if (!S_ISREG(st.st_mode)) throw Error(where(name) + " in the image is no longer a regular file");
+  UniqueFd out(::openat(dst_dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!out) throw SystemError("create " + where(name) + " in the volume", errno);
   for (off_t left = st.st_size; left > 0;) {
     ssize_t n = ::sendfile(out.get(), in.get(), nullptr, static_cast<size_t>(left));
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw SystemError(std::string("copy ") + name + " into the volume", n < 0 ? errno : EIO);
+    if (n <= 0) throw SystemError("copy " + where(name) + " into the volume", n < 0 ? errno : EIO);
     left -= n;
   }
+  set_metadata(out.get(), false, st, name);
 }
 
 void copy_tree(int src_dir, int dst_dir, int depth) {
@@ -50,25 +81,32 @@ void copy_tree(int src_dir, int dst_dir, int depth) {
   for (const auto& n : names) {
     const char* name = n.c_str();
     struct stat st;
-    if (::fstatat(src_dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0) throw SystemError("stat " + n + " in the image", errno);
+    if (::fstatat(src_dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0) throw SystemError("stat " + where(n) + " in the image", errno);
     if (S_ISDIR(st.st_mode)) {
-      if (::mkdirat(dst_dir, name, 0700) != 0) throw SystemError("mkdir " + n + " in the volume", errno);
+      if (::mkdirat(dst_dir, name, 0700) != 0) throw SystemError("mkdir " + where(n) + " in the volume", errno);
       UniqueFd s(::openat(src_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-      UniqueFd t(::openat(dst_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-      if (!s || !t) throw SystemError("open folder " + n, errno);
+      if (!s) throw SystemError("open folder " + where(n) + " in the image", errno);
+      UniqueFd t = reopen_made(dst_dir, n, S_IFDIR, O_RDONLY | O_DIRECTORY);
       copy_tree(s.get(), t.get(), depth + 1);
+      set_metadata(t.get(), false, st, n);  // after its content, so the times stay
     } else if (S_ISREG(st.st_mode)) {
-      copy_file(src_dir, dst_dir, name, st);
+      copy_file(src_dir, dst_dir, n);
     } else if (S_ISLNK(st.st_mode)) {
       std::string target(static_cast<std::size_t>(st.st_size) + 1, '\0');
       ssize_t len = ::readlinkat(src_dir, name, target.data(), target.size());
-      if (len < 0) throw SystemError("readlink " + n + " in the image", errno);
+      if (len < 0) throw SystemError("readlink " + where(n) + " in the image", errno);
       target.resize(static_cast<std::size_t>(len));
-      if (::symlinkat(target.c_str(), dst_dir, name) != 0) throw SystemError("symlink " + n + " in the volume", errno);
-    } else if (::mknodat(dst_dir, name, st.st_mode, st.st_rdev) != 0) {
-      throw SystemError("mknod " + n + " in the volume", errno);
+      if (::symlinkat(target.c_str(), dst_dir, name) != 0) throw SystemError("symlink " + where(n) + " in the volume", errno);
+      set_metadata(reopen_made(dst_dir, n, S_IFLNK, O_PATH).get(), true, st, n);
+      // Times of the entry itself (AT_SYMLINK_NOFOLLOW): whatever the name holds now, nothing
+      // is followed, and times are all that could land on another entry of this folder.
+      const timespec times[2] = {st.st_atim, st.st_mtim};
+      ::utimensat(dst_dir, name, times, AT_SYMLINK_NOFOLLOW);
+    } else {
+      // A FIFO, socket or device: made, never opened for reading or writing.
+      if (::mknodat(dst_dir, name, (st.st_mode & S_IFMT) | 0600, st.st_rdev) != 0) throw SystemError("mknod " + where(n) + " in the volume", errno);
+      set_metadata(reopen_made(dst_dir, n, st.st_mode & S_IFMT, O_PATH).get(), true, st, n);
     }
-    copy_metadata(dst_dir, name, st);
   }
 }
 

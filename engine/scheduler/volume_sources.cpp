@@ -6,13 +6,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
+#include <deque>
 
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/sha256.hpp"
 #include "mycompose/common/unique_fd.hpp"
-#include "mycompose/runtime/in_root.hpp"
+#include "mycompose/runtime/mount_source.hpp"
 
 namespace mycompose::scheduler {
 namespace stdfs = std::filesystem;
@@ -22,24 +24,104 @@ namespace {
 
 constexpr const char* kRecordFile = "volumes.json";
 
-// The subpath's real location, refusing a path that leaves the volume or goes through a
-// symlink: the runtime binds the source by name, so the name must already be the real one.
+// The subpath's location, refusing a path that leaves the volume or goes through a symlink,
+// with the rule the runtime applies again at every start (runtime/mount_source.hpp).
 stdfs::path subpath_source(const std::string& what, const stdfs::path& volume, const std::string& subpath) {
   const stdfs::path rel = stdfs::path(subpath).lexically_normal();
   if (rel.empty() || rel.is_absolute() || *rel.begin() == "..")
     throw Error(what + ": subpath \"" + subpath + "\" must be a relative path inside the volume");
-  UniqueFd root(::open(volume.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!root) throw SystemError("open " + volume.string(), errno);
-  UniqueFd fd = runtime::open_in_root(root.get(), rel.string(), O_PATH | O_CLOEXEC);
-  if (!fd) throw Error(what + ": cannot access path " + (volume / rel).string() + ": " + std::strerror(errno));
-  char real[PATH_MAX];
-  const std::string proc = "/proc/self/fd/" + std::to_string(fd.get());
-  const ssize_t n = ::readlink(proc.c_str(), real, sizeof real - 1);
-  if (n < 0) throw SystemError("readlink " + proc, errno);
-  const stdfs::path expected = (volume / rel).lexically_normal();
-  if (std::string(real, static_cast<std::size_t>(n)) != expected.string())
+  const stdfs::path source = (volume / rel).lexically_normal();
+  try {
+    runtime::open_mount_source(source.string(), volume.string());
+  } catch (const SystemError& e) {
+    throw Error(what + ": cannot access path " + source.string() + ": " + std::strerror(e.error_number()));
+  } catch (const Error&) {
     throw Error(what + ": subpath \"" + subpath + "\" goes through a symlink");
-  return expected;
+  }
+  return source;
+}
+
+// Every symlink met resolving `path` as the kernel would, as (the folder it is in, its path);
+// returns the resolved path. A missing tail is kept as written.
+std::string resolve_noting_links(const std::string& path, std::vector<std::pair<std::string, std::string>>& links) {
+  std::deque<std::string> todo;
+  auto push_front = [&](const std::string& p) {
+    std::vector<std::string> parts;
+    for (const auto& c : stdfs::path(p)) parts.push_back(c.string());
+    for (auto it = parts.rbegin(); it != parts.rend(); ++it)
+      if (*it != "/" && !it->empty()) todo.push_front(*it);
+  };
+  push_front(path);
+  std::string done;  // resolved so far; "" is "/"
+  for (int followed = 0; !todo.empty();) {
+    const std::string c = todo.front();
+    todo.pop_front();
+    if (c == ".") continue;
+    if (c == "..") {
+      done = done.substr(0, done.rfind('/') == std::string::npos ? 0 : done.rfind('/'));
+      continue;
+    }
+    const std::string next = done + "/" + c;
+    struct stat st;
+    if (::lstat(next.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) {
+      done = next;
+      continue;
+    }
+    if (++followed > 40) throw Error("bind source " + path + ": too many levels of symbolic links");
+    char target[PATH_MAX];
+    const ssize_t n = ::readlink(next.c_str(), target, sizeof target - 1);
+    if (n < 0) throw SystemError("readlink " + next, errno);
+    links.emplace_back(done.empty() ? "/" : done, next);
+    const std::string t(target, static_cast<std::size_t>(n));
+    if (!t.empty() && t[0] == '/') done.clear();
+    push_front(t);
+  }
+  return done.empty() ? "/" : done;
+}
+
+bool read_only(const std::vector<std::string>& options) {
+  return std::find(options.begin(), options.end(), "ro") != options.end();
+}
+
+// Host folders a container may write (so may have put a symlink in): the volumes, every
+// container's upper layer and root, the read-write bind sources of every container's spec
+// and of the service being created. (folder → who can write it, for the message.)
+std::vector<std::pair<std::string, std::string>> writable_folders(const stdfs::path& root, const Json& service) {
+  std::vector<std::pair<std::string, std::string>> out{{(root / "volumes").string(), "any container with a volume"}};
+  std::error_code ec;
+  for (const auto& e : stdfs::directory_iterator(root / "containers", ec)) {
+    std::string who = "container " + e.path().filename().string();
+    try {
+      who = "container " + nlohmann::json::parse(fs::read_file(e.path() / "container.json", 1 << 20)).value("name", who.substr(10));
+    } catch (const std::exception&) {
+    }
+    out.emplace_back((e.path() / "upper").string(), who);
+    out.emplace_back((e.path() / "rootfs").string(), who);
+    try {
+      const auto spec = nlohmann::json::parse(fs::read_file(e.path() / "config.json", 16 << 20));
+      for (const auto& m : spec.value("mounts", nlohmann::json::array())) {
+        const auto options = m.value("options", std::vector<std::string>{});
+        const bool bind = m.value("type", "") == "bind" || std::find(options.begin(), options.end(), "rbind") != options.end() ||
+                          std::find(options.begin(), options.end(), "bind") != options.end();
+        if (bind && !read_only(options)) out.emplace_back(m.value("source", ""), who);
+      }
+    } catch (const std::exception&) {
+      // A container folder without a readable spec mounts nothing we can name.
+    }
+  }
+  if (service.contains("volumes"))
+    for (const auto& v : service["volumes"])
+      if (v.value("type", "") == "bind" && !v.value("read_only", false)) out.emplace_back(v.value("source", ""), "this service");
+  for (auto& [folder, who] : std::vector(out))
+    if (auto real = stdfs::weakly_canonical(folder, ec); !ec && real.string() != folder) out.emplace_back(real.string(), who);
+  return out;
+}
+
+// A container that can write the host's "/" owns the host already: refusing every link
+// because of it would only break paths like /var/run/docker.sock for everyone.
+bool inside(const std::string& path, const std::string& folder) {
+  if (folder.empty() || folder == "/") return false;
+  return path == folder || (path.size() > folder.size() && path.compare(0, folder.size(), folder) == 0 && path[folder.size()] == '/');
 }
 
 }  // namespace
@@ -51,14 +133,16 @@ VolumeRecord VolumeRecord::read(const stdfs::path& container_dir) {
   const auto j = nlohmann::json::parse(fs::read_file(container_dir / kRecordFile));
   r.anonymous = j.value("anonymous", std::map<std::string, std::string>{});
   for (const auto& m : j.value("mounts", nlohmann::json::array()))
-    r.mounts.push_back({m.at("destination"), m.at("source"), m.value("type", "bind"), m.value("options", std::vector<std::string>{})});
+    r.mounts.push_back({m.at("destination"), m.at("source"), m.value("type", "bind"), m.value("options", std::vector<std::string>{}),
+                        m.value("source_root", "")});
   return r;
 }
 
 void VolumeRecord::write(const stdfs::path& container_dir) const {
   nlohmann::json mounts_json = nlohmann::json::array();
   for (const auto& m : mounts)
-    mounts_json.push_back({{"destination", m.destination}, {"source", m.source}, {"type", m.type}, {"options", m.options}});
+    mounts_json.push_back(
+        {{"destination", m.destination}, {"source", m.source}, {"type", m.type}, {"options", m.options}, {"source_root", m.source_root}});
   fs::write_file_atomic(container_dir / kRecordFile, nlohmann::json{{"anonymous", anonymous}, {"mounts", mounts_json}}.dump(2), 0600);
 }
 
@@ -88,25 +172,46 @@ void add_image_volumes(Json& service, const nlohmann::json& image) {
   }
 }
 
-void prepare_bind_sources(const std::string& service_name, const Json& service) {
-  if (!service.contains("volumes")) return;
+std::string resolve_bind_source(const stdfs::path& root, const std::string& what, const std::string& source, const Json& service) {
+  std::vector<std::pair<std::string, std::string>> links;
+  const std::string real = resolve_noting_links(source, links);
+  if (links.empty()) return real;
+  const auto writable = writable_folders(root, service);
+  for (const auto& [folder, link] : links)
+    for (const auto& [w, who] : writable)
+      if (inside(folder, w))
+        throw Error(what + ": bind source \"" + source + "\" goes through the symbolic link \"" + link + "\", in \"" + w +
+                    "\", which " + who + " can write: refusing it, as it could lead anywhere on the host");
+  return real;
+}
+
+std::map<std::string, std::string> prepare_bind_sources(const stdfs::path& root, const std::string& service_name, const Json& service) {
+  std::map<std::string, std::string> out;
+  if (!service.contains("volumes")) return out;
+  const std::string what = "service \"" + service_name + "\"";
   for (const auto& v : service["volumes"]) {
     if (v.value("type", "") != "bind") continue;
     const std::string source = v.value("source", "");
+    // Resolved before anything is made, so a link a container planted cannot lead the mkdir.
+    const std::string real = resolve_bind_source(root, what, source, service);
     std::error_code ec;
-    if (stdfs::exists(stdfs::symlink_status(source, ec))) continue;
-    const bool create = v.contains("bind") && v["bind"].value("create_host_path", false);
-    if (!create)
-      throw Error("service \"" + service_name + "\": invalid mount config for type \"bind\": bind source path does not exist: " + source);
-    fs::make_dirs(source, 0755);
+    if (!stdfs::exists(stdfs::symlink_status(real, ec))) {
+      const bool create = v.contains("bind") && v["bind"].value("create_host_path", false);
+      if (!create)
+        throw Error(what + ": invalid mount config for type \"bind\": bind source path does not exist: " + source);
+      fs::make_dirs(real, 0755);
+    }
+    out[source] = real;
   }
+  return out;
 }
 
 std::map<std::string, std::string> volume_host_paths(const ContainerStore& store, const std::string& project,
                                                      const std::string& container_id, const std::string& service_name,
                                                      const Json& service, const std::map<std::string, std::string>& named,
                                                      const std::map<std::string, std::string>& keep,
-                                                     std::map<std::string, std::string>& anonymous) {
+                                                     std::map<std::string, std::string>& anonymous,
+                                                     std::map<std::string, std::string>& roots) {
   std::map<std::string, std::string> paths;
   if (!service.contains("volumes")) return paths;
   for (const auto& v : service["volumes"]) {
@@ -122,13 +227,15 @@ std::map<std::string, std::string> volume_host_paths(const ContainerStore& store
       auto it = named.find(source);
       name = it == named.end() ? project + "_" + source : it->second;
     }
-    stdfs::path data = store.volume_path(name);
+    const stdfs::path volume = store.volume_path(name);
+    stdfs::path data = volume;
     const std::string subpath = v.contains("volume") ? v["volume"].value("subpath", "") : "";
     if (!subpath.empty()) {
       key += "/" + subpath;  // the settings mapper looks subpath mounts up under this key
       data = subpath_source("service \"" + service_name + "\": volume \"" + (source.empty() ? target : source) + "\"", data, subpath);
     }
     paths[key] = data.string();
+    roots[key] = volume.string();
   }
   return paths;
 }

@@ -29,21 +29,37 @@ struct VolumeRecord {
 // service, as Docker makes them (filled from the image, handed over on recreate).
 void add_image_volumes(nlohmann::ordered_json& service, const nlohmann::json& image);
 
-// Bind sources: a missing one is created as a folder when bind.create_host_path is true (the
-// short syntax's default), otherwise an Error naming the service and the path.
-void prepare_bind_sources(const std::string& service_name, const nlohmann::ordered_json& service);
+// A bind source as the runtime gets it: its real path, links resolved now (so a path the user
+// wrote through a link, as /var/run/docker.sock, works as in Docker). The runtime then opens
+// that path following no symlink on every start (sourceRoot "/"), so a link swapped in later
+// fails the start instead of redirecting it. A link met now is refused when it lies in a
+// folder some container can write (a volume, a container's layer, a read-write bind source of
+// any container or of this service; one that can write the host's / is not counted, it owns
+// the host already): that container could have planted it. Throws Error
+// naming `what` (the service), the source and the link.
+std::string resolve_bind_source(const std::filesystem::path& root, const std::string& what, const std::string& source,
+                                const nlohmann::ordered_json& service);
+
+// Bind sources (resolve_bind_source): a missing one is created as a folder when
+// bind.create_host_path is true (the short syntax's default), otherwise an Error naming the
+// service and the path. Returns each source as written → its real path.
+std::map<std::string, std::string> prepare_bind_sources(const std::filesystem::path& root, const std::string& service_name,
+                                                        const nlohmann::ordered_json& service);
 
 // HostBindings::volume_paths for the service: Compose volume key ("data", or
 // "anonymous:<target>") → the host folder. Named volumes are `named[key]` (default
 // "<project>_<key>"); anonymous volumes reuse `keep[target]` when that volume still exists,
-// else get a new name (a hash of the container's random id and the target, so unique). Fills `anonymous` (target → volume name) with what was used.
-// A subpath must name an existing folder or file inside its volume, reached without symlinks.
+// else get a new name (a hash of the container's random id and the target, so unique). Fills `anonymous` (target → volume name) with what was used,
+// and `roots` (key → the volume's folder, the mount's source root: runtime/mount_source.hpp).
+// A subpath must name an existing folder or file inside its volume, reached without symlinks
+// (the runtime checks it again at every start).
 std::map<std::string, std::string> volume_host_paths(const ContainerStore& store, const std::string& project,
                                                      const std::string& container_id,
                                                      const std::string& service_name, const nlohmann::ordered_json& service,
                                                      const std::map<std::string, std::string>& named,
                                                      const std::map<std::string, std::string>& keep,
-                                                     std::map<std::string, std::string>& anonymous);
+                                                     std::map<std::string, std::string>& anonymous,
+                                                     std::map<std::string, std::string>& roots);
 
 // Removes the anonymous volumes a failed create made (those not handed over in `keep`).
 class NewVolumesGuard {

@@ -27,6 +27,10 @@ struct MountSetting {
   std::string source;
   std::string type = "bind";            // bind, tmpfs, …
   std::vector<std::string> options;     // bind mounts get "rbind" and "rprivate" when absent
+  // A bind source a container may be able to change (inside a volume, or a host path): the
+  // trusted folder it lies in, below which the runtime follows no symlink on any start
+  // (written as "org.mycompose.sourceRoot", see mycompose/runtime/mount_source.hpp).
+  std::string source_root = {};
 };
 
 // A host device to expose, as `devices:` ("/dev/fuse:/dev/fuse:rwm").

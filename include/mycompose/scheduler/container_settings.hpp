@@ -20,6 +20,12 @@ struct HostBindings {
   // Compose volume key ("data", or "anonymous:<target>" for a volume without a source;
   // "<key>/<subpath>" with volume.subpath) → the host folder mounted at its target.
   std::map<std::string, std::string> volume_paths;
+  // The same keys → the volume's own folder: the mount's source root, below which the runtime
+  // follows no symlink (a container sharing the volume could have made one).
+  std::map<std::string, std::string> volume_roots;
+  // Bind sources as written → their real path, checked at create (prepare_bind_sources); the
+  // runtime opens them following no symlink. A source missing here is mounted as written.
+  std::map<std::string, std::string> bind_sources;
   // volumes_from entry without its mode ("db", "container:cache") → that container's bind and
   // volume mounts, as it got them.
   std::map<std::string, std::vector<runtime::MountSetting>> volumes_from;
