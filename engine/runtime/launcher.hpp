@@ -36,7 +36,10 @@ InitProcess launch_init(const Spec& spec, const InitFiles& files, const std::str
                         bool relay_terminal = false);
 
 // Throws Error when fd (one of a container process's stdio; -1: ours) is a folder, which
-// would give the container a way into the host's files.
+// would give the container a way into the host's files. Other host files are kept as Docker
+// keeps its pipes: the engine's output and stdin FIFOs (containers/<id>/stdout...) survive an
+// engine restart, and a FIFO leads nowhere (/proc/1/fd/1/.. is not a path); readlink of
+// /proc/1/fd/1 only shows where the state root is.
 void check_stdio(int fd, int target);
 
 // Kills (SIGKILL) and waits for a process we launched, whether or not it is our child.
