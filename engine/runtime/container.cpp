@@ -65,8 +65,6 @@ class CreateGuard {
   bool committed_ = false;
 };
 
-std::optional<std::pair<uid_t, gid_t>> userns_root_owner(const Spec& spec);
-
 struct Created {
   StoredState state;
   InitProcess init;
@@ -98,16 +96,17 @@ Created create_container(const stdfs::path& root, const std::string& id, const C
   c.cgroup = Cgroup::create(c.state.cgroups_path,
                             with_default_device_rules(spec.raw.value("linux", json::object()).value("resources", json::object())));
   guard.set_cgroup(c.cgroup.get());
-  if (mode == "create" && ::mkfifoat(AT_FDCWD, (dir / kFifo).c_str(), 0600) != 0)
-    throw SystemError("mkfifo " + (dir / kFifo).string(), errno);
-  fs::replace_file(dir / kConfigFile, spec.raw.dump());
-  if (auto owner = userns_root_owner(spec)) {
-    check_syscall(::chown(dir.c_str(), owner->first, owner->second), "chown " + dir.string());
-    if (mode == "create")
-      check_syscall(::chown((dir / kFifo).c_str(), owner->first, owner->second), "chown " + (dir / kFifo).string());
+  // The init gets these two open, never the folder (launcher.hpp, InitFiles); both stay
+  // root's 0600 files, with or without a user namespace.
+  UniqueFd exit_record = create_exit_record(dir), fifo;
+  if (mode == "create") {
+    if (::mkfifoat(AT_FDCWD, (dir / kFifo).c_str(), 0600) != 0) throw SystemError("mkfifo " + (dir / kFifo).string(), errno);
+    fifo.reset(::open((dir / kFifo).c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
+    if (!fifo) throw SystemError("open " + (dir / kFifo).string(), errno);
   }
+  fs::replace_file(dir / kConfigFile, spec.raw.dump());
   const int stdio[3] = {opts.stdin_fd, opts.stdout_fd, opts.stderr_fd};
-  c.init = launch_init(spec, dir, mode, *c.cgroup, stdio, relay);
+  c.init = launch_init(spec, {exit_record.get(), fifo.get()}, mode, *c.cgroup, stdio, relay);
   guard.set_init(&c.init);
   if (console) {
     send_console(console.get(), c.init.pty_master.get(), opts.console_socket);
@@ -127,22 +126,6 @@ Created create_container(const stdfs::path& root, const std::string& id, const C
   if (!opts.pid_file.empty()) fs::write_file_atomic(opts.pid_file, std::to_string(c.init.pid), 0644);
   guard.commit();
   return c;
-}
-
-// The host ids of the container's root when it has a new user namespace: its init must be
-// able to write the exit status into the (0700) state folder.
-std::optional<std::pair<uid_t, gid_t>> userns_root_owner(const Spec& spec) {
-  const NamespaceSpec* user = spec.find(CLONE_NEWUSER);
-  if (!user || !user->path.empty()) return std::nullopt;
-  auto host_id = [](const json& maps) -> long long {
-    for (const auto& m : maps)
-      if (m["containerID"].get<long long>() == 0) return m["hostID"].get<long long>();
-    return -1;
-  };
-  const json& lx = spec.raw["linux"];
-  long long uid = host_id(lx["uidMappings"]), gid = host_id(lx["gidMappings"]);
-  if (uid < 0 || gid < 0) return std::nullopt;
-  return std::make_pair(static_cast<uid_t>(uid), static_cast<gid_t>(gid));
 }
 
 std::unique_ptr<Cgroup> open_cgroup(const StoredState& s) { return Cgroup::open(s.cgroups_path); }

@@ -1,11 +1,19 @@
 // exec: a new process inside a running container — every namespace of its init (one
 // setns(pidfd) call), its cgroup, and the same user/caps/seccomp/rlimits as the app.
+//
+// Nothing privileged is ever visible to the container: our child joins every namespace but
+// stays in our pid namespace (setns of a pid namespace only applies to children), closes every
+// fd it does not need, reads the container's files and drops to the process's privileges;
+// only then does it fork the process that appears in the container's pid namespace and execs.
+// A container process with CAP_SYS_PTRACE (cap_add) could otherwise attach to it while it
+// still held our capabilities and host fds, e.g. while it read a FIFO planted as /etc/passwd.
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -56,23 +64,49 @@ UniqueFd open_container_pty(UniqueFd& slave) {
   return master;
 }
 
+// Our child, in the container's namespaces but not its pid namespace. Sends "ready" with the
+// pid (ours) of the process it forked into the container, or "error".
 [[noreturn]] void exec_child(int sock, int init_pidfd, int ns_flags, json process, const CompiledSeccomp& seccomp, const std::string& user,
                              const std::vector<UniqueFd>& cgroup_self_join) {
-  UniqueFd slave;
   try {
+    // Here, while /proc/self is still us: the container's /proc does not show us.
+    if (process.contains("oomScoreAdj")) set_oom_score_adj(process["oomScoreAdj"].get<int>());
+    process.erase("oomScoreAdj");
     if (!join_self(cgroup_self_join)) throw SystemError("join the container's cgroup", errno);
-    if (::setns(init_pidfd, ns_flags & ~CLONE_NEWPID) != 0) throw SystemError("join the container's namespaces", errno);
+    // With CLONE_NEWPID this sets the pid namespace of our children, not ours.
+    if (::setns(init_pidfd, ns_flags) != 0) throw SystemError("join the container's namespaces", errno);
+    // Only stdio and the socket go on: our other fds (a cgroup folder, the caller's files)
+    // would be host objects in the container (CVE-2024-21626).
+    if (sock != 3 && ::dup3(sock, 3, O_CLOEXEC) != 3) throw SystemError("dup the exec socket", errno);
+    sock = 3;
+    ::close_range(4, ~0U, 0);
     Message go = recv_message(sock, "the runtime");
     if (go.body.value("type", "") != "go") _exit(1);
     if (!user.empty()) process["user"] = resolve_user(user);
-    UniqueFd master;
+    UniqueFd slave, master;
     if (process.value("terminal", false)) master = open_container_pty(slave);
     ExecLookup exe = find_executable(process["args"][0].get<std::string>(), process.value("env", std::vector<std::string>{}));
     if (!exe.message.empty()) {
       if (::chdir(process.value("cwd", "/").c_str()) == 0) exe = find_executable(process["args"][0].get<std::string>(), process.value("env", std::vector<std::string>{}));
       if (!exe.message.empty()) throw Error(exe.message, exe.exit_code);
     }
-    send_message(sock, {{"type", "ready"}}, master.get());
+    PreparedExec prepared = prepare_process(process, seccomp);
+    pid_t pid = ::fork();
+    if (pid < 0) throw SystemError("fork the exec process", errno);
+    if (pid == 0) {
+      ::close(sock);
+      master.reset();
+      try {
+        attach_terminal(slave ? slave.release() : -1);
+      } catch (const Error& e) {
+        std::string line = std::string("error: ") + e.what() + "\n";
+        (void)!::write(2, line.data(), line.size());
+        _exit(1);
+      }
+      exec_prepared(prepared);
+    }
+    send_message(sock, {{"type", "ready"}, {"pid", pid}}, {master.get()});
+    _exit(0);
   } catch (const Error& e) {
     try {
       send_message(sock, {{"type", "error"}, {"message", e.what()}, {"exitCode", e.exit_code()}});
@@ -86,7 +120,6 @@ UniqueFd open_container_pty(UniqueFd& slave) {
     }
     _exit(1);
   }
-  exec_process(process, seccomp, slave ? slave.release() : -1);
 }
 
 }  // namespace
@@ -113,38 +146,55 @@ int Runtime::exec(const std::string& id, const ExecOptions& opts) {
   check_syscall(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), "socketpair");
   UniqueFd sock(sv[0]), child_sock(sv[1]);
 
+  int one = 1;
+  check_syscall(::setsockopt(sock.get(), SOL_SOCKET, SO_PASSCRED, &one, sizeof one), "setsockopt SO_PASSCRED");
+  for (int i = 0; i < 3; ++i) check_stdio(-1, i);
+
   sigset_t sigs = forwarded_signals();
   if (!opts.detach) sigprocmask(SIG_BLOCK, &sigs, nullptr);
-  // Our children are born in the container's pid namespace; the child is not dumpable, so no
-  // container process can open /proc/<child>/exe (the host binary) before it execs.
-  UniqueFd own_pid(::open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC));
-  if (ns_flags & CLONE_NEWPID) check_syscall(::setns(init_pidfd.get(), CLONE_NEWPID), "join the container's pid namespace");
+  // The process is our grandchild: its parent exits once it is forked, and we must be the
+  // one it is reparented to, to wait for it.
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  // Not dumpable: no one may open /proc/<child>/exe (the host binary) or its fds.
   int dumpable = ::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   std::vector<UniqueFd> self_join = cgroup->open_self_join();
-  pid_t pid = ::fork();
+  pid_t child = ::fork();
   int fork_errno = errno;
-  if (pid == 0) exec_child(child_sock.get(), init_pidfd.get(), ns_flags, process, seccomp, opts.user, self_join);
+  if (child == 0) exec_child(child_sock.get(), init_pidfd.get(), ns_flags, process, seccomp, opts.user, self_join);
   const bool joined_self = !self_join.empty();
   self_join.clear();
   ::prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
-  if (own_pid) ::setns(own_pid.get(), CLONE_NEWPID);
-  if (pid < 0) throw SystemError("fork the exec process", fork_errno);
+  if (child < 0) throw SystemError("fork the exec process", fork_errno);
   child_sock.reset();
-  UniqueFd pidfd(pidfd_open(pid));
   Message ready;
+  UniqueFd pidfd;
+  pid_t pid = -1;
   try {
-    if (!joined_self) cgroup->add_process(pid);
+    if (!joined_self) cgroup->add_process(child);
     send_message(sock.get(), {{"type", "go"}});
     ready = recv_message(sock.get(), "the exec process");
+    // Only our child's word counts (the kernel vouches for the sender), not a process in the
+    // container that got hold of the socket.
+    if (ready.sender != child) throw Error("exec: a message from an unexpected process");
     if (ready.body.value("type", "") == "error")
       throw Error(ready.body.value("message", "exec failed"), ready.body.value("exitCode", 1));
+    pid = ready.body.at("pid").get<pid_t>();
+    int status;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    child = -1;
+    // Our child (reparented to us) until we reap it, so the pid cannot be anyone else's.
+    pidfd.reset(pidfd_open(pid));
+    if (!pidfd) throw SystemError("pidfd_open of the exec process", errno);
   } catch (...) {
-    kill_and_wait(pid, pidfd.get());
+    if (child > 0) kill_and_wait(child, -1);
+    if (pid > 0) kill_and_wait(pid, -1);
     throw;
   }
   if (opts.detach) return 0;
-  return wait_foreground(pid, pidfd.get(), ready.fd.get());
+  UniqueFd master = ready.take_fd();
+  return wait_foreground(pid, pidfd.get(), master.get());
 }
 
 }  // namespace mycompose::runtime

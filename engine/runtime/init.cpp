@@ -1,9 +1,13 @@
-// PID 1 of every container: finishes the container's setup (rootfs, hostname, sysctl…),
-// waits for `start`, then runs the app as its child, forwards signals to it, reaps every
-// zombie and exits with the app's status after recording it in the state folder.
+// PID 1 of every container: finishes the container's setup (rootfs, hostname, sysctl…) and
+// forks the app, which drops to its own privileges and waits for `start`. From then on the
+// init holds no more than the app (CAP_KILL at most, no_new_privs, the app's seccomp filter):
+// a container process allowed to ptrace it (CAP_SYS_PTRACE) gains nothing. It forwards
+// signals, reaps every zombie and exits with the app's status after writing it into the
+// exit record, the one host file it holds (write-only, given by the runtime; never a folder).
 #include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
+#include <linux/capability.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -19,7 +23,9 @@
 #include <ctime>
 
 #include "mycompose/common/error.hpp"
+#include "mycompose/runtime/capabilities.hpp"
 #include "mycompose/runtime/runtime.hpp"
+#include "mycompose/runtime/seccomp.hpp"
 #include "process_setup.hpp"
 #include "rootfs.hpp"
 #include "spec.hpp"
@@ -34,20 +40,17 @@ using nlohmann::json;
 
 constexpr int kSyncFd = 3;  // the socket to the runtime, placed here before the exec
 
-// Atomic (write temp, rename) so a reader never sees half a file, even if the engine reads
-// it long after we are gone. No fsync: see fs::replace_file.
-void record_exit(int state_fd, int code, int signal) {
-  if (state_fd < 0) return;
+// One pwrite of a few bytes into the empty record: a reader sees all of it or nothing
+// (read_exit_code takes an empty or unparsable file as no record). No fsync: see
+// fs::replace_file.
+void record_exit(int exit_fd, int code, int signal) {
+  if (exit_fd < 0) return;
   char buf[128];
   int n = signal ? std::snprintf(buf, sizeof buf, "{\"exitCode\":%d,\"signal\":%d,\"finishedAt\":%lld}\n", code, signal,
                                  static_cast<long long>(::time(nullptr)))
                  : std::snprintf(buf, sizeof buf, "{\"exitCode\":%d,\"finishedAt\":%lld}\n", code,
                                  static_cast<long long>(::time(nullptr)));
-  int fd = ::openat(state_fd, ".exit.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return;
-  bool ok = ::write(fd, buf, static_cast<size_t>(n)) == n;
-  ::close(fd);
-  if (ok) ::renameat(state_fd, ".exit.tmp", state_fd, kExitFile);
+  if (::pwrite(exit_fd, buf, static_cast<size_t>(n), 0) == n) (void)!::ftruncate(exit_fd, n);
 }
 
 int exit_code_of(int status, int* signal) {
@@ -80,9 +83,42 @@ Pty open_pty() {
   return p;
 }
 
-[[noreturn]] void finish(int state_fd, int code, int signal) {
-  record_exit(state_fd, code, signal);
+[[noreturn]] void finish(int exit_fd, int code, int signal) {
+  record_exit(exit_fd, code, signal);
   _exit(code);
+}
+
+// The app, forked during create: it drops to its own privileges (prepare_process) and waits
+// for a byte on the returned pipe, which `start` makes us write. It takes only its stdio, the
+// pipe and its terminal: not the sync socket, the exit record or exec.fifo.
+UniqueFd fork_app(const json& process, const CompiledSeccomp& seccomp, int tty_slave, pid_t* pid) {
+  int p[2];
+  check_syscall(::pipe2(p, O_CLOEXEC), "pipe for the app's start");
+  UniqueFd wait_end(p[0]), go(p[1]);
+  *pid = ::fork();
+  if (*pid < 0) throw SystemError("fork the app", errno);
+  if (*pid == 0) {
+    int w = ::fcntl(wait_end.get(), F_DUPFD_CLOEXEC, 10), t = tty_slave >= 0 ? ::fcntl(tty_slave, F_DUPFD_CLOEXEC, 10) : -1;
+    if (w < 0 || (tty_slave >= 0 && t < 0) || ::dup3(w, 3, O_CLOEXEC) != 3 || (t >= 0 && ::dup3(t, 4, O_CLOEXEC) != 4)) _exit(1);
+    ::close_range(t >= 0 ? 5 : 4, ~0U, 0);
+    exec_process(process, seccomp, t >= 0 ? 4 : -1, 3);
+  }
+  return go;
+}
+
+// What the init keeps once the app is forked: it only waits, forwards signals and writes its
+// exit record. CAP_KILL, when the app may hold it, lets it signal an app that changed to
+// another user (gosu, su-exec); nothing else, in every set. no_new_privs, then the app's own
+// filter (Docker runs its init, tini, under the container's capabilities and seccomp too).
+void confine_init(const json& process, const CompiledSeccomp& seccomp) {
+  json keep = json::array();
+  const json& caps = process.value("capabilities", json::object());
+  if (caps.is_object() && caps.contains("bounding") && caps["bounding"].is_array())
+    for (const auto& name : caps["bounding"])
+      if (name.is_string() && capability_numbers({name.get<std::string>()}) == std::vector<int>{CAP_KILL}) keep = {"CAP_KILL"};
+  apply_capabilities({{"bounding", keep}, {"effective", keep}, {"permitted", keep}});
+  set_no_new_privs();
+  load_seccomp(seccomp);
 }
 
 }  // namespace
@@ -91,23 +127,29 @@ Pty open_pty() {
   sigset_t all;
   sigfillset(&all);
   sigprocmask(SIG_BLOCK, &all, nullptr);
-  // Nobody in the container may open /proc/1/exe, /proc/1/fd or ptrace us.
+  // Nobody in the container may open /proc/1/exe, /proc/1/fd or ptrace us without
+  // CAP_SYS_PTRACE; with it, confine_init leaves nothing to gain.
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   ::prctl(PR_SET_NAME, "mycompose-init", 0, 0, 0);  // exec'd from a memfd, comm would be the fd number
   ::umask(0);
-  int state_fd = -1;
+  UniqueFd exit_record, fifo, go;
   json process;
   CompiledSeccomp seccomp;
   Pty pty;
-  UniqueFd fifo;
   std::string mode;
   bool relay = false;  // we keep the pty master (kTerminalRelay)
+  pid_t app = -1;
+  int sfd = -1;
   try {
     Message cfg = recv_message(kSyncFd, "the runtime");
     mode = cfg.body.at("mode").get<std::string>();
     relay = cfg.body.value("relayTerminal", false);
-    state_fd = cfg.fd.release();
-    if (state_fd < 0) throw Error("the runtime sent no state folder");
+    exit_record = cfg.take_fd(0);
+    if (!exit_record) throw Error("the runtime sent no exit record");
+    if (mode == "create") {
+      fifo = cfg.take_fd(1);
+      if (!fifo) throw Error("the runtime sent no exec.fifo");
+    }
     Spec spec = parse_spec(cfg.body.at("spec"), cfg.body.at("bundle").get<std::string>(), false);
     process = spec.raw["process"];
     seccomp.program = cfg.body.at("seccompBpf").get<std::vector<unsigned char>>();
@@ -125,40 +167,35 @@ Pty open_pty() {
     ExecLookup exe = find_executable(process["args"][0].get<std::string>(), process.value("env", std::vector<std::string>{}));
     if (!exe.message.empty()) throw Error(exe.message, exe.exit_code);
     ::chdir("/");
-    if (mode == "create") {
-      fifo.reset(::openat(state_fd, kFifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC));
-      if (!fifo) throw SystemError("open exec.fifo", errno);
-    }
-    send_message(kSyncFd, {{"type", "ready"}}, relay ? -1 : pty.master.get());
+    sfd = ::signalfd(-1, &all, SFD_CLOEXEC);
+    if (sfd < 0) throw SystemError("signalfd", errno);
+    go = fork_app(process, seccomp, pty.slave.get(), &app);
+    pty.slave.reset();
+    confine_init(process, seccomp);
+    send_message(kSyncFd, {{"type", "ready"}}, {relay ? -1 : pty.master.get()});
     if (!relay) pty.master.reset();
-  } catch (const Error& e) {
-    try {
-      send_message(kSyncFd, {{"type", "error"}, {"message", e.what()}, {"exitCode", e.exit_code()}});
-    } catch (...) {
-    }
-    _exit(1);
   } catch (const std::exception& e) {
+    if (app > 0) ::kill(app, SIGKILL);
+    const Error* err = dynamic_cast<const Error*>(&e);
     try {
-      send_message(kSyncFd, {{"type", "error"}, {"message", e.what()}, {"exitCode", 1}});
+      send_message(kSyncFd, {{"type", "error"}, {"message", e.what()}, {"exitCode", err ? err->exit_code() : 1}});
     } catch (...) {
     }
     _exit(1);
   }
 
-  int sfd = ::signalfd(-1, &all, SFD_CLOEXEC);
-  if (sfd < 0) finish(state_fd, 1, 0);
   // Wait for start: a byte in exec.fifo (create) or a message (run). A signal before that
-  // ends the container as it would have ended the app.
+  // ends the container as it would have ended the app (the app, parked, then reads EOF).
   for (;;) {
     pollfd fds[2] = {{mode == "create" ? fifo.get() : kSyncFd, POLLIN, 0}, {sfd, POLLIN, 0}};
     if (::poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
-      finish(state_fd, 1, 0);
+      finish(exit_record.get(), 1, 0);
     }
     if (fds[1].revents & POLLIN) {
       signalfd_siginfo si;
       if (::read(sfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD && si.ssi_signo != SIGWINCH)
-        finish(state_fd, 128 + static_cast<int>(si.ssi_signo), static_cast<int>(si.ssi_signo));
+        finish(exit_record.get(), 128 + static_cast<int>(si.ssi_signo), static_cast<int>(si.ssi_signo));
     }
     if (fds[0].revents) {
       if (mode == "create") break;
@@ -172,19 +209,20 @@ Pty open_pty() {
   }
   fifo.reset();
   ::close(kSyncFd);
-
-  pid_t app = ::fork();
-  if (app < 0) finish(state_fd, 1, 0);
-  if (app == 0) {
-    ::close(sfd);
-    ::close(state_fd);
-    exec_process(process, seccomp, pty.slave ? pty.slave.release() : -1);
+  (void)!::write(go.get(), "1", 1);
+  go.reset();
+  // An app that failed while getting ready (its message is on its stderr) is gone already,
+  // and its SIGCHLD was read while we waited.
+  int status;
+  if (::waitpid(app, &status, WNOHANG) == app) {
+    int signal;
+    int code = exit_code_of(status, &signal);
+    finish(exit_record.get(), code, signal);
   }
-  pty.slave.reset();
   if (pty.master) {
     int signal;
     int code = exit_code_of(relay_until_exit(app, sfd, pty.master.get()), &signal);
-    finish(state_fd, code, signal);
+    finish(exit_record.get(), code, signal);
   }
   for (;;) {
     signalfd_siginfo si;
@@ -194,13 +232,12 @@ Pty open_pty() {
       ::kill(app, static_cast<int>(si.ssi_signo));
       continue;
     }
-    int status;
     pid_t pid;
     while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
       if (pid == app) {
         int signal;
         int code = exit_code_of(status, &signal);
-        finish(state_fd, code, signal);
+        finish(exit_record.get(), code, signal);
       }
     }
   }

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -105,8 +106,18 @@ void kill_and_wait(pid_t pid, int pidfd) {
   ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), &si, WEXITED | WNOHANG);
 }
 
-InitProcess launch_init(const Spec& spec, const std::filesystem::path& state_dir, const std::string& mode, Cgroup& cgroup,
-                        const int (&stdio)[3], bool relay_terminal) {
+void check_stdio(int fd, int target) {
+  struct stat st {};
+  if (::fstat(fd < 0 ? target : fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    static constexpr const char* kNames[] = {"stdin", "stdout", "stderr"};
+    throw Error(std::string("the container's ") + kNames[target] + " is a folder: it would open the host's files to the container");
+  }
+}
+
+InitProcess launch_init(const Spec& spec, const InitFiles& files, const std::string& mode, Cgroup& cgroup, const int (&stdio)[3],
+                        bool relay_terminal) {
+  for (int i = 0; i < 3; ++i) check_stdio(stdio[i], i);
+  if (files.exit_record < 0 || (mode == "create" && files.start_fifo < 0)) throw Error("launch the container init: state files missing");
   UniqueFd memfd = sealed_self_copy();
   int sv[2];
   check_syscall(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), "socketpair");
@@ -191,23 +202,21 @@ InitProcess launch_init(const Spec& spec, const std::filesystem::path& state_dir
         throw_child_error(e);
       }
     }
-    // The folder goes as an fd: with a user namespace the init could not walk the 0700 root.
-    UniqueFd state_fd(::open(state_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!state_fd) throw SystemError("open " + state_dir.string(), errno);
-    send_message(parent_sock.get(), {{"type", "config"},
-                                     {"mode", mode},
-                                     {"relayTerminal", relay_terminal},
-                                     {"stateDir", state_dir.string()},
-                                     {"bundle", spec.bundle.string()},
-                                     {"spec", spec.raw},
-                                     // Built here once: libseccomp in the init cost ~40 ms per start.
-                                     {"seccompBpf", spec.seccomp.program},
-                                     {"seccompFlags", spec.seccomp.flags}},
-                 state_fd.get());
+    // As fds: the init, in its own mount (and maybe user) namespace, opens nothing of ours.
+    send_message(parent_sock.get(),
+                 {{"type", "config"},
+                  {"mode", mode},
+                  {"relayTerminal", relay_terminal},
+                  {"bundle", spec.bundle.string()},
+                  {"spec", spec.raw},
+                  // Built here once: libseccomp in the init cost ~40 ms per start.
+                  {"seccompBpf", spec.seccomp.program},
+                  {"seccompFlags", spec.seccomp.flags}},
+                 {files.exit_record, mode == "create" ? files.start_fifo : -1});
     Message ready = recv_message(parent_sock.get(), "the container init");
     if (ready.body.value("type", "") == "error") throw_child_error(ready);
     init.pid = two_step ? ready.sender : child_pid;
-    init.pty_master = std::move(ready.fd);
+    init.pty_master = ready.take_fd();
   } catch (const Error& e) {
     if (!two_step) kill_and_wait(child_pid, -1);
     // Two-step: the init (if any) exits when it finds the socket closed.

@@ -4,7 +4,6 @@
 // error, leaving no process behind).
 #include <sys/types.h>
 
-#include <filesystem>
 #include <string>
 
 #include "mycompose/common/unique_fd.hpp"
@@ -21,11 +20,27 @@ struct InitProcess {
   unsigned long long start_time = 0;
 };
 
+// What the init may hold of the container's state folder: never the folder itself (a folder
+// fd is a way to the host's files for anyone who can read /proc/1/fd), only the exit record
+// opened write-only and, in create mode, the read end of exec.fifo.
+struct InitFiles {
+  int exit_record = -1;
+  int start_fifo = -1;
+};
+
 // mode: "create" (the init waits on exec.fifo) or "run" (it waits for a "start" message).
-// stdio: fds for the container's 0, 1, 2 (-1 = inherit ours). relay_terminal: the init keeps
-// the pty master and copies it to and from its stdio (kTerminalRelay); pty_master stays empty.
-InitProcess launch_init(const Spec& spec, const std::filesystem::path& state_dir, const std::string& mode, Cgroup& cgroup,
-                        const int (&stdio)[3], bool relay_terminal = false);
+// stdio: fds for the container's 0, 1, 2 (-1 = inherit ours); a folder is refused.
+// relay_terminal: the init keeps the pty master and copies it to and from its stdio
+// (kTerminalRelay); pty_master stays empty.
+InitProcess launch_init(const Spec& spec, const InitFiles& files, const std::string& mode, Cgroup& cgroup, const int (&stdio)[3],
+                        bool relay_terminal = false);
+
+// Throws Error when fd (one of a container process's stdio; -1: ours) is a folder, which
+// would give the container a way into the host's files. Other host files are kept as Docker
+// keeps its pipes: the engine's output and stdin FIFOs (containers/<id>/stdout...) survive an
+// engine restart, and a FIFO leads nowhere (/proc/1/fd/1/.. is not a path); readlink of
+// /proc/1/fd/1 only shows where the state root is.
+void check_stdio(int fd, int target);
 
 // Kills (SIGKILL) and waits for a process we launched, whether or not it is our child.
 void kill_and_wait(pid_t pid, int pidfd);

@@ -42,15 +42,30 @@ bool is_executable_file(const std::string& p) {
   return ::stat(p.c_str(), &st) == 0 && !S_ISDIR(st.st_mode) && (st.st_mode & 0111);
 }
 
+// The container's /etc/passwd or /etc/group: image (or container) content, so a FIFO or a
+// device there must neither stall nor feed us (O_NONBLOCK, regular files only); a file over
+// 8 MiB counts as none. Read from the fd: an exec'd process reads it from outside the
+// container's pid namespace, where the container's /proc/self is not itself.
+std::string read_container_file(const char* path) {
+  constexpr std::size_t kMax = 8 << 20;
+  UniqueFd fd(::open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  struct stat st {};
+  if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 || text.size() + static_cast<std::size_t>(n) > kMax) return {};
+    if (n == 0) return text;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
 // name:x:id:… lines of /etc/passwd or /etc/group.
 std::vector<std::vector<std::string>> read_colon_file(const char* path) {
   std::vector<std::vector<std::string>> rows;
-  std::string text;
-  try {
-    text = fs::read_file(path, 8 << 20);
-  } catch (const Error&) {
-    return rows;
-  }
+  std::string text = read_container_file(path);
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
     std::vector<std::string> f;
@@ -150,72 +165,97 @@ json resolve_user(const std::string& spec) {
   return user;
 }
 
-[[noreturn]] void exec_process(const json& process, const CompiledSeccomp& seccomp, int tty_slave) {
+void set_oom_score_adj(int value) {
+  std::string v = std::to_string(value);
+  UniqueFd f(::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC));
+  if (!f || ::write(f.get(), v.data(), v.size()) < 0) throw SystemError("write /proc/self/oom_score_adj", errno);
+}
+
+PreparedExec prepare_process(const json& process, const CompiledSeccomp& seccomp) {
+  PreparedExec p;
+  p.args = process["args"].get<std::vector<std::string>>();
+  p.env = process.value("env", std::vector<std::string>{});
+  const json& user = process.value("user", json::object());
+  uid_t uid = user.value("uid", 0u);
+  gid_t gid = user.value("gid", 0u);
+  if (!has_env(p.env, "HOME")) {
+    std::string home = "/";
+    for (const auto& row : read_colon_file("/etc/passwd"))
+      if (row.size() >= 6 && all_digits(row[2]) && std::stoul(row[2]) == uid) home = row[5];
+    p.env.push_back("HOME=" + home);
+  }
+  std::string cwd = process.value("cwd", "/");
+  if (::chdir(cwd.c_str()) != 0) throw SystemError("chdir to cwd (\"" + cwd + "\") set in config.json", errno);
+  // CVE-2024-21626: a cwd reached through a leaked host fd is outside our root; getcwd then
+  // fails (glibc returns ENOENT for "(unreachable)/…").
+  char buf[4096];
+  if (!::getcwd(buf, sizeof buf) || buf[0] != '/') throw Error("current working directory is outside of the container root");
+  ::umask(user.contains("umask") ? user["umask"].get<unsigned>() : 022);
+
+  ExecLookup exe = find_executable(p.args[0], p.env);
+  if (!exe.message.empty()) throw Error(exe.message, exe.exit_code);
+  p.path = exe.path;
+
+  if (process.contains("rlimits")) apply_rlimits(process["rlimits"]);
+  if (process.contains("oomScoreAdj")) set_oom_score_adj(process["oomScoreAdj"].get<int>());
+  // No fd of ours may reach the app; CLOEXEC (not close) keeps stderr usable until execve.
+  check_syscall(::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC), "close_range");
+  bool nnp = process.value("noNewPrivileges", false);
+  bool has_seccomp = !seccomp.empty();
+  // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it before dropping caps.
+  if (has_seccomp && !nnp) load_seccomp(seccomp);
+
+  std::vector<gid_t> groups;
+  for (const auto& g : user.value("additionalGids", json::array())) groups.push_back(g.get<gid_t>());
+  if (::setgroups(groups.size(), groups.data()) != 0 && errno != EPERM) throw SystemError("setgroups", errno);
+  check_syscall(::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "prctl(PR_SET_KEEPCAPS)");
+  if (::setresgid(gid, gid, gid) != 0) throw SystemError("setresgid " + std::to_string(gid), errno);
+  if (::setresuid(uid, uid, uid) != 0) throw SystemError("setresuid " + std::to_string(uid), errno);
+  apply_capabilities(process.value("capabilities", json::object()));
+  ::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+  if (nnp) set_no_new_privs();
+  if (has_seccomp && nnp) load_seccomp(seccomp);
+
+  for (auto& a : p.args) p.argv.push_back(a.data());
+  p.argv.push_back(nullptr);
+  for (auto& e : p.env) p.envp.push_back(e.data());
+  p.envp.push_back(nullptr);
+  return p;
+}
+
+void attach_terminal(int tty_slave) {
+  if (tty_slave < 0) return;
+  check_syscall(::setsid(), "setsid");
+  check_syscall(::ioctl(tty_slave, TIOCSCTTY, 0), "set the controlling terminal");
+  for (int i = 0; i < 3; ++i) check_syscall(::dup2(tty_slave, i), "dup2 terminal");
+  if (tty_slave > 2) ::close(tty_slave);
+}
+
+[[noreturn]] void exec_prepared(PreparedExec& p) {
+  sigset_t all;
+  sigemptyset(&all);
+  sigprocmask(SIG_SETMASK, &all, nullptr);
+  ::execve(p.path.c_str(), p.argv.data(), p.envp.data());
+  int err = errno;
+  if (err == EACCES || err == EPERM) die("exec: \"" + p.args[0] + "\": permission denied", 126);
+  die("exec: \"" + p.args[0] + "\": " + std::strerror(err), err == ENOENT ? 127 : 126);
+}
+
+[[noreturn]] void exec_process(const json& process, const CompiledSeccomp& seccomp, int tty_slave, int go_fd) {
   try {
-    sigset_t all;
-    sigemptyset(&all);
-    sigprocmask(SIG_SETMASK, &all, nullptr);
-    if (tty_slave >= 0) {
-      check_syscall(::setsid(), "setsid");
-      check_syscall(::ioctl(tty_slave, TIOCSCTTY, 0), "set the controlling terminal");
-      for (int i = 0; i < 3; ++i) check_syscall(::dup2(tty_slave, i), "dup2 terminal");
-      if (tty_slave > 2) ::close(tty_slave);
+    attach_terminal(tty_slave);
+    PreparedExec p = prepare_process(process, seccomp);
+    if (go_fd >= 0) {
+      char byte;
+      ssize_t n;
+      do n = ::read(go_fd, &byte, 1);
+      while (n < 0 && errno == EINTR);
+      if (n != 1) _exit(1);  // the init gave up before start: nothing ran
+      ::close(go_fd);
     }
-    std::vector<std::string> args = process["args"].get<std::vector<std::string>>();
-    std::vector<std::string> env = process.value("env", std::vector<std::string>{});
-    const json& user = process.value("user", json::object());
-    uid_t uid = user.value("uid", 0u);
-    gid_t gid = user.value("gid", 0u);
-    if (!has_env(env, "HOME")) {
-      std::string home = "/";
-      for (const auto& p : read_colon_file("/etc/passwd"))
-        if (p.size() >= 6 && all_digits(p[2]) && std::stoul(p[2]) == uid) home = p[5];
-      env.push_back("HOME=" + home);
-    }
-    std::string cwd = process.value("cwd", "/");
-    if (::chdir(cwd.c_str()) != 0) throw SystemError("chdir to cwd (\"" + cwd + "\") set in config.json", errno);
-    // CVE-2024-21626: a cwd reached through a leaked host fd is outside our root; getcwd then
-    // fails (glibc returns ENOENT for "(unreachable)/…").
-    char buf[4096];
-    if (!::getcwd(buf, sizeof buf) || buf[0] != '/') throw Error("current working directory is outside of the container root");
-    ::umask(user.contains("umask") ? user["umask"].get<unsigned>() : 022);
-
-    ExecLookup exe = find_executable(args[0], env);
-    if (!exe.message.empty()) die(exe.message, exe.exit_code);
-
-    if (process.contains("rlimits")) apply_rlimits(process["rlimits"]);
-    if (process.contains("oomScoreAdj")) {
-      std::string v = std::to_string(process["oomScoreAdj"].get<int>());
-      UniqueFd f(::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC));
-      if (!f || ::write(f.get(), v.data(), v.size()) < 0) throw SystemError("write /proc/self/oom_score_adj", errno);
-    }
-    // No fd of ours may reach the app; CLOEXEC (not close) keeps stderr usable until execve.
-    check_syscall(::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC), "close_range");
-    bool nnp = process.value("noNewPrivileges", false);
-    bool has_seccomp = !seccomp.empty();
-    // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it before dropping caps.
-    if (has_seccomp && !nnp) load_seccomp(seccomp);
-
-    std::vector<gid_t> groups;
-    for (const auto& g : user.value("additionalGids", json::array())) groups.push_back(g.get<gid_t>());
-    if (::setgroups(groups.size(), groups.data()) != 0 && errno != EPERM) throw SystemError("setgroups", errno);
-    check_syscall(::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "prctl(PR_SET_KEEPCAPS)");
-    if (::setresgid(gid, gid, gid) != 0) throw SystemError("setresgid " + std::to_string(gid), errno);
-    if (::setresuid(uid, uid, uid) != 0) throw SystemError("setresuid " + std::to_string(uid), errno);
-    apply_capabilities(process.value("capabilities", json::object()));
-    ::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
-    if (nnp) set_no_new_privs();
-    if (has_seccomp && nnp) load_seccomp(seccomp);
-
-    std::vector<char*> argv, envp;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    for (auto& e : env) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    ::execve(exe.path.c_str(), argv.data(), envp.data());
-    int err = errno;
-    if (err == EACCES || err == EPERM) die("exec: \"" + args[0] + "\": permission denied", 126);
-    die("exec: \"" + args[0] + "\": " + std::strerror(err), err == ENOENT ? 127 : 126);
+    exec_prepared(p);
+  } catch (const Error& e) {
+    die(e.what(), e.exit_code());
   } catch (const std::exception& e) {
     die(e.what(), 1);
   }

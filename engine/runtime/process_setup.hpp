@@ -1,6 +1,8 @@
 #pragma once
 // The last steps of a container process (the app under our init, or an exec'd process), in
-// the container's root: terminal, rlimits, user, capabilities, no_new_privs, seccomp, execve.
+// the container's root: rlimits, user, capabilities, no_new_privs, seccomp, then terminal and
+// execve. The privileged steps come first (prepare_process), so that the process can be
+// parked or shown to the container with no more privilege than what it will run.
 #include <string>
 #include <vector>
 
@@ -25,8 +27,29 @@ ExecLookup find_executable(const std::string& name, const std::vector<std::strin
 // root. Throws Error naming the user when unknown.
 nlohmann::json resolve_user(const std::string& spec);
 
-// Never returns: exec()s process.args or writes the error to stderr and _exit()s.
-// tty_slave ≥ 0 becomes the controlling terminal and stdio.
-[[noreturn]] void exec_process(const nlohmann::json& process, const CompiledSeccomp& seccomp, int tty_slave);
+// A process made ready to exec: in its folder, with its rlimits, user, capabilities,
+// no_new_privs and seccomp filter already applied, so that it may wait (or be seen by the
+// container) with no more privilege than what it will run.
+struct PreparedExec {
+  std::string path;
+  std::vector<std::string> args, env;
+  std::vector<char*> argv, envp;  // into args and env
+};
+// Writes /proc/self/oom_score_adj (lowering it needs CAP_SYS_RESOURCE).
+void set_oom_score_adj(int value);
+
+// Every privileged step before execve (process.oomScoreAdj through /proc/self, so from inside
+// the process's own pid namespace). Throws Error (exit_code() 126/127 for an executable
+// that cannot run). Every fd but 0-2 is left close-on-exec.
+PreparedExec prepare_process(const nlohmann::json& process, const CompiledSeccomp& seccomp);
+// tty_slave ≥ 0 (closed here) becomes the controlling terminal of a new session, and stdio.
+// Needs no privilege; done by the process that execs (a terminal belongs to its session).
+void attach_terminal(int tty_slave);
+// Signal mask cleared, execve; an error goes to stderr (Docker's message, 126/127 when the
+// file cannot run) and _exit()s.
+[[noreturn]] void exec_prepared(PreparedExec& prepared);
+// attach_terminal, prepare_process, then (go_fd ≥ 0) a wait for one byte on go_fd (its end
+// without one: _exit(1)), then exec_prepared; an error goes to stderr and _exit()s.
+[[noreturn]] void exec_process(const nlohmann::json& process, const CompiledSeccomp& seccomp, int tty_slave, int go_fd = -1);
 
 }  // namespace mycompose::runtime

@@ -79,13 +79,27 @@ void write_state(const std::filesystem::path& dir, const StoredState& s) {
   fs::replace_file(dir / kStateFile, s.to_json().dump() + "\n");
 }
 
+UniqueFd create_exit_record(const std::filesystem::path& dir) {
+  const auto path = dir / kExitFile;
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd) throw SystemError("create " + path.string(), errno);
+  return fd;
+}
+
 std::optional<int> read_exit_code(const std::filesystem::path& dir) {
-  try {
-    json j = json::parse(fs::read_file(dir / kExitFile, 4096));
-    return j.at("exitCode").get<int>();
-  } catch (const std::exception&) {
+  UniqueFd fd(::open((dir / kExitFile).c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  struct stat st {};
+  if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+      st.st_size > static_cast<off_t>(kMaxExitRecord))
     return std::nullopt;
-  }
+  char buf[kMaxExitRecord];
+  ssize_t n = ::pread(fd.get(), buf, sizeof buf, 0);
+  if (n <= 0) return std::nullopt;
+  json j = json::parse(std::string_view(buf, static_cast<std::size_t>(n)), nullptr, false);
+  if (!j.is_object() || !j.contains("exitCode") || !j["exitCode"].is_number_integer()) return std::nullopt;
+  const auto code = j["exitCode"].get<long long>();
+  if (code < 0 || code > 255) return std::nullopt;
+  return static_cast<int>(code);
 }
 
 unsigned long long process_start_time(pid_t pid) {

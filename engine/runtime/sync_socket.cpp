@@ -10,21 +10,28 @@
 
 namespace mycompose::runtime {
 
-void send_message(int sock, const nlohmann::json& body, int fd) {
+void send_message(int sock, const nlohmann::json& body, std::initializer_list<int> fds) {
   std::string text = body.dump();
   iovec iov{text.data(), text.size()};
   msghdr msg{};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  if (fd >= 0) {
+  int sent[kMaxMessageFds];
+  std::size_t count = 0;
+  for (int fd : fds)
+    if (fd >= 0) {
+      if (count == kMaxMessageFds) throw Error("send to the container init: too many descriptors");
+      sent[count++] = fd;
+    }
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof sent)];
+  if (count > 0) {
     msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
+    msg.msg_controllen = CMSG_SPACE(count * sizeof(int));
     cmsghdr* c = CMSG_FIRSTHDR(&msg);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    c->cmsg_len = CMSG_LEN(count * sizeof(int));
+    std::memcpy(CMSG_DATA(c), sent, count * sizeof(int));
   }
   ssize_t n;
   do n = ::sendmsg(sock, &msg, MSG_NOSIGNAL);
@@ -41,7 +48,7 @@ Message recv_message(int sock, const char* what) {
   msghdr msg{};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(ucred))];
+  alignas(cmsghdr) char control[CMSG_SPACE(kMaxMessageFds * sizeof(int)) + CMSG_SPACE(sizeof(ucred))];
   msg.msg_control = control;
   msg.msg_controllen = sizeof control;
   ssize_t n;
@@ -52,9 +59,12 @@ Message recv_message(int sock, const char* what) {
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level != SOL_SOCKET) continue;
     if (c->cmsg_type == SCM_RIGHTS) {
-      int fd;
-      std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-      m.fd.reset(fd);
+      const std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      for (std::size_t i = 0; i < count; ++i) {
+        int fd;
+        std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+        m.fds.emplace_back(fd);
+      }
     } else if (c->cmsg_type == SCM_CREDENTIALS) {
       ucred cr;
       std::memcpy(&cr, CMSG_DATA(c), sizeof cr);

@@ -23,9 +23,10 @@ using nlohmann::json;
 
 namespace {
 
+// An empty file is no record: the runtime makes `exit` empty at create, the init fills it.
 std::optional<double> mtime_of(const stdfs::path& p) {
   struct stat st;
-  if (::stat(p.c_str(), &st) != 0) return std::nullopt;
+  if (::stat(p.c_str(), &st) != 0 || st.st_size == 0) return std::nullopt;
   return static_cast<double>(st.st_mtim.tv_sec) + st.st_mtim.tv_nsec / 1e9;
 }
 
@@ -268,7 +269,7 @@ json container_summary(const ContainerStore& store, const ContainerRecord& rec, 
     if (ctx.supervisor_exit_code) in.exit_code = ctx.supervisor_exit_code;
   }
   // The runtime rewrites state.json when it starts (or pauses) the container, and the init
-  // writes `exit` when the application ends.
+  // writes into `exit` when the application ends.
   if (auto started = mtime_of(rt / "state.json")) in.since_start = ctx.now - *started;
   if (auto finished = mtime_of(rt / "exit")) in.since_finish = ctx.now - *finished;
   in.health = in.state == "running" ? health_of(store, rec.id) : "";

@@ -165,6 +165,16 @@ TEST_CASE("runtime: a user namespace with uid/gid maps, exec joins it") {
   CHECK(r.out == "uid=0(root) gid=0(root)\n 0 100000 65536\n");
   CHECK(sb.rt({"delete", "--force", "c1"}).status == 0);
   CHECK(sb.leftovers("c1", b.rootfs()).empty());
+
+  // Its init, uid 100000 on the host, records the exit status through the file the runtime
+  // opened for it (the state folder stays root's).
+  Bundle e = sb.bundle("e", {"sh", "-c", "exit 7"});
+  e.config["linux"] = b.config["linux"];
+  e.write();
+  REQUIRE(sb.rt({"run", "-d", "--bundle", e.dir.string(), "c2"}).status == 0);
+  wait_gone(sb.state("c2")["pid"].get<pid_t>());
+  CHECK(sb.state("c2")["exitCode"] == 7);
+  CHECK(sb.rt({"delete", "c2"}).status == 0);
 }
 
 TEST_CASE("runtime: namespaces joined by path (network, uts, ipc) are the other container's") {
