@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <optional>
 
 #include "commands.hpp"
+#include "terminal_shield.hpp"
 #include "flags/exec.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/unique_fd.hpp"
@@ -69,6 +71,8 @@ void register_exec(CLI::App& app, Context& ctx) {
       store.runtime().exec(rec.id, e);
       return;
     }
+    std::optional<TerminalShield> shield;
+    if (!e.tty) shield.emplace();
     ctx.exit_code = store.runtime().exec(rec.id, e);
   });
 }

@@ -49,15 +49,20 @@ std::string& init_program_override() {
   return path;
 }
 
-UniqueFd open_init_program() {
+std::string init_program_path() {
   std::string path = init_program_override();
   if (path.empty()) {
     char self[4096];
     ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0) return UniqueFd();
+    if (n <= 0) return "mycompose-init";
     path.assign(self, static_cast<std::size_t>(n));
     path = path.substr(0, path.rfind('/') + 1) + "mycompose-init";
   }
+  return path;
+}
+
+UniqueFd open_init_program() {
+  const std::string path = init_program_path();
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   struct stat st;
   if (fd && (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))) fd.reset();
@@ -79,8 +84,8 @@ UniqueFd sealed_copy_of(int self, const struct stat& st) {
   while (left > 0) {
     ssize_t n = ::sendfile(mem.get(), self, nullptr, static_cast<size_t>(left));
     if (n < 0 && errno == EINTR) continue;
-    check_syscall(n, "copy /proc/self/exe into a memfd");
-    if (n == 0) throw Error("copy /proc/self/exe into a memfd: unexpected end of file");
+    check_syscall(n, "copy the init program into a memfd");
+    if (n == 0) throw Error("copy the init program into a memfd: unexpected end of file");
     left -= n;
   }
   if (trimmed) {
@@ -103,11 +108,15 @@ UniqueFd sealed_copy_of(int self, const struct stat& st) {
 // the same one (one copy per engine instead of one per container start). It is made again
 // when the program on disk changes (an upgrade while the engine runs).
 UniqueFd sealed_self_copy() {
+  // No fallback to our own (dynamically linked) binary: as PID 1 it would keep the host's
+  // libraries mapped in every container for its whole life (reachable through
+  // /proc/1/map_files with cap_add).
   UniqueFd self = open_init_program();
-  if (!self) self.reset(::open("/proc/self/exe", O_RDONLY | O_CLOEXEC));
-  if (!self) throw SystemError("open /proc/self/exe", errno);
+  if (!self)
+    throw Error("the container init program mycompose-init is missing beside this program (" + init_program_path() +
+                "): install the four mycompose programs together (cmake --install)");
   struct stat st;
-  check_syscall(::fstat(self.get(), &st), "stat /proc/self/exe");
+  check_syscall(::fstat(self.get(), &st), "stat " + init_program_path());
   static std::mutex m;
   static UniqueFd cached;
   static struct stat cached_st {};
