@@ -76,7 +76,7 @@ TEST_CASE("security, host sysctls: namespaced keys apply inside the container on
   Project p(R"(services:
   web:
     image: busybox:test
-    command: ["sh", "-c", "cat /proc/sys/net/core/somaxconn /proc/sys/kernel/msgmax /proc/sys/fs/mqueue/msg_max > /out/seen; exec sleep 1000"]
+    command: ["sh", "-c", "cat /proc/sys/net/core/somaxconn /proc/sys/kernel/msgmax /proc/sys/fs/mqueue/msg_max > /out/seen.tmp && busybox mv /out/seen.tmp /out/seen; exec sleep 1000"]
     volumes: ["@OUT@:/out"]
     sysctls: {net.core.somaxconn: "1111", kernel.msgmax: "12345", fs.mqueue.msg_max: "17"}
 )");
