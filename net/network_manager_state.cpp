@@ -41,6 +41,7 @@ json to_json(const NetworkRecord& r) {
           {"labels", r.labels},
           {"driver_opts", r.driver_opts},
           {"created", r.created},
+          {"build", r.build},
           {"endpoints", eps}};
 }
 
@@ -65,6 +66,7 @@ NetworkRecord network_record_from_json(const json& j) {
   r.labels = j.value("labels", std::map<std::string, std::string>{});
   r.driver_opts = j.value("driver_opts", std::map<std::string, std::string>{});
   r.created = j.value("created", "");
+  r.build = j.value("build", false);
   const json endpoints = j.value("endpoints", json::object());
   for (const auto& [cid, e] : endpoints.items()) {
     Endpoint ep;

@@ -15,6 +15,8 @@
 
 namespace mycompose::net {
 
+class NetlinkSocket;
+
 class NetworkManager {
  public:
   explicit NetworkManager(std::filesystem::path root);
@@ -52,12 +54,29 @@ class NetworkManager {
   // also what a crashed engine left behind.
   void cleanup_all();
 
+  // ---- The build network: where Dockerfile RUN steps run (network "default") ----------
+  // One bridge of the root with outbound NAT and the isolation of any other network, made by
+  // the first step that needs it and removed with the last one, so a finished build leaves
+  // nothing. It is no user network: list(), get() and names never see it.
+  // Attaches a step's namespace (eth0, an address, the default route).
+  Endpoint connect_build_step(const std::string& step_id, const NetnsRef& netns);
+  // Detaches the step; the network goes with its last step.
+  void disconnect_build_step(const std::string& step_id);
+  // Forgets steps whose namespace is gone (their builder was killed) and removes the build
+  // network when no step is left. Returns whether it changed anything.
+  bool prune_build_network();
+  std::optional<NetworkRecord> build_network() const;
+
   const HostNames& names() const { return names_; }
   const std::filesystem::path& state_dir() const { return dir_; }
 
  private:
-  std::optional<NetworkRecord> find_locked(const std::string& name_or_id) const;
+  std::optional<NetworkRecord> find_locked(const std::string& name_or_id) const;  // user networks
   enum class Durability { Synced, Renamed };
+  NetworkRecord create_locked(const NetworkSpec& spec, bool build);
+  Endpoint connect_locked(NetworkRecord& rec, const std::string& container_id, const NetnsRef& netns,
+                          const EndpointSpec& spec);
+  bool prune_build_locked(NetlinkSocket& nl);
   void save(const NetworkRecord& rec, Durability d) const;
   void sync_nat() const;
 
