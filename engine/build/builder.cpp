@@ -27,6 +27,7 @@
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/sha256.hpp"
 #include "mycompose/image/registry.hpp"
+#include "mycompose/net/network_manager.hpp"
 #include "mycompose/runtime/overlay.hpp"
 #include "mycompose/runtime/spec_generator.hpp"
 #include "run_step.hpp"
@@ -122,6 +123,17 @@ class Build {
  public:
   Build(image::ImageStore& store, const stdfs::path& root, const BuildRequest& req, const ProgressSink& progress)
       : store_(store), root_(root), req_(req), progress_(progress), cache_(root / "build-cache") {}
+  // RUN steps hold the build network for this process between steps; a killed builder's
+  // hold ends with it (NetworkManager::prune_build_network).
+  ~Build() {
+    if (!holds_build_network_) return;
+    try {
+      net::NetworkManager(root_).release_build_network(::getpid());
+    } catch (const std::exception&) {
+      // `system check` finds a build network nobody holds.
+    }
+  }
+  Build(const Build&) = delete;
 
   std::string run();
 
@@ -167,6 +179,7 @@ class Build {
   std::set<std::string> used_args_;
   int step_ = 0;
   std::size_t current_pos_ = 0, current_total_ = 0;
+  bool holds_build_network_ = false;
 };
 
 std::optional<std::string> Build::build_arg(const std::string& name) const {
@@ -530,6 +543,8 @@ void Build::do_run(StageState& s, const Instruction& ins) {
   rs.working_dir = s.config.value("WorkingDir", "");
   rs.network = run_network;
   rs.state_root = root_;
+  rs.builder_pid = ::getpid();
+  holds_build_network_ |= run_network == RunNetwork::Default;
   for (const auto& h : req_.extra_hosts) {
     auto sep = h.find_first_of(":=");
     if (sep == std::string::npos) throw Error("invalid extra host \"" + h + "\": expected name:ip");

@@ -131,7 +131,7 @@ void run_step_in_child(const RunStep& s) {
   if (!root) throw SystemError("open " + s.merged.string(), errno);
   if (!s.working_dir.empty() && s.working_dir != "/") make_dirs_in_root(root.get(), s.working_dir);
 
-  StepNetwork network(s.network, s.state_root, s.container_id);
+  StepNetwork network(s.network, s.state_root, s.container_id, s.builder_pid);
   fs::write_file_atomic(s.scratch / "hosts", hosts_file(s));
   fs::write_file_atomic(s.scratch / "resolv.conf", network.resolv_conf());
   runtime::ImageConfig image;

@@ -37,11 +37,11 @@ UniqueFd new_netns() {
 }
 }  // namespace
 
-StepNetwork::StepNetwork(RunNetwork mode, const std::filesystem::path& state_root, std::string step_id)
+StepNetwork::StepNetwork(RunNetwork mode, const std::filesystem::path& state_root, std::string step_id, pid_t builder)
     : mode_(mode), state_root_(state_root), step_id_(std::move(step_id)) {
   if (mode_ != RunNetwork::Default) return;
   netns_ = new_netns();
-  net::NetworkManager(state_root_).connect_build_step(step_id_, net::NetnsRef::of_fd(netns_.get()));
+  net::NetworkManager(state_root_).connect_build_step(step_id_, net::NetnsRef::of_fd(netns_.get()), builder);
   connected_ = true;
 }
 

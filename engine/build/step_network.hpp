@@ -10,7 +10,10 @@
 // takes the child and the namespace with it; the kernel then deletes the veth, and what is
 // left in the root's network state (the step's endpoint, an idle build network) is what
 // NetworkManager::prune_build_network and `system check` remove.
+#include <sys/types.h>
+
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "mycompose/common/unique_fd.hpp"
@@ -25,8 +28,9 @@ std::optional<RunNetwork> parse_run_network(const std::string& value);
 
 class StepNetwork {
  public:
-  // Default: connects a new namespace to the build network of `state_root` (throws Error).
-  StepNetwork(RunNetwork mode, const std::filesystem::path& state_root, std::string step_id);
+  // Default: connects a new namespace to the build network of `state_root` (throws Error),
+  // held by `builder` between steps (NetworkManager::connect_build_step).
+  StepNetwork(RunNetwork mode, const std::filesystem::path& state_root, std::string step_id, pid_t builder);
   ~StepNetwork();  // disconnects, best effort (system check finds what is left)
   StepNetwork(const StepNetwork&) = delete;
   StepNetwork& operator=(const StepNetwork&) = delete;

@@ -232,10 +232,11 @@ void find_build_network_leaks(const LiveState& s, net::NetlinkSocket& nl, std::s
                    "the build network records RUN step " + step + " (" + ep.ip + "), whose namespace is gone (its builder was killed)",
                    {}, 0, b.name, step});
   }
+  for (const auto& [pid, started] : b.holders) live += net::build_holder_alive(pid, started);
   if (live == 0)
     out.push_back({"build-network", b.name + " (" + b.bridge + ")",
-                   "the build network with no RUN step running (it goes with the last step; its builder was killed)", {}, 0,
-                   b.name, ""});
+                   "the build network with no RUN step running and no builder holding it (its builder was killed)", {},
+                   0, b.name, ""});
 }
 
 void find_network_leaks(const LiveState& s, const net::HostNames& names, std::vector<Leak>& out) {

@@ -56,14 +56,18 @@ class NetworkManager {
 
   // ---- The build network: where Dockerfile RUN steps run (network "default") ----------
   // One bridge of the root with outbound NAT and the isolation of any other network, made by
-  // the first step that needs it and removed with the last one, so a finished build leaves
-  // nothing. It is no user network: list(), get() and names never see it.
-  // Attaches a step's namespace (eth0, an address, the default route).
-  Endpoint connect_build_step(const std::string& step_id, const NetnsRef& netns);
-  // Detaches the step; the network goes with its last step.
+  // the first step that needs it and removed when no step runs and no builder holds it, so a
+  // finished build leaves nothing. It is no user network: list(), get() and names never see it.
+  // Attaches a step's namespace (eth0, an address, the default route). `builder` (0 = none)
+  // holds the network between its steps, until release_build_network(builder) or its end:
+  // making and removing the bridge and rules for every step would cost more than the step's
+  // own veth.
+  Endpoint connect_build_step(const std::string& step_id, const NetnsRef& netns, pid_t builder = 0);
+  // Detaches the step; the network goes with its last step unless a builder holds it.
   void disconnect_build_step(const std::string& step_id);
-  // Forgets steps whose namespace is gone (their builder was killed) and removes the build
-  // network when no step is left. Returns whether it changed anything.
+  void release_build_network(pid_t builder);
+  // Forgets steps whose namespace is gone and holders that are gone (a killed builder) and
+  // removes the build network when nothing is left. Returns whether it changed anything.
   bool prune_build_network();
   std::optional<NetworkRecord> build_network() const;
 
@@ -84,6 +88,9 @@ class NetworkManager {
   std::filesystem::path dir_;
   HostNames names_;
 };
+
+// Whether the process `pid` runs and started at `start_time` (a NetworkRecord::holders entry).
+bool build_holder_alive(int pid, unsigned long long start_time);
 
 // Brings `lo` up in a namespace: network_mode none gets a working loopback as in Docker
 // (connect() does it for networked containers).

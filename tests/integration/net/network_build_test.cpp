@@ -1,9 +1,10 @@
 // The build network (Dockerfile RUN steps): made by the first step, shared by concurrent
-// steps, removed with the last one, invisible as a user network, and what a killed builder
-// leaves is pruned.
+// steps, removed with the last one unless a builder holds it, invisible as a user network,
+// and what a killed builder leaves is pruned.
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "mycompose/net/bridge.hpp"
@@ -79,4 +80,40 @@ TEST_CASE("build network: a step whose namespace died is pruned, and the network
   CHECK(nm.prune_build_network());
   CHECK_FALSE(nm.build_network());
   CHECK(nft_table_text(nm.names().nft_table()).empty());
+}
+
+TEST_CASE("build network: a builder holds it between its steps, until it releases it or is gone") {
+  TempNetRoot root;
+  net::NetworkManager nm(root.path());
+  // Stand-ins for builders: live processes whose pids hold the network.
+  TestNetns builder;
+  std::optional<TestNetns> other_builder(std::in_place);
+  const pid_t other = other_builder->pid();
+  {
+    TestNetns step;
+    nm.connect_build_step("s1", step.ref(), builder.pid());
+  }
+  nm.disconnect_build_step("s1");
+  auto bn = nm.build_network();
+  REQUIRE(bn);  // held by the builder between steps
+  CHECK(bn->endpoints.empty());
+  CHECK(bn->holders.count(builder.pid()));
+  CHECK_FALSE(nm.prune_build_network());
+  {
+    TestNetns step;
+    nm.connect_build_step("s2", step.ref(), other);
+    nm.disconnect_build_step("s2");
+  }
+  CHECK(nm.build_network()->id == bn->id);
+  nm.release_build_network(builder.pid());
+  auto held = nm.build_network();
+  REQUIRE(held);  // the other builder still holds it
+  REQUIRE(held->holders.count(other));
+  CHECK(net::build_holder_alive(other, held->holders.at(other)));
+  other_builder.reset();  // that builder dies without releasing
+  CHECK_FALSE(net::build_holder_alive(other, held->holders.at(other)));
+  CHECK(nm.prune_build_network());
+  CHECK_FALSE(nm.build_network());
+  net::NetlinkSocket nl;
+  CHECK(nl.ifindex(bn->bridge) == 0);
 }
