@@ -1,5 +1,7 @@
 #include "mycompose/net/dns_server.hpp"
 
+#include <ifaddrs.h>
+
 #include <cstring>
 #include <functional>
 #include <map>
@@ -24,6 +26,34 @@ constexpr std::size_t kMaxTcpMessage = 65535;
 // servers should not keep idle connections; glibc and dig open one per query anyway).
 constexpr std::uint64_t kTcpIdleMs = 10000;
 const sockaddr* sa(const sockaddr_storage& s) { return reinterpret_cast<const sockaddr*>(&s); }
+
+// Who may ask: addresses on the link of the listening address (the network's subnet). The
+// root's nft table already drops queries that do not come in through the bridge; this keeps
+// the server from answering other hosts (an open resolver) even without that table.
+class ClientFilter {
+ public:
+  ClientFilter() = default;  // allows every client
+  // The prefix of the interface address `ipv4` (network byte order); none found = allow all.
+  explicit ClientFilter(in_addr_t ipv4) {
+    ifaddrs* list = nullptr;
+    if (::getifaddrs(&list) != 0) return;
+    for (ifaddrs* i = list; i; i = i->ifa_next) {
+      if (!i->ifa_addr || !i->ifa_netmask || i->ifa_addr->sa_family != AF_INET) continue;
+      if (reinterpret_cast<const sockaddr_in*>(i->ifa_addr)->sin_addr.s_addr != ipv4) continue;
+      mask_ = reinterpret_cast<const sockaddr_in*>(i->ifa_netmask)->sin_addr.s_addr;
+      net_ = ipv4 & mask_;
+      break;
+    }
+    ::freeifaddrs(list);
+  }
+  bool allows(const sockaddr* from) const {
+    if (from->sa_family != AF_INET) return mask_ == 0;
+    return (reinterpret_cast<const sockaddr_in*>(from)->sin_addr.s_addr & mask_) == net_;
+  }
+
+ private:
+  in_addr_t net_ = 0, mask_ = 0;
+};
 }  // namespace
 
 struct DnsServerCore {
@@ -214,7 +244,7 @@ class TcpClient : public UvObject {
  public:
   TcpClient(DnsServerCore* impl, std::string network_id) : impl_(impl), network_id_(std::move(network_id)) {}
 
-  bool accept(uv_stream_t* server) {
+  bool accept(uv_stream_t* server, const ClientFilter& filter) {
     impl_->live.insert(this);
     if (uv_tcp_init(impl_->loop, &tcp_) < 0) return false;
     adopt(&tcp_);
@@ -224,7 +254,8 @@ class TcpClient : public UvObject {
     uv_timer_start(&idle_, on_idle, kTcpIdleMs, 0);
     sockaddr_storage peer{};
     int len = sizeof peer;
-    uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(&peer), &len);
+    if (uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(&peer), &len) < 0) return false;
+    if (!filter.allows(reinterpret_cast<sockaddr*>(&peer))) return false;
     client_ = uvutil::address_text(reinterpret_cast<sockaddr*>(&peer));
     return uv_read_start(stream(), alloc, on_read) == 0;
   }
@@ -313,6 +344,7 @@ class Listener : public UvObject {
     uvutil::check_uv(uv_tcp_bind(&tcp_, sa(addr), 0), "DNS server: bind tcp " + where);
     uvutil::check_uv(uv_listen(reinterpret_cast<uv_stream_t*>(&tcp_), 128, on_connection), "DNS server: listen tcp " + where);
     uvutil::check_uv(uv_udp_recv_start(&udp_, alloc, on_udp_read), "DNS server: receive udp " + where);
+    filter_ = ClientFilter(reinterpret_cast<sockaddr_in*>(&addr)->sin_addr.s_addr);
     return actual;
   }
 
@@ -329,7 +361,7 @@ class Listener : public UvObject {
 
   static void on_udp_read(uv_udp_t* h, ssize_t n, const uv_buf_t* buf, const sockaddr* from, unsigned) {
     auto* self = of<Listener>(h);
-    if (self->closing() || n <= 0 || !from) return;
+    if (self->closing() || n <= 0 || !from || !self->filter_.allows(from)) return;
     sockaddr_storage client{};
     std::memcpy(&client, from, from->sa_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6));
     std::weak_ptr<int> alive = self->alive_;
@@ -349,12 +381,13 @@ class Listener : public UvObject {
     auto* self = of<Listener>(server);
     if (self->closing() || status < 0) return;
     auto* client = new TcpClient(self->impl_, self->network_id_);
-    if (!client->accept(server)) client->close();
+    if (!client->accept(server, self->filter_)) client->close();
   }
 
   DnsServerCore* impl_;
   std::string network_id_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+  ClientFilter filter_;
   uv_udp_t udp_{};
   uv_tcp_t tcp_{};
   char buf_[65536];

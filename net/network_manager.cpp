@@ -107,7 +107,7 @@ NetworkManager::NetworkManager(std::filesystem::path root)
 
 std::optional<NetworkRecord> NetworkManager::find_locked(const std::string& key) const {
   for (auto& r : detail::load_all(dir_))
-    if (r.name == key || r.id == key) return std::move(r);
+    if (!r.build && (r.name == key || r.id == key)) return std::move(r);
   return std::nullopt;
 }
 
@@ -118,13 +118,16 @@ std::optional<NetworkRecord> NetworkManager::get(const std::string& key) const {
 
 std::vector<NetworkRecord> NetworkManager::list() const {
   detail::FileLock lock(dir_ / ".lock");
-  return detail::load_all(dir_);
+  auto all = detail::load_all(dir_);
+  std::erase_if(all, [](const NetworkRecord& r) { return r.build; });
+  return all;
 }
 
 void NetworkManager::sync_nat() const {
   std::vector<NatNetwork> nets;
   for (const auto& r : detail::load_all(dir_)) {
-    NatNetwork n{r.bridge, Ipv4Prefix::parse(r.subnet, "network " + r.name), r.internal, r.masquerade, {}};
+    NatNetwork n{r.bridge, Ipv4Prefix::parse(r.subnet, "network " + r.name), r.internal, r.masquerade, {},
+                 parse_ipv4(r.gateway, "network " + r.name + " gateway")};
     for (const auto& [cid, e] : r.endpoints)
       for (const auto& p : e.ports)
         n.ports.push_back({p.protocol, p.host_ip.empty() ? 0 : parse_ipv4(p.host_ip, "published port host_ip"),
@@ -144,8 +147,12 @@ NetworkRecord NetworkManager::create(const NetworkSpec& spec) {
 
   detail::FileLock lock(dir_ / ".lock");
   if (find_locked(spec.name)) throw Error("network with name " + spec.name + " already exists");
+  return create_locked(spec, false);
+}
 
+NetworkRecord NetworkManager::create_locked(const NetworkSpec& spec, bool build) {
   NetworkRecord rec;
+  rec.build = build;
   rec.id = random_id();
   rec.name = spec.name;
   rec.driver = "bridge";
@@ -203,7 +210,8 @@ NetworkRecord NetworkManager::create(const NetworkSpec& spec) {
     create_bridge(nl, rec.bridge, rec.mtu, pool.gateway(), subnet.len, bridge_mac(rec.id));
     rollback.add([&] { delete_link(nl, rec.bridge); });
   }
-  save(rec, Durability::Synced);
+  // The build network lives as long as a build step, which a power loss ends anyway.
+  save(rec, build ? Durability::Renamed : Durability::Synced);
   rollback.add([&] { std::filesystem::remove(dir_ / (rec.id + ".json")); });
   if (!rec.internal) enable_ip_forward();
   sync_nat();
@@ -229,7 +237,9 @@ void NetworkManager::remove(const std::string& key) {
 std::vector<NetworkRecord> NetworkManager::reconcile() {
   detail::FileLock lock(dir_ / ".lock");
   NetlinkSocket nl;
+  prune_build_locked(nl);  // what a killed builder left; a running build keeps its network
   auto records = detail::load_all(dir_);
+  std::erase_if(records, [](const NetworkRecord& r) { return r.build; });
   bool forwarding = false;
   for (auto& rec : records) {
     bool changed = false;

@@ -14,12 +14,16 @@ Endpoint NetworkManager::connect(const std::string& network, const std::string& 
   if (!rec) throw Error("network " + network + " not found");
   if (rec->endpoints.count(container_id))
     throw Error("container " + container_id + " is already connected to network " + rec->name);
+  return connect_locked(*rec, container_id, netns, spec);
+}
 
-  AddressPool pool = detail::pool_of(*rec);
+Endpoint NetworkManager::connect_locked(NetworkRecord& rec, const std::string& container_id, const NetnsRef& netns,
+                                        const EndpointSpec& spec) {
+  AddressPool pool = detail::pool_of(rec);
   std::optional<Ipv4> fixed;
   if (!spec.ipv4_address.empty()) {
-    if (!rec->subnet_configured)
-      throw Error("network " + rec->name + ": ipv4_address " + spec.ipv4_address +
+    if (!rec.subnet_configured)
+      throw Error("network " + rec.name + ": ipv4_address " + spec.ipv4_address +
                   " needs a network with a user-configured subnet (ipam.config.subnet)");
     fixed = parse_ipv4(spec.ipv4_address, "ipv4_address of container " + container_id);
   }
@@ -31,26 +35,26 @@ Endpoint NetworkManager::connect(const std::string& network, const std::string& 
   ep.ifname = "eth" + std::to_string(spec.interface_index);
   ep.ip = ipv4_string(ip);
   ep.prefix = pool.subnet().len;
-  ep.gateway = rec->internal ? "" : ipv4_string(gateway);
+  ep.gateway = rec.internal ? "" : ipv4_string(gateway);
   ep.mac = spec.mac_address.empty() ? mac_from_ipv4(ip) : normalize_mac(spec.mac_address);
-  ep.host_veth = names_.veth_name(rec->id, container_id);
+  ep.host_veth = names_.veth_name(rec.id, container_id);
   ep.aliases = spec.aliases;
 
   UniqueFd ns = netns.open();
   NetlinkSocket host;
   delete_link(host, ep.host_veth);  // a leftover of a crashed engine with the same endpoint
-  create_veth(host, {ep.host_veth, ep.ifname, ns.get(), rec->mtu, ep.mac});
+  create_veth(host, {ep.host_veth, ep.ifname, ns.get(), rec.mtu, ep.mac});
   try {
-    attach_to_bridge(host, ep.host_veth, rec->bridge);
-    if (!rec->icc) set_bridge_port_isolated(host, ep.host_veth);
+    attach_to_bridge(host, ep.host_veth, rec.bridge);
+    if (!rec.icc) set_bridge_port_isolated(host, ep.host_veth);
     NetlinkSocket inside = NetlinkSocket::in_netns(ns.get(), netns.describe());
     set_link_up(inside, "lo");
     add_ipv4_address(inside, ep.ifname, ip, ep.prefix);
     set_link_up(inside, ep.ifname);
-    if (!rec->internal) add_default_route(inside, gateway);
-    rec->endpoints.emplace(container_id, ep);
-    rec->last_allocated = ipv4_string(pool.cursor());
-    save(*rec, Durability::Renamed);
+    if (!rec.internal) add_default_route(inside, gateway);
+    rec.endpoints.emplace(container_id, ep);
+    rec.last_allocated = ipv4_string(pool.cursor());
+    save(rec, Durability::Renamed);
   } catch (...) {
     try {
       delete_link(host, ep.host_veth);

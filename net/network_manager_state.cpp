@@ -22,6 +22,8 @@ json to_json(const NetworkRecord& r) {
     eps[cid] = {{"ifname", e.ifname}, {"ip", e.ip},     {"prefix", e.prefix},       {"gateway", e.gateway},
                 {"mac", e.mac},       {"host_veth", e.host_veth}, {"aliases", e.aliases}, {"ports", ports}};
   }
+  json holders = json::object();
+  for (const auto& [pid, start] : r.holders) holders[std::to_string(pid)] = start;
   return {{"id", r.id},
           {"name", r.name},
           {"driver", r.driver},
@@ -41,6 +43,8 @@ json to_json(const NetworkRecord& r) {
           {"labels", r.labels},
           {"driver_opts", r.driver_opts},
           {"created", r.created},
+          {"build", r.build},
+          {"holders", holders},
           {"endpoints", eps}};
 }
 
@@ -65,6 +69,9 @@ NetworkRecord network_record_from_json(const json& j) {
   r.labels = j.value("labels", std::map<std::string, std::string>{});
   r.driver_opts = j.value("driver_opts", std::map<std::string, std::string>{});
   r.created = j.value("created", "");
+  r.build = j.value("build", false);
+  const json holders = j.value("holders", json::object());
+  for (const auto& [pid, start] : holders.items()) r.holders[std::stoi(pid)] = start.get<unsigned long long>();
   const json endpoints = j.value("endpoints", json::object());
   for (const auto& [cid, e] : endpoints.items()) {
     Endpoint ep;

@@ -27,6 +27,7 @@
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/sha256.hpp"
 #include "mycompose/image/registry.hpp"
+#include "mycompose/net/network_manager.hpp"
 #include "mycompose/runtime/overlay.hpp"
 #include "mycompose/runtime/spec_generator.hpp"
 #include "run_step.hpp"
@@ -122,6 +123,17 @@ class Build {
  public:
   Build(image::ImageStore& store, const stdfs::path& root, const BuildRequest& req, const ProgressSink& progress)
       : store_(store), root_(root), req_(req), progress_(progress), cache_(root / "build-cache") {}
+  // RUN steps hold the build network for this process between steps; a killed builder's
+  // hold ends with it (NetworkManager::prune_build_network).
+  ~Build() {
+    if (!holds_build_network_) return;
+    try {
+      net::NetworkManager(root_).release_build_network(::getpid());
+    } catch (const std::exception&) {
+      // `system check` finds a build network nobody holds.
+    }
+  }
+  Build(const Build&) = delete;
 
   std::string run();
 
@@ -142,6 +154,7 @@ class Build {
   void dispatch(StageState& s, const Instruction& ins, const StageDef& def);
   void do_arg(StageState& s, const Instruction& ins);
   void do_run(StageState& s, const Instruction& ins);
+  RunNetwork run_network_of(const Instruction& ins) const;
   void do_copy(StageState& s, const Instruction& ins, const StageDef& def);
   void do_workdir(StageState& s, const Instruction& ins);
   Source source_named(const std::string& name, std::size_t before);
@@ -166,6 +179,7 @@ class Build {
   std::set<std::string> used_args_;
   int step_ = 0;
   std::size_t current_pos_ = 0, current_total_ = 0;
+  bool holds_build_network_ = false;
 };
 
 std::optional<std::string> Build::build_arg(const std::string& name) const {
@@ -483,8 +497,7 @@ void Build::do_run(StageState& s, const Instruction& ins) {
   }
   int step = step_;
   std::string network = ins.flag("network") ? ins.flag("network")->value : req_.network;
-  if (!network.empty() && network != "default" && network != "host" && network != "none")
-    throw located(ins, "RUN network mode \"" + network + "\" is not supported (default, host, none)");
+  const auto run_network = run_network_of(ins);
   std::string key_extra = "network:" + network + "\n";
   std::vector<std::unique_ptr<StepDirs>> source_mounts;
   std::vector<std::pair<std::string, std::vector<std::string>>> to_mount;  // for Layers sources in the child
@@ -528,7 +541,10 @@ void Build::do_run(StageState& s, const Instruction& ins) {
     if (auto v = build_arg(name); v && !s.env(name) && !s.args.count(name)) rs.env.push_back(name + "=" + *v);
   rs.user = s.config.value("User", "");
   rs.working_dir = s.config.value("WorkingDir", "");
-  rs.isolated_network = network == "none";
+  rs.network = run_network;
+  rs.state_root = root_;
+  rs.builder_pid = ::getpid();
+  holds_build_network_ |= run_network == RunNetwork::Default;
   for (const auto& h : req_.extra_hosts) {
     auto sep = h.find_first_of(":=");
     if (sep == std::string::npos) throw Error("invalid extra host \"" + h + "\": expected name:ip");
@@ -548,6 +564,24 @@ void Build::do_run(StageState& s, const Instruction& ins) {
     throw located(ins, e.what());
   }
   commit_layer(s, key, dirs, created_by);
+}
+
+// RUN --network, else the build's network (build.network). --network=host is buildkit's
+// network.host entitlement: a Dockerfile may not grant itself the host's network, the one
+// who runs the build does (build.network: host).
+RunNetwork Build::run_network_of(const Instruction& ins) const {
+  auto unsupported = [&](const std::string& v) {
+    return located(ins, "RUN network mode \"" + v + "\" is not supported (default, host, none)");
+  };
+  const auto build = parse_run_network(req_.network);
+  if (!build) throw unsupported(req_.network);
+  const auto* flag = ins.flag("network");
+  if (!flag || flag->value == "default") return *build;
+  const auto mode = parse_run_network(flag->value);
+  if (!mode) throw unsupported(flag->value);
+  if (*mode == RunNetwork::Host && *build != RunNetwork::Host)
+    throw located(ins, "RUN --network=host: network.host is not allowed (the build must ask for it: build.network: host)");
+  return *mode;
 }
 
 Source Build::source_named(const std::string& name, std::size_t before) {

@@ -1,7 +1,9 @@
 #include "run_step.hpp"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,15 +32,6 @@ std::string hosts_file(const RunStep& s) {
   return h;
 }
 
-std::string resolv_conf(const RunStep& s) {
-  if (s.isolated_network) return "";
-  try {
-    return fs::read_file("/etc/resolv.conf", 1 << 20);
-  } catch (const Error&) {
-    return "nameserver 8.8.8.8\n";
-  }
-}
-
 // Every folder on the way to each mount target that is missing now: the runtime creates
 // them as mount points, and they must not end up in the layer.
 std::vector<std::string> missing_paths(int root_fd, const nlohmann::json& mounts) {
@@ -59,13 +52,32 @@ std::vector<std::string> missing_paths(int root_fd, const nlohmann::json& mounts
   return {missing.rbegin(), missing.rend()};
 }
 
+// The folder `rel` strictly inside dir_fd: no symlink on the way (the step may have made
+// one, e.g. /stub-parent -> /etc, to point us at the host), no other mount.
+UniqueFd open_beneath(int dir_fd, const std::string& rel) {
+  open_how how{};
+  how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+  long fd;
+  do fd = ::syscall(SYS_openat2, dir_fd, rel.empty() ? "." : rel.c_str(), &how, sizeof how);
+  while (fd < 0 && errno == EAGAIN);
+  return UniqueFd(static_cast<int>(fd));
+}
+
+// Removes the mount points the runtime made in the layer (the step's processes are gone by
+// now), each relative to an fd of its folder: a path the step turned into a symlink is left.
 void remove_mount_stubs(const stdfs::path& upper, const std::vector<std::string>& created) {
+  UniqueFd upper_fd(::open(upper.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!upper_fd) throw SystemError("open " + upper.string(), errno);
   for (const auto& p : created) {
-    auto path = upper / p.substr(1);
+    auto [parent, name] = split_parent(p);
+    while (!parent.empty() && parent[0] == '/') parent.erase(0, 1);
+    UniqueFd dir = open_beneath(upper_fd.get(), parent);
+    if (!dir || name.empty() || name == "." || name == "..") continue;
     struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0) continue;
-    if (S_ISDIR(st.st_mode)) ::rmdir(path.c_str());  // fails (and stays) when the command put files there
-    else if (S_ISREG(st.st_mode) && st.st_size == 0) ::unlink(path.c_str());
+    if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (S_ISDIR(st.st_mode)) ::unlinkat(dir.get(), name.c_str(), AT_REMOVEDIR);  // fails (and stays) when the command put files there
+    else if (S_ISREG(st.st_mode) && st.st_size == 0) ::unlinkat(dir.get(), name.c_str(), 0);
   }
 }
 
@@ -119,8 +131,9 @@ void run_step_in_child(const RunStep& s) {
   if (!root) throw SystemError("open " + s.merged.string(), errno);
   if (!s.working_dir.empty() && s.working_dir != "/") make_dirs_in_root(root.get(), s.working_dir);
 
+  StepNetwork network(s.network, s.state_root, s.container_id, s.builder_pid);
   fs::write_file_atomic(s.scratch / "hosts", hosts_file(s));
-  fs::write_file_atomic(s.scratch / "resolv.conf", resolv_conf(s));
+  fs::write_file_atomic(s.scratch / "resolv.conf", network.resolv_conf());
   runtime::ImageConfig image;
   image.env = s.env;
   runtime::ContainerSettings cs;
@@ -131,7 +144,7 @@ void run_step_in_child(const RunStep& s) {
   cs.command = std::vector<std::string>{};
   cs.user = s.user;
   cs.working_dir = s.working_dir.empty() ? "/" : s.working_dir;
-  cs.network = s.isolated_network ? runtime::NamespaceMode{} : runtime::NamespaceMode::host();
+  cs.network = network.namespace_mode();
   cs.shm_size = s.shm_size;
   cs.mounts.push_back({"/etc/hosts", (s.scratch / "hosts").string(), "bind", {"rbind", "ro"}});
   cs.mounts.push_back({"/etc/resolv.conf", (s.scratch / "resolv.conf").string(), "bind", {"rbind", "ro"}});

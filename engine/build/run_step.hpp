@@ -1,12 +1,17 @@
 #pragma once
 // RUN: the command runs in a container made by our runtime on an overlay of the current
 // layer folders; what it changes lands in `upper`, which becomes the next layer. Runs inside
-// run_in_child (a private mount namespace), so the overlay never outlives the step.
+// run_in_child (a private mount namespace), so the overlay never outlives the step, nor the
+// step's network namespace (step_network.hpp).
+#include <sys/types.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "step_network.hpp"
 
 namespace mycompose::build {
 
@@ -26,7 +31,9 @@ struct RunStep {
   std::vector<std::string> argv;
   std::vector<std::string> env;
   std::string user, working_dir;
-  bool isolated_network = false;      // network=none: a fresh network namespace
+  RunNetwork network = RunNetwork::Default;  // see step_network.hpp
+  std::filesystem::path state_root;   // whose build network a Default step joins
+  pid_t builder_pid = 0;              // holds that network between steps (see Build::~Build)
   std::vector<std::pair<std::string, std::string>> extra_hosts;  // name, ip
   std::optional<std::int64_t> shm_size;
   std::vector<RunMount> mounts;

@@ -86,6 +86,7 @@ struct LiveState {
   std::set<std::string> records;                 // containers with container.json
   std::map<std::string, json> runtime_states;    // runtime/<id>/state.json
   std::vector<net::NetworkRecord> networks;
+  std::optional<net::NetworkRecord> build_network;  // RUN steps' bridge, while builds run
   bool networks_readable = true;
 
   bool container_exists(const std::string& id) const { return records.count(id) || runtime_states.count(id); }
@@ -105,7 +106,11 @@ LiveState read_live_state(const stdfs::path& root) {
       // found by the checks below (cgroups by id are then leaks).
     }
   }
-  if (stdfs::is_directory(root / "networks")) s.networks = net::NetworkManager(root).list();
+  if (stdfs::is_directory(root / "networks")) {
+    net::NetworkManager nm(root);
+    s.networks = nm.list();
+    s.build_network = nm.build_network();
+  }
   return s;
 }
 
@@ -209,8 +214,35 @@ void find_mount_leaks(const LiveState& s, const std::string& link_prefix, std::v
   }
 }
 
+// The build network is live while a step's namespace is: the kernel deletes a step's veth
+// with it, so a recorded step without its veth belongs to a builder that was killed.
+void find_build_network_leaks(const LiveState& s, net::NetlinkSocket& nl, std::set<std::string>& bridges,
+                              std::set<std::string>& veths, std::vector<Leak>& out) {
+  if (!s.build_network) return;
+  const auto& b = *s.build_network;
+  bridges.insert(b.bridge);
+  std::size_t live = 0;
+  for (const auto& [step, ep] : b.endpoints) {
+    if (nl.ifindex(ep.host_veth) != 0) {
+      veths.insert(ep.host_veth);
+      ++live;
+      continue;
+    }
+    out.push_back({"build-step", b.name + "/" + step,
+                   "the build network records RUN step " + step + " (" + ep.ip + "), whose namespace is gone (its builder was killed)",
+                   {}, 0, b.name, step});
+  }
+  for (const auto& [pid, started] : b.holders) live += net::build_holder_alive(pid, started);
+  if (live == 0)
+    out.push_back({"build-network", b.name + " (" + b.bridge + ")",
+                   "the build network with no RUN step running and no builder holding it (its builder was killed)", {},
+                   0, b.name, ""});
+}
+
 void find_network_leaks(const LiveState& s, const net::HostNames& names, std::vector<Leak>& out) {
   std::set<std::string> bridges, veths;
+  net::NetlinkSocket nl;
+  find_build_network_leaks(s, nl, bridges, veths, out);
   for (const auto& n : s.networks) {
     bridges.insert(n.bridge);
     for (const auto& [cid, ep] : n.endpoints) {
@@ -228,7 +260,6 @@ void find_network_leaks(const LiveState& s, const net::HostNames& names, std::ve
     }
   }
   const std::string prefix = names.link_prefix();
-  net::NetlinkSocket nl;
   for (const auto& link : net::links_with_prefix(nl, prefix)) {
     const char type = link.size() > prefix.size() ? link[prefix.size()] : '?';
     Leak l;
@@ -250,7 +281,7 @@ void find_network_leaks(const LiveState& s, const net::HostNames& names, std::ve
   const std::string table = names.nft_table();
   auto tables = net::nat_tables();
   if (std::find(tables.begin(), tables.end(), table) == tables.end()) return;
-  if (s.networks.empty()) {
+  if (s.networks.empty() && !s.build_network) {
     out.push_back({"nft", "table ip " + table, "the table exists but no network is recorded", {}, 0, "", ""});
     return;
   }
@@ -330,6 +361,8 @@ void fix_one(const stdfs::path& root, const net::HostNames& names, const Leak& l
     fix_cgroup(l);
   } else if (l.kind == "endpoint") {
     net::NetworkManager(root).disconnect(l.network, l.container_id);
+  } else if (l.kind == "build-step" || l.kind == "build-network") {
+    net::NetworkManager(root).prune_build_network();  // keeps what running steps use
   } else if (l.kind == "bridge" || l.kind == "veth" || l.kind == "link") {
     net::NetlinkSocket nl;
     net::delete_link(nl, l.object);
@@ -357,8 +390,9 @@ void fix_one(const stdfs::path& root, const net::HostNames& names, const Leak& l
 }
 
 int fix_order(const std::string& kind) {
-  static const std::vector<std::string> order{"process", "cgroup", "endpoint", "veth", "link", "bridge",
-                                              "nft",     "netns",  "mount",    "folder", "engine"};
+  static const std::vector<std::string> order{"process", "cgroup", "endpoint", "build-step", "build-network",
+                                              "veth",    "link",   "bridge",   "nft",        "netns",
+                                              "mount",   "folder", "engine"};
   return static_cast<int>(std::find(order.begin(), order.end(), kind) - order.begin());
 }
 

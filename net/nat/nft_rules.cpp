@@ -33,6 +33,8 @@ class NftContext {
   std::unique_ptr<nft_ctx, void (*)(nft_ctx*)> ctx_;
 };
 
+constexpr int kDnsPort = 53;  // where the engine's DNS server listens on every gateway
+
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
 // Published ports: from other hosts and other bridges (prerouting), and from the host itself
@@ -56,17 +58,12 @@ void write_dnat_chains(std::ostringstream& s, const std::vector<NatNetwork>& net
     for (const auto& p : n.ports) s << "    ip daddr != 127.0.0.0/8 " << match(p) << "\n";
   s << "  }\n";
 }
-}  // namespace
-
-std::string nat_ruleset(const std::string& table, const std::vector<NatNetwork>& networks,
-                        const std::string& link_family_prefix) {
-  std::ostringstream s;
-  // "add; delete" makes the delete succeed whether or not the table exists; the whole
-  // script is one transaction, so packets never see a half-built table.
-  s << "add table ip " << table << "\n";
-  s << "delete table ip " << table << "\n";
-  if (networks.empty()) return s.str();
-  s << "table ip " << table << " {\n";
+// Isolation first (a drop there must win over the accepts below), then what may enter a
+// bridge from elsewhere: replies and published ports (DNAT). Anything else routed to a container
+// address is dropped, so other hosts that route through this one reach only published ports
+// (as Docker 28). The host's own traffic to containers leaves through output, not forward.
+void write_forward_chain(std::ostringstream& s, const std::vector<NatNetwork>& networks,
+                         const std::string& link_family_prefix) {
   s << "  chain forward {\n    type filter hook forward priority filter; policy accept;\n";
   for (const auto& n : networks) {
     const std::string br = quoted(n.bridge);
@@ -79,7 +76,39 @@ std::string nat_ruleset(const std::string& table, const std::vector<NatNetwork>&
         << " drop\n";
     }
   }
+  for (const auto& n : networks) {
+    if (n.internal) continue;
+    const std::string into = "    oifname " + quoted(n.bridge) + " iifname != " + quoted(n.bridge);
+    s << into << " ct state established,related accept\n";
+    s << into << " ct status dnat accept\n";
+    s << into << " drop\n";
+  }
   s << "  }\n";
+}
+
+// The embedded DNS server listens on each gateway: only the network's own bridge may ask it,
+// so it is no open resolver for other hosts, the host's other users or other networks.
+void write_input_chain(std::ostringstream& s, const std::vector<NatNetwork>& networks) {
+  s << "  chain input {\n    type filter hook input priority filter; policy accept;\n";
+  for (const auto& n : networks)
+    if (n.gateway)
+      s << "    ip daddr " << ipv4_string(n.gateway) << " iifname != " << quoted(n.bridge)
+        << " meta l4proto { tcp, udp } th dport " << kDnsPort << " drop\n";
+  s << "  }\n";
+}
+}  // namespace
+
+std::string nat_ruleset(const std::string& table, const std::vector<NatNetwork>& networks,
+                        const std::string& link_family_prefix) {
+  std::ostringstream s;
+  // "add; delete" makes the delete succeed whether or not the table exists; the whole
+  // script is one transaction, so packets never see a half-built table.
+  s << "add table ip " << table << "\n";
+  s << "delete table ip " << table << "\n";
+  if (networks.empty()) return s.str();
+  s << "table ip " << table << " {\n";
+  write_forward_chain(s, networks, link_family_prefix);
+  write_input_chain(s, networks);
   s << "  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n";
   for (const auto& n : networks)
     if (!n.internal && n.masquerade)

@@ -34,7 +34,9 @@ struct BuildRequest {
   std::map<std::string, std::string> additional_contexts;
   bool no_cache = false;
   bool pull = false;                    // always pull FROM images (else only when missing)
-  std::string network;                  // ""/"default"/"host": the host's; "none": isolated
+  // RUN's network (build.network): ""/"default" a namespace of its own on the root's build
+  // network (outbound NAT only), "none" lo only, "host" the host's (and allows RUN --network=host).
+  std::string network;
   std::vector<std::string> extra_hosts; // "name:ip" or "name=ip"
   std::optional<std::int64_t> shm_size; // bytes for /dev/shm in RUN
   std::string name;                     // prefix in progress lines ("web"), "" = none

@@ -1,6 +1,8 @@
 #pragma once
 // Outbound NAT and isolation in one nftables table per state root (mycompose_<root tag>),
-// rebuilt as a whole in one atomic transaction from the list of networks on every change.
+// rebuilt as a whole in one atomic transaction from the list of networks on every change:
+// forward (isolation; into a bridge only replies and published ports), input (the gateway's
+// DNS only from its bridge), postrouting (masquerade), prerouting/output (DNAT).
 #include <string>
 #include <vector>
 
@@ -22,6 +24,7 @@ struct NatNetwork {
   bool internal = false;    // no way out: drop forwarding from and to the bridge
   bool masquerade = true;   // com.docker.network.bridge.enable_ip_masquerade
   std::vector<NatPort> ports;  // DNAT to containers of this network
+  Ipv4 gateway = 0;         // the DNS server's address: only this bridge may query it (0 = none)
 };
 
 // The nft script that replaces `table` with rules for `networks` (deletes it when empty).

@@ -79,6 +79,10 @@ struct NetworkRecord {
   std::map<std::string, std::string> aux_addresses;
   std::string last_allocated;  // IPAM cursor, so a restarted engine continues after it
   std::map<std::string, Endpoint> endpoints;  // by container id
+  bool build = false;  // the root's build network (Dockerfile RUN steps), never a user's
+  // Build network only: builders keeping it between their steps, pid → start time (so a
+  // reused pid does not count).
+  std::map<int, unsigned long long> holders;
 };
 
 struct EndpointSpec {

@@ -15,6 +15,8 @@
 
 namespace mycompose::net {
 
+class NetlinkSocket;
+
 class NetworkManager {
  public:
   explicit NetworkManager(std::filesystem::path root);
@@ -52,12 +54,33 @@ class NetworkManager {
   // also what a crashed engine left behind.
   void cleanup_all();
 
+  // ---- The build network: where Dockerfile RUN steps run (network "default") ----------
+  // One bridge of the root with outbound NAT and the isolation of any other network, made by
+  // the first step that needs it and removed when no step runs and no builder holds it, so a
+  // finished build leaves nothing. It is no user network: list(), get() and names never see it.
+  // Attaches a step's namespace (eth0, an address, the default route). `builder` (0 = none)
+  // holds the network between its steps, until release_build_network(builder) or its end:
+  // making and removing the bridge and rules for every step would cost more than the step's
+  // own veth.
+  Endpoint connect_build_step(const std::string& step_id, const NetnsRef& netns, pid_t builder = 0);
+  // Detaches the step; the network goes with its last step unless a builder holds it.
+  void disconnect_build_step(const std::string& step_id);
+  void release_build_network(pid_t builder);
+  // Forgets steps whose namespace is gone and holders that are gone (a killed builder) and
+  // removes the build network when nothing is left. Returns whether it changed anything.
+  bool prune_build_network();
+  std::optional<NetworkRecord> build_network() const;
+
   const HostNames& names() const { return names_; }
   const std::filesystem::path& state_dir() const { return dir_; }
 
  private:
-  std::optional<NetworkRecord> find_locked(const std::string& name_or_id) const;
+  std::optional<NetworkRecord> find_locked(const std::string& name_or_id) const;  // user networks
   enum class Durability { Synced, Renamed };
+  NetworkRecord create_locked(const NetworkSpec& spec, bool build);
+  Endpoint connect_locked(NetworkRecord& rec, const std::string& container_id, const NetnsRef& netns,
+                          const EndpointSpec& spec);
+  bool prune_build_locked(NetlinkSocket& nl);
   void save(const NetworkRecord& rec, Durability d) const;
   void sync_nat() const;
 
@@ -65,6 +88,9 @@ class NetworkManager {
   std::filesystem::path dir_;
   HostNames names_;
 };
+
+// Whether the process `pid` runs and started at `start_time` (a NetworkRecord::holders entry).
+bool build_holder_alive(int pid, unsigned long long start_time);
 
 // Brings `lo` up in a namespace: network_mode none gets a working loopback as in Docker
 // (connect() does it for networked containers).

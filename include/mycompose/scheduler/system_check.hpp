@@ -14,6 +14,8 @@
 //   bridge    a bridge with the root's link prefix that no network record names
 //   veth      a host veth with the root's link prefix that no endpoint record names
 //   endpoint  a recorded endpoint of a container that does not exist
+//   build-step     a RUN step recorded on the build network whose namespace is gone
+//   build-network  the build network with no RUN step left (both: a builder was killed)
 //   nft       the root's nft table with no network recorded, or rules naming a gone bridge
 //   folder    containers/<id>/ with neither a record nor runtime state (a half-made create)
 //   engine    engine.sock left by an engine that is gone

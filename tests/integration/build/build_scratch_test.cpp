@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "build_helpers.hpp"
+#include "mycompose/net/network_manager.hpp"
 
 using namespace buildtest;
 
@@ -54,18 +55,26 @@ TEST_CASE("build: a failing RUN names the Dockerfile line and exit code") {
                       "Dockerfile:3: process \"/bin/sh -c echo out; exit 3\" did not complete successfully: exit code: 3");
 }
 
-TEST_CASE("build: network none gives RUN a fresh network namespace, the default is the host's") {
+TEST_CASE("build: RUN gets a network namespace of its own (lo + eth0), none only lo, host the host's") {
   Sandbox sb;
   sb.import_busybox();
   // The namespace's identity, not its interfaces: other tests may add veths to the host meanwhile.
   auto host_ns = stdfs::read_symlink("/proc/self/ns/net").string();
-  auto host = sb.build_text("FROM busybox:test\nRUN readlink /proc/self/ns/net\n");
-  CHECK(host.output() == host_ns + "\n");
+  const char* probe = "FROM busybox:test\nRUN readlink /proc/self/ns/net; cat /proc/net/dev | wc -l\n";
+  auto own = sb.build_text(probe);
+  CHECK(own.output().find(host_ns) == std::string::npos);
+  CHECK(own.output().substr(own.output().find('\n') + 1) == "4\n");  // two header lines + lo + eth0
   BuildRequest q;
   q.network = "none";
-  auto none = sb.build_text("FROM busybox:test\nRUN readlink /proc/self/ns/net; cat /proc/net/dev | wc -l\n", q);
+  auto none = sb.build_text(probe, q);
   CHECK(none.output().find(host_ns) == std::string::npos);
   CHECK(none.output().substr(none.output().find('\n') + 1) == "3\n");  // two header lines + lo
+  q.network = "host";
+  q.no_cache = true;
+  auto host = sb.build_text("FROM busybox:test\nRUN readlink /proc/self/ns/net\n", q);
+  CHECK(host.output() == host_ns + "\n");
+  // The build network went with the last step.
+  CHECK_FALSE(mycompose::net::NetworkManager(sb.root).build_network());
 }
 
 TEST_CASE("build: build args, ARG before FROM, and USER resolved from the image") {

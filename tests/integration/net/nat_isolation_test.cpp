@@ -172,6 +172,13 @@ TEST_CASE("nat: rules text for internal and masquerading networks") {
   CHECK_THAT(text, !Contains("ip saddr 10.1.0.0/16"));
   CHECK_THAT(text, Contains("ip saddr 10.2.0.0/16 oifname != \"mcaaaaabpublic0\" masquerade"));
   CHECK_THAT(text, !Contains("prerouting"));
+  // Into a bridge from elsewhere: replies and published (DNAT) ports only; DNS from its bridge.
+  const std::string into = "oifname \"mcaaaaabpublic0\" iifname != \"mcaaaaabpublic0\" ";
+  CHECK_THAT(text, Contains(into + "ct state established,related accept\n    " + into + "ct status dnat accept\n    " + into + "drop"));
+  CHECK_THAT(text, !Contains("th dport 53"));
+  nets[1].gateway = net::parse_ipv4("10.2.0.1", "t");
+  text = net::nat_ruleset("mycompose_aaaaa", nets, "mc");
+  CHECK_THAT(text, Contains("ip daddr 10.2.0.1 iifname != \"mcaaaaabpublic0\" meta l4proto { tcp, udp } th dport 53 drop"));
   nets[1].ports.push_back({"udp", 0, 5353, net::parse_ipv4("10.2.0.7", "t"), 53});
   nets[1].ports.push_back({"tcp", net::parse_ipv4("192.0.2.2", "t"), 8443, net::parse_ipv4("10.2.0.8", "t"), 443});
   text = net::nat_ruleset("mycompose_aaaaa", nets, "mc");
