@@ -25,6 +25,8 @@
 #include "mycompose/build/shell_lex.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
+#include "mycompose/common/temp_name.hpp"
+#include "mycompose/common/untrusted_file.hpp"
 #include "mycompose/common/sha256.hpp"
 #include "mycompose/image/registry.hpp"
 #include "mycompose/net/network_manager.hpp"
@@ -74,7 +76,7 @@ std::string lower(std::string s) {
 struct StepDirs {
   stdfs::path base, upper, work, merged;
   explicit StepDirs(const stdfs::path& tmp_root) {
-    base = tmp_root / (std::to_string(::getpid()) + "-" + random_hex(16));
+    base = tmp_root / fs::owned_temp_name("");
     upper = base / "upper";
     work = base / "work";
     merged = base / "merged";
@@ -89,19 +91,8 @@ struct StepDirs {
 
 void remove_stale_step_dirs(const stdfs::path& tmp_root) {
   std::error_code ec;
-  for (const auto& e : stdfs::directory_iterator(tmp_root, ec)) {
-    auto name = e.path().filename().string();
-    auto dash = name.find('-');
-    if (dash == std::string::npos) continue;
-    pid_t pid = 0;
-    try {
-      pid = static_cast<pid_t>(std::stol(name.substr(0, dash)));
-    } catch (const std::exception&) {
-      continue;
-    }
-    if (pid > 0 && (::kill(pid, 0) == 0 || errno != ESRCH)) continue;  // its builder still runs
-    stdfs::remove_all(e.path(), ec);
-  }
+  for (const auto& e : stdfs::directory_iterator(tmp_root, ec))
+    if (!fs::temp_owner_alive(e.path().filename().string(), "")) stdfs::remove_all(e.path(), ec);  // its builder is gone
 }
 
 struct StageDef {
@@ -200,7 +191,9 @@ void Build::load_dockerfile() {
     stdfs::path p = req_.dockerfile.empty() ? stdfs::path("Dockerfile") : req_.dockerfile;
     df_path = p.is_absolute() ? p : req_.context / p;
     if (!stdfs::exists(df_path)) throw Error("failed to read dockerfile: open " + df_path.string() + ": no such file or directory");
-    text = fs::read_file(df_path, 16 << 20);
+    // The user's file, maybe a symlink they made, but context content all the same: a FIFO
+    // there must not stall the build.
+    text = fs::read_untrusted(AT_FDCWD, df_path, "Dockerfile " + df_path.string(), 16 << 20, {.in_root = false});
     file = p.filename().string();
   }
   df_ = parse_dockerfile(text, file);

@@ -13,6 +13,7 @@
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/sha256.hpp"
 #include "mycompose/common/unique_fd.hpp"
+#include "mycompose/common/untrusted_file.hpp"
 
 namespace mycompose::build {
 namespace stdfs = std::filesystem;
@@ -55,7 +56,9 @@ std::string clean_context_path(const std::string& source, const std::string& ins
 BuildContext::BuildContext(stdfs::path dir, const stdfs::path& ignore_file, stdfs::path stat_cache_dir)
     : dir_(stdfs::absolute(std::move(dir)).lexically_normal()) {
   if (!stdfs::is_directory(dir_)) throw Error("build context " + dir_.string() + " is not a folder");
-  if (!ignore_file.empty() && stdfs::exists(ignore_file)) ignore_ = DockerIgnore(fs::read_file(ignore_file));
+  if (!ignore_file.empty())
+    if (auto text = fs::read_untrusted_if_exists(AT_FDCWD, ignore_file, ignore_file.string(), 16 << 20, {.in_root = false}))
+      ignore_ = DockerIgnore(*text);
   if (!stat_cache_dir.empty()) stat_cache_file_ = stat_cache_dir / (sha256_hex(dir_.string()).substr(0, 32) + ".json");
 }
 
@@ -141,8 +144,8 @@ std::string BuildContext::content_hash(const ContextEntry& e) {
       it->second.ino == now.ino)
     return it->second.hash;
   auto path = dir_ / e.rel;
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd) throw SystemError("open " + path.string(), errno);
+  // Walked as a regular file, but it may have been swapped for a FIFO since.
+  UniqueFd fd = fs::open_untrusted(AT_FDCWD, path, path.string(), {.in_root = false, .follow_last = false});
   Sha256 h;
   char buf[65536];
   while (true) {

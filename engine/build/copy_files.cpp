@@ -15,6 +15,7 @@
 #include "in_root.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/unique_fd.hpp"
+#include "mycompose/common/untrusted_file.hpp"
 
 namespace mycompose::build {
 namespace {
@@ -55,10 +56,14 @@ void remove_non_dir(int parent, const std::string& name) {
   if (::fstatat(parent, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode)) ::unlinkat(parent, name.c_str(), 0);
 }
 
-void copy_file(int src_root, const std::string& src, const struct stat& st, int dst_root, const std::string& dst, const CopyOptions& o) {
+// follow_last: a top-level source that is a symlink is copied as what it points to (inside
+// its root), as Docker does; below a folder, links are copied as links and never opened.
+void copy_file(int src_root, const std::string& src, const struct stat& st, int dst_root, const std::string& dst, const CopyOptions& o,
+               bool follow_last) {
   auto [parent, name] = split_parent(dst);
   auto pfd = make_dirs_in_root(dst_root, parent);
-  UniqueFd in = open_in_root_or_throw(src_root, src, O_RDONLY | O_NOFOLLOW, "open");
+  // Context or image content: checked to be a regular file before it is opened for reading.
+  UniqueFd in = fs::open_untrusted(src_root, src, src, {.in_root = true, .follow_last = follow_last});
   mode_t mode = o.chmod ? *o.chmod : (st.st_mode & 07777);
   // Writing through a symlink at the destination would follow it (inside the root); Docker
   // replaces the link instead.
@@ -114,7 +119,7 @@ void copy_dir(int src_root, const std::string& src, const struct stat& st, int d
     if (o.ignore && o.ignore->excluded(child_rel) && !(S_ISDIR(cst->st_mode) && o.ignore->has_exceptions())) continue;
     if (S_ISDIR(cst->st_mode)) copy_dir(src_root, join(src, n), *cst, dst_root, join(dst, n), o, child_rel);
     else if (o.ignore && o.ignore->excluded(child_rel)) continue;
-    else if (S_ISREG(cst->st_mode)) copy_file(src_root, join(src, n), *cst, dst_root, join(dst, n), o);
+    else if (S_ISREG(cst->st_mode)) copy_file(src_root, join(src, n), *cst, dst_root, join(dst, n), o, false);
     else if (S_ISLNK(cst->st_mode)) copy_symlink(src_root, join(src, n), dst_root, join(dst, n), o);
     // sockets, fifos and devices are not part of a build context
   }
@@ -134,9 +139,9 @@ void copy_path(int src_root, const std::string& src_path, int dst_root, const st
   if (S_ISDIR(st->st_mode)) {
     copy_dir(src_root, src_path, *st, dst_root, dst_path, o, src_path);
   } else if (S_ISREG(st->st_mode)) {
-    copy_file(src_root, src_path, *st, dst_root, dst_path, o);
+    copy_file(src_root, src_path, *st, dst_root, dst_path, o, true);
   } else {
-    throw Error("cannot copy " + src_path + ": not a regular file or folder");
+    throw Error("cannot copy: " + src_path + " is " + fs::file_type_name(st->st_mode) + ", not a regular file or folder");
   }
 }
 
@@ -153,7 +158,7 @@ void write_file_in_root(int dst_root, const std::string& dst_path, const std::st
 }
 
 bool extract_archive_if_any(int src_root, const std::string& src_path, int dst_root, const std::string& dst_dir) {
-  UniqueFd in = open_in_root_or_throw(src_root, src_path, O_RDONLY, "open");
+  UniqueFd in = fs::open_untrusted(src_root, src_path, src_path);
   std::unique_ptr<archive, decltype(&archive_read_free)> a(archive_read_new(), archive_read_free);
   archive_read_support_filter_all(a.get());
   archive_read_support_format_tar(a.get());

@@ -1,6 +1,5 @@
 // `docker import`: a rootfs tarball becomes a one-layer image. The tarball is stored as the
 // layer blob exactly as received (so compressed input stays compressed on disk).
-#include <fcntl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -8,10 +7,10 @@
 #include <chrono>
 #include <optional>
 
+#include "archive_source.hpp"
 #include "extract.hpp"
 #include "writer_lease.hpp"
 #include "mycompose/common/error.hpp"
-#include "mycompose/common/unique_fd.hpp"
 #include "mycompose/image/transfer.hpp"
 
 namespace mycompose::image {
@@ -68,25 +67,11 @@ std::string import_rootfs(ImageStore& store, const std::string& source, const st
   }
 
   WriterLease lease(store);
-  UniqueFd in;
-  if (source == "-") {
-    in.reset(::dup(0));
-  } else {
-    in.reset(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!in) throw SystemError("open " + source, errno);
-  }
-  std::string label = "import of " + (source == "-" ? std::string("stdin") : source);
+  ArchiveSource in(source);
+  std::string label = "import of " + in.label();
   auto writer = store.write_blob(label);
   std::vector<char> buf(1 << 20);
-  for (;;) {
-    ssize_t n = ::read(in.get(), buf.data(), buf.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw SystemError("read " + (source == "-" ? std::string("stdin") : source), errno);
-    }
-    if (n == 0) break;
-    writer.write(buf.data(), static_cast<std::size_t>(n));
-  }
+  while (std::size_t n = in.read(buf.data(), buf.size())) writer.write(buf.data(), n);
   auto blob = writer.commit();
   LayerInfo layer;
   try {

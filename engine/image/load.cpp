@@ -1,22 +1,26 @@
 // `docker load`: a `docker save` tarball (manifest.json) or an OCI image layout (index.json).
 // The tarball is unpacked into a staging folder with the same confined extractor as layers,
-// and every file is then opened with its path resolved inside that folder, so neither a
-// hostile entry nor a symlink in the tarball can make us read or write host files.
+// and every file is then opened with its path resolved inside that folder and refused unless
+// it is a regular file (untrusted_file.hpp), so neither a hostile entry, a symlink nor a FIFO
+// in the tarball can make us read host files or wait forever. The staging folder
+// (content/tmp/load-<pid>-…) goes on every error; one a killed load left is `system check`'s.
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <optional>
-#include <random>
 #include <set>
 
+#include "archive_source.hpp"
 #include "extract.hpp"
 #include "writer_lease.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/sha256.hpp"
+#include "mycompose/common/temp_name.hpp"
 #include "mycompose/common/unique_fd.hpp"
+#include "mycompose/common/untrusted_file.hpp"
 #include "mycompose/image/transfer.hpp"
 
 namespace mycompose::image {
@@ -27,11 +31,6 @@ namespace stdfs = std::filesystem;
 
 constexpr const char* kOciIndex = "application/vnd.oci.image.index.v1+json";
 constexpr const char* kDockerList = "application/vnd.docker.distribution.manifest.list.v2+json";
-
-std::string random_name(const char* prefix) {
-  std::random_device rd;
-  return std::string(prefix) + std::to_string(rd()) + std::to_string(::getpid());
-}
 
 // Removes the staging folder whatever happens.
 struct Staging {
@@ -69,21 +68,15 @@ class Loader {
   }
 
  private:
+  // Whether the archive has an entry of that name (of any type: what it is decides later).
   bool exists(const std::string& rel) {
-    UniqueFd fd(open_in_root(st_.fd.get(), rel, O_RDONLY));
+    UniqueFd fd(open_in_root(st_.fd.get(), rel, O_PATH | O_NOFOLLOW));
     return static_cast<bool>(fd);
   }
 
-  UniqueFd open_file(const std::string& rel) {
-    UniqueFd fd(open_in_root(st_.fd.get(), rel, O_RDONLY));
-    if (!fd) throw Error(source_ + ": " + rel + ": " + std::strerror(errno));
-    return fd;
-  }
+  UniqueFd open_file(const std::string& rel) { return fs::open_untrusted(st_.fd.get(), rel, source_ + ": " + rel); }
 
-  std::string read_small(const std::string& rel) {
-    auto fd = open_file(rel);
-    return fs::read_file("/proc/self/fd/" + std::to_string(fd.get()), 64 << 20);
-  }
+  std::string read_small(const std::string& rel) { return fs::read_untrusted(st_.fd.get(), rel, source_ + ": " + rel, 64 << 20); }
 
   json read_json(const std::string& rel) {
     try {
@@ -253,44 +246,30 @@ class Loader {
 
 std::vector<std::string> load_archive(ImageStore& store, const std::string& source) {
   WriterLease lease(store);
-  auto tmp_root = store.root() / "content" / "tmp";
+  ArchiveSource in(source);
   Staging st;
-  st.dir = tmp_root / random_name("load-");
-  fs::make_dirs(st.dir, 0700);
-  stdfs::path archive = source;
-  std::string shown = source == "-" ? "stdin" : source;
-  if (source == "-") {
-    // libarchive needs to read the stream once; spool stdin so staging errors can name it.
-    archive = st.dir.string() + ".tar";
+  st.dir = store.root() / "content" / "tmp" / fs::owned_temp_name("load-");
+  fs::make_dirs(st.dir / "x", 0700);
+  std::string archive = in.fd_path();
+  if (!in.regular()) {
+    // A pipe or FIFO: libarchive reads it once, unbounded in time; spool it with bounded
+    // reads so that a stalled writer ends the load, and so staging errors can name it.
+    archive = (st.dir / "archive.tar").string();
     UniqueFd out(::open(archive.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-    if (!out) throw SystemError("create " + archive.string(), errno);
+    if (!out) throw SystemError("create " + archive, errno);
     std::vector<char> buf(1 << 20);
-    for (;;) {
-      ssize_t n = ::read(0, buf.data(), buf.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        ::unlink(archive.c_str());
-        throw SystemError("read stdin", errno);
+    while (std::size_t n = in.read(buf.data(), buf.size()))
+      for (std::size_t off = 0; off < n;) {
+        ssize_t w = ::write(out.get(), buf.data() + off, n - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) throw SystemError("write " + archive, errno);
+        off += static_cast<std::size_t>(w);
       }
-      if (n == 0) break;
-      if (::write(out.get(), buf.data(), static_cast<std::size_t>(n)) != n) {
-        ::unlink(archive.c_str());
-        throw SystemError("write " + archive.string(), errno);
-      }
-    }
   }
-  struct RemoveSpool {
-    stdfs::path p;
-    bool on;
-    ~RemoveSpool() {
-      if (on) ::unlink(p.c_str());
-    }
-  } rm_spool{archive, source == "-"};
-  stdfs::create_directories(st.dir / "x");
-  extract_layer(archive, st.dir / "x", shown);
+  extract_layer(archive, st.dir / "x", in.label());
   st.fd.reset(::open((st.dir / "x").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!st.fd) throw SystemError("open " + (st.dir / "x").string(), errno);
-  Loader loader(store, st, shown);
+  Loader loader(store, st, in.label());
   return loader.run();
 }
 

@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
-#include <random>
 #include <set>
 
 #include "extract.hpp"
@@ -17,6 +16,7 @@
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/state_root.hpp"
 #include "mycompose/common/sha256.hpp"
+#include "mycompose/common/temp_name.hpp"
 #include "mycompose/common/unique_fd.hpp"
 
 namespace mycompose::image {
@@ -24,16 +24,6 @@ namespace stdfs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-std::string random_suffix() {
-  static thread_local std::mt19937_64 rng{std::random_device{}() ^
-                                          static_cast<std::uint64_t>(::getpid()) << 32};
-  static const char* digits = "0123456789abcdef";
-  std::string s;
-  auto v = rng();
-  for (int i = 0; i < 12; ++i, v >>= 4) s.push_back(digits[v & 15]);
-  return s;
-}
 
 std::string_view hex_of(std::string_view digest) {
   if (!is_valid_digest(digest)) throw Error("invalid digest \"" + std::string(digest) + "\": expected sha256:<64 hex digits>");
@@ -113,7 +103,7 @@ bool is_hex_string(std::string_view s) {
 
 void remove_tree(const stdfs::path& p) {
   // Rename first so a crash half-way never leaves a half-deleted layer under its real name.
-  auto doomed = p.parent_path() / (".del-" + p.filename().string() + "-" + random_suffix());
+  auto doomed = p.parent_path() / fs::owned_temp_name(".del-");
   std::error_code ec;
   stdfs::rename(p, doomed, ec);
   stdfs::remove_all(ec ? p : doomed, ec);
@@ -214,7 +204,7 @@ ImageStore::BlobWriter ImageStore::write_blob(std::string label) {
   auto impl = std::make_unique<BlobWriter::Impl>();
   impl->label = std::move(label);
   impl->dir = root_ / "content" / "sha256";
-  impl->tmp = root_ / "content" / "tmp" / ("blob-" + random_suffix());
+  impl->tmp = root_ / "content" / "tmp" / fs::owned_temp_name("blob-");
   impl->fd.reset(::open(impl->tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (!impl->fd) throw SystemError("create " + impl->tmp.string(), errno);
   return BlobWriter(std::move(impl));
@@ -294,7 +284,7 @@ LayerInfo ImageStore::add_layer(std::string_view parent_chain_id, std::string_vi
     }
   }
 
-  auto tmp = root_ / "layers" / (".tmp-" + random_suffix());
+  auto tmp = root_ / "layers" / fs::owned_temp_name(".tmp-");
   fs::make_dirs(tmp / "diff", 0755);
   try {
     auto r = extract_layer(blob_path(blob_digest), tmp / "diff", label);
@@ -328,7 +318,7 @@ LayerInfo ImageStore::add_layer_from_dir(std::string_view parent_chain_id, const
   std::error_code ec;
   for (auto it = stdfs::recursive_directory_iterator(dir, ec); !ec && it != stdfs::recursive_directory_iterator(); it.increment(ec))
     if (it->is_regular_file(ec) && !it->is_symlink(ec)) info.size += static_cast<std::int64_t>(it->file_size(ec));
-  auto tmp = root_ / "layers" / (".tmp-" + random_suffix());
+  auto tmp = root_ / "layers" / fs::owned_temp_name(".tmp-");
   fs::make_dirs(tmp, 0755);
   try {
     if (::rename(dir.c_str(), (tmp / "diff").c_str()) != 0)

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "mycompose/common/fs.hpp"
+#include "mycompose/common/untrusted_file.hpp"
 #include "mycompose/common/unique_fd.hpp"
 #include "mycompose/runtime/capabilities.hpp"
 #include "mycompose/runtime/seccomp.hpp"
@@ -43,23 +44,11 @@ bool is_executable_file(const std::string& p) {
 }
 
 // The container's /etc/passwd or /etc/group: image (or container) content, so a FIFO or a
-// device there must neither stall nor feed us (O_NONBLOCK, regular files only); a file over
-// 8 MiB counts as none. Read from the fd: an exec'd process reads it from outside the
-// container's pid namespace, where the container's /proc/self is not itself.
+// device there is refused naming it, never opened (untrusted_file.hpp); a missing one counts as
+// empty. Opened relative to our root: an exec'd process has joined the container's mounts.
 std::string read_container_file(const char* path) {
-  constexpr std::size_t kMax = 8 << 20;
-  UniqueFd fd(::open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
-  struct stat st {};
-  if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
-  std::string text;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 || text.size() + static_cast<std::size_t>(n) > kMax) return {};
-    if (n == 0) return text;
-    text.append(buf, static_cast<std::size_t>(n));
-  }
+  return fs::read_untrusted_if_exists(AT_FDCWD, path, std::string(path) + " in the container", 8u << 20, {.in_root = false})
+      .value_or("");
 }
 
 // name:x:id:… lines of /etc/passwd or /etc/group.

@@ -1,9 +1,7 @@
 // Docker user strings ("name", "uid:gid", …) → ids, read from the image's /etc/passwd and
-// /etc/group. The files are opened with openat2(RESOLVE_IN_ROOT) so a symlinked /etc/passwd in
-// an image resolves inside the rootfs, never on the host.
+// /etc/group. The files are resolved inside the rootfs (a symlinked /etc/passwd in an image
+// never reaches the host's) and must be regular files (a FIFO there would stall us).
 #include <fcntl.h>
-#include <linux/openat2.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,33 +11,18 @@
 
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/unique_fd.hpp"
+#include "mycompose/common/untrusted_file.hpp"
 #include "mycompose/runtime/spec_generator.hpp"
 
 namespace mycompose::runtime {
 namespace {
 
-// Contents of path inside root, or nullopt when it does not exist there.
+// Contents of path inside root, or nullopt when it does not exist there. Image content: a
+// FIFO or a device there is refused naming the file, never opened (untrusted_file.hpp).
 std::optional<std::string> read_in_root(const std::string& root, const std::string& path) {
   UniqueFd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!dir) throw SystemError("open rootfs " + root, errno);
-  open_how how{};
-  how.flags = O_RDONLY | O_CLOEXEC;
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-  UniqueFd fd(static_cast<int>(::syscall(SYS_openat2, dir.get(), path.c_str(), &how, sizeof how)));
-  if (!fd) {
-    if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
-    throw SystemError("open " + path + " in " + root, errno);
-  }
-  std::string out;
-  char buf[8192];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) throw SystemError("read " + path + " in " + root, errno);
-    if (n == 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-    if (out.size() > (16u << 20)) throw Error(path + " in " + root + " is larger than 16 MiB");
-  }
-  return out;
+  return fs::read_untrusted_if_exists(dir.get(), path, path + " in the image (" + root + ")", 16u << 20);
 }
 
 std::optional<std::uint32_t> parse_id(const std::string& s) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "mycompose/common/error.hpp"
+#include "mycompose/common/untrusted_file.hpp"
 
 namespace mycompose::scheduler::copy {
 namespace {
@@ -42,7 +43,8 @@ void walk(int fd, const std::string& path, const Emit& emit) {
     return;
   }
   if (S_ISREG(st.st_mode)) {
-    UniqueFd content = reopen(fd, O_RDONLY, path);
+    // Container content: the inode fstat'ed is the one read (never a FIFO put there since).
+    UniqueFd content = fs::reopen_untrusted(fd, path);
     e.read = [&content](char* buf, size_t n) { return ::read(content.get(), buf, n); };
     emit(e);
     return;

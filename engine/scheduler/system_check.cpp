@@ -25,6 +25,7 @@
 #include "mycompose/net/bridge.hpp"
 #include "mycompose/net/nat.hpp"
 #include "mycompose/net/network_manager.hpp"
+#include "system_check_temps.hpp"
 
 namespace mycompose::scheduler {
 namespace stdfs = std::filesystem;
@@ -377,7 +378,7 @@ void fix_one(const stdfs::path& root, const net::HostNames& names, const Leak& l
     if (::umount2(l.object.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT)
       throw SystemError("umount " + l.object, errno);
     if (l.kind == "netns" && !under(l.object, canonical_root(root).string())) ::unlink(l.object.c_str());
-  } else if (l.kind == "folder") {
+  } else if (l.kind == "folder" || l.kind == "temp") {
     // Never delete through a mount point (a leftover bind could be a host folder).
     for (const auto& m : mounts())
       if (under(m.point, l.object)) throw Error(m.point + " is still mounted");
@@ -392,7 +393,7 @@ void fix_one(const stdfs::path& root, const net::HostNames& names, const Leak& l
 int fix_order(const std::string& kind) {
   static const std::vector<std::string> order{"process", "cgroup", "endpoint", "build-step", "build-network",
                                               "veth",    "link",   "bridge",   "nft",        "netns",
-                                              "mount",   "folder", "engine"};
+                                              "mount",   "folder", "temp",     "engine"};
   return static_cast<int>(std::find(order.begin(), order.end(), kind) - order.begin());
 }
 
@@ -430,6 +431,7 @@ std::vector<Leak> find_leaks(const stdfs::path& given_root) {
   find_cgroup_leaks(s, given_root, out);
   find_network_leaks(s, names, out);
   find_folder_leaks(s, out);
+  find_temp_leaks(root, out);
   find_engine_leak(root, out);
   return out;
 }

@@ -10,6 +10,7 @@
 
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/unique_fd.hpp"
+#include "mycompose/common/untrusted_file.hpp"
 #include "mycompose/runtime/in_root.hpp"
 
 namespace mycompose::scheduler {
@@ -52,12 +53,9 @@ UniqueFd reopen_made(int dst_dir, const std::string& name, mode_t type, int flag
 }
 
 void copy_file(int src_dir, int dst_dir, const std::string& name) {
-  // O_NONBLOCK: if a FIFO took the file's place, open returns instead of waiting for a writer.
-  UniqueFd in(::openat(src_dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
-  if (!in) throw SystemError("open " + where(name) + " in the image", errno);
+  // If a FIFO or a device took the file's place, it is refused, never opened.
   struct stat st;
-  if (::fstat(in.get(), &st) != 0) throw SystemError("stat " + where(name) + " in the image", errno);
-  if (!S_ISREG(st.st_mode)) throw Error(where(name) + " in the image is no longer a regular file");
+  UniqueFd in = fs::open_untrusted(src_dir, name, where(name) + " in the image", {.in_root = false, .follow_last = false}, &st);
   UniqueFd out(::openat(dst_dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!out) throw SystemError("create " + where(name) + " in the volume", errno);
   for (off_t left = st.st_size; left > 0;) {

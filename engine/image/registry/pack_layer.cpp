@@ -2,17 +2,20 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <algorithm>
 #include <functional>
 #include <memory>
 #include <vector>
 
 #include "mycompose/common/error.hpp"
-#include "mycompose/common/fs.hpp"
+#include "mycompose/common/untrusted_file.hpp"
 #include "mycompose/common/sha256.hpp"
 
 namespace mycompose::image::registry {
@@ -52,8 +55,19 @@ void write_tar(const stdfs::path& dir, bool gzip, Sink sink, const std::string& 
   auto add = [&](archive_entry* e, const stdfs::path& src) {
     check(archive_write_header(a.get(), e));
     if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0) {
-      auto data = fs::read_file(src);  // layer files; pushed rarely, read whole for simplicity
-      if (archive_write_data(a.get(), data.data(), data.size()) < 0) check(ARCHIVE_FATAL);
+      // Image content: what lstat saw as a file may be a FIFO by now (a RUN step's leftover
+      // process); the header holds the size, so a file that changed is cut or zero-padded.
+      auto fd = fs::open_untrusted(AT_FDCWD, src, label + ": " + src.string(), {.in_root = false, .follow_last = false});
+      std::vector<char> buf(1 << 16);
+      for (la_int64_t left = archive_entry_size(e); left > 0;) {
+        ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw SystemError("read " + src.string(), errno);
+        if (n == 0) break;
+        auto w = archive_write_data(a.get(), buf.data(), static_cast<std::size_t>(n));
+        if (w < 0) check(ARCHIVE_FATAL);
+        left -= n;
+      }
     }
   };
   for (const auto& rel : sorted_entries(dir)) {

@@ -20,6 +20,7 @@ StoreHygiene::StoreHygiene(ImageStore& store) : store_(store) {
     for (const auto& e : stdfs::directory_iterator(store.root() / "content" / "tmp", ec)) {
       auto name = e.path().filename().string();
       if (name.rfind("blob-", 0) == 0) stdfs::remove(e.path(), ec);
+      if (name.rfind("load-", 0) == 0) stdfs::remove_all(e.path(), ec);  // loads hold the lock shared too
     }
     for (const auto& e : stdfs::directory_iterator(store.root() / "layers", ec)) {
       auto name = e.path().filename().string();

@@ -1,6 +1,6 @@
 #pragma once
 // Keeps a store clean around registry transfers.
-// - What a killed pull left (content/tmp/blob-*, layers/.tmp-*, layers/.del-*) is removed by
+// - What a killed pull or load left (content/tmp/blob-*, content/tmp/load-*, layers/.tmp-*, layers/.del-*) is removed by
 //   the next pull, when no other pull holds the root's pull lock (flock, shared while a
 //   pull runs, exclusive for the clean-up).
 // - A failed pull takes away the blobs and layers it added that no image uses, so an error

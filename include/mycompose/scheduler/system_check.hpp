@@ -19,6 +19,7 @@
 //   nft       the root's nft table with no network recorded, or rules naming a gone bridge
 //   folder    containers/<id>/ with neither a record nor runtime state (a half-made create)
 //   engine    engine.sock left by an engine that is gone
+//   temp      a temporary of a load, pull or build whose process is gone (system_check_temps.hpp)
 //
 // The check is meant for a quiet root (after a test, after `down`): an operation running
 // at the same time may show its half-made resources.
