@@ -1,6 +1,8 @@
 #include "mycompose/net/dns_server.hpp"
 
 #include <ifaddrs.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <functional>
@@ -11,6 +13,7 @@
 #include "dns_answer.hpp"
 #include "dns_uv_util.hpp"
 #include "mycompose/common/error.hpp"
+#include "mycompose/common/fd_budget.hpp"
 #include "mycompose/net/dns_message.hpp"
 #include "mycompose/net/resolv_conf.hpp"
 
@@ -22,9 +25,8 @@ using Reply = std::function<void(std::string)>;
 
 namespace {
 constexpr std::size_t kMaxTcpMessage = 65535;
-// A DNS-over-TCP client that sends nothing for this long is dropped (RFC 7766 6.2.3:
-// servers should not keep idle connections; glibc and dig open one per query anyway).
-constexpr std::uint64_t kTcpIdleMs = 10000;
+// UDP answers waiting for the socket past this are dropped (the client asks again).
+constexpr std::size_t kMaxUdpSendQueue = 256 * 1024;
 const sockaddr* sa(const sockaddr_storage& s) { return reinterpret_cast<const sockaddr*>(&s); }
 
 // Who may ask: addresses on the link of the listening address (the network's subnet). The
@@ -72,7 +74,13 @@ struct DnsServerCore {
   bool upstreams_loaded = false;
   std::set<UvObject*> live;  // every open listener, TCP client and forward
   std::size_t forwards = 0;  // of them, forwards in flight
+  std::map<std::string, std::size_t> forwards_by_client;
+  std::size_t tcp_clients = 0;  // TCP connections counted against the limits
+  std::map<std::string, std::size_t> tcp_by_client;
   std::mt19937 rng{std::random_device{}()};
+  // One receive buffer for every socket of the server: libuv hands each read to its
+  // callback, which consumes it, before it reads the next.
+  char read_buf[65536];
 
   ~DnsServerCore() {
     for (UvObject* o : std::set<UvObject*>(live)) o->close();
@@ -97,6 +105,21 @@ struct DnsServerCore {
   }
 
   void handle(const std::string& network_id, const std::string& client, std::string_view packet, bool udp, Reply reply);
+
+  // One more count for `client` when under both limits (and descriptors are left).
+  static bool take(std::map<std::string, std::size_t>& by_client, std::size_t& total, const std::string& client,
+                   std::size_t max_total, std::size_t max_per_client, rlim_t fds) {
+    auto it = by_client.find(client);
+    std::size_t mine = it == by_client.end() ? 0 : it->second;
+    if (total >= max_total || mine >= max_per_client || !fd_budget::may_open(fds)) return false;
+    ++total;
+    ++by_client[client];
+    return true;
+  }
+  static void give_back(std::map<std::string, std::size_t>& by_client, std::size_t& total, const std::string& client) {
+    --total;
+    if (--by_client[client] == 0) by_client.erase(client);
+  }
 };
 
 namespace {
@@ -105,12 +128,12 @@ namespace {
 // to the same resolver when the UDP answer came back truncated.
 class Forward : public UvObject {
  public:
-  Forward(DnsServerCore* impl, std::string query, std::vector<sockaddr_storage> upstreams, Reply done)
-      : impl_(impl), query_(std::move(query)), upstreams_(std::move(upstreams)), done_(std::move(done)) {}
+  // Made only once DnsServerCore::take counted it for `client`.
+  Forward(DnsServerCore* impl, std::string client, std::string query, std::vector<sockaddr_storage> upstreams, Reply done)
+      : impl_(impl), client_(std::move(client)), query_(std::move(query)), upstreams_(std::move(upstreams)), done_(std::move(done)) {}
 
   void start() {
     impl_->live.insert(this);
-    ++impl_->forwards;
     if (uv_timer_init(impl_->loop, &timer_) < 0) return finish("");
     adopt(&timer_);
     try_udp();
@@ -119,7 +142,7 @@ class Forward : public UvObject {
  private:
   void on_close() override {
     impl_->live.erase(this);
-    --impl_->forwards;
+    DnsServerCore::give_back(impl_->forwards_by_client, impl_->forwards, client_);
   }
 
   void try_udp() {
@@ -143,9 +166,16 @@ class Forward : public UvObject {
   uv_udp_t* socket_for(int family) {
     int i = family == AF_INET6 ? 1 : 0;
     if (!udp_open_[i]) {
-      if (uv_udp_init_ex(impl_->loop, &udp_[i], static_cast<unsigned>(family)) < 0) return nullptr;
+      if (uv_udp_init(impl_->loop, &udp_[i]) < 0) return nullptr;
       adopt(&udp_[i]);
       udp_open_[i] = true;
+      // Above FD_SETSIZE (fd_budget::for_connection): containers decide how many forwards run.
+      const int fd = fd_budget::for_connection(::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+      if (fd < 0) return nullptr;
+      if (uv_udp_open(&udp_[i], fd) < 0) {
+        ::close(fd);
+        return nullptr;
+      }
       if (uv_udp_recv_start(&udp_[i], alloc, on_udp_read) < 0) return nullptr;
     }
     return &udp_[i];
@@ -153,7 +183,7 @@ class Forward : public UvObject {
 
   static void alloc(uv_handle_t* h, std::size_t, uv_buf_t* buf) {
     auto* self = of<Forward>(h);
-    *buf = uv_buf_init(self->buf_, sizeof self->buf_);
+    *buf = uv_buf_init(self->impl_->read_buf, sizeof self->impl_->read_buf);
   }
 
   static void on_udp_read(uv_udp_t* h, ssize_t n, const uv_buf_t* buf, const sockaddr* from, unsigned) {
@@ -224,7 +254,7 @@ class Forward : public UvObject {
   }
 
   DnsServerCore* impl_;
-  std::string query_;
+  std::string client_, query_;
   std::vector<sockaddr_storage> upstreams_;
   Reply done_;
   std::size_t index_ = 0;
@@ -235,28 +265,36 @@ class Forward : public UvObject {
   uv_timer_t timer_{};
   uv_tcp_t tcp_{};
   uv_connect_t connect_{};
-  char buf_[65536];
 };
 
 // A DNS-over-TCP client connection: 2-byte length prefixed queries, answered in order of
-// completion.
+// completion. Reading stops while max_tcp_pipelined queries are unanswered or the answers
+// not yet written pass tcp_write_high_water, and resumes as they drain: a client that sends
+// and never reads fills its own socket buffers, not the engine's memory.
 class TcpClient : public UvObject {
  public:
   TcpClient(DnsServerCore* impl, std::string network_id) : impl_(impl), network_id_(std::move(network_id)) {}
 
+  // Accepts the waiting connection; false when it is to be closed at once (not from the
+  // network, or past the connection limits).
   bool accept(uv_stream_t* server, const ClientFilter& filter) {
     impl_->live.insert(this);
     if (uv_tcp_init(impl_->loop, &tcp_) < 0) return false;
     adopt(&tcp_);
     if (uv_accept(server, stream()) < 0) return false;
-    if (uv_timer_init(impl_->loop, &idle_) < 0) return false;
-    adopt(&idle_);
-    uv_timer_start(&idle_, on_idle, kTcpIdleMs, 0);
     sockaddr_storage peer{};
     int len = sizeof peer;
     if (uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(&peer), &len) < 0) return false;
     if (!filter.allows(reinterpret_cast<sockaddr*>(&peer))) return false;
     client_ = uvutil::address_text(reinterpret_cast<sockaddr*>(&peer));
+    const auto& o = impl_->options;
+    if (!DnsServerCore::take(impl_->tcp_by_client, impl_->tcp_clients, client_, o.max_tcp_clients,
+                             o.max_tcp_clients_per_address, 1))
+      return false;
+    counted_ = true;
+    if (uv_timer_init(impl_->loop, &idle_) < 0) return false;
+    adopt(&idle_);
+    uv_timer_start(&idle_, on_idle, idle_ms(), 0);
     return uv_read_start(stream(), alloc, on_read) == 0;
   }
 
@@ -264,12 +302,17 @@ class TcpClient : public UvObject {
   void on_close() override {
     impl_->live.erase(this);
     alive_.reset();
+    if (counted_) DnsServerCore::give_back(impl_->tcp_by_client, impl_->tcp_clients, client_);
   }
   uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&tcp_); }
+  std::uint64_t idle_ms() const { return static_cast<std::uint64_t>(impl_->options.tcp_idle_timeout.count()); }
+  bool over_limits() const {
+    return in_flight_ >= impl_->options.max_tcp_pipelined || tcp_.write_queue_size > impl_->options.tcp_write_high_water;
+  }
 
   static void alloc(uv_handle_t* h, std::size_t, uv_buf_t* buf) {
     auto* self = of<TcpClient>(h);
-    *buf = uv_buf_init(self->buf_, sizeof self->buf_);
+    *buf = uv_buf_init(self->impl_->read_buf, sizeof self->impl_->read_buf);
   }
 
   static void on_idle(uv_timer_t* t) {
@@ -279,21 +322,44 @@ class TcpClient : public UvObject {
 
   static void on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
     auto* self = of<TcpClient>(s);
-    if (self->closing()) return;
+    if (self->closing() || n == 0) return;
     if (n < 0) return self->close();
-    uv_timer_start(&self->idle_, on_idle, kTcpIdleMs, 0);
+    uv_timer_start(&self->idle_, on_idle, self->idle_ms(), 0);
     self->in_.append(buf->base, static_cast<std::size_t>(n));
-    while (self->in_.size() >= 2) {
-      std::size_t len = static_cast<std::uint8_t>(self->in_[0]) << 8 | static_cast<std::uint8_t>(self->in_[1]);
-      if (self->in_.size() < 2 + len) break;
-      std::string query = self->in_.substr(2, len);
-      self->in_.erase(0, 2 + len);
-      std::weak_ptr<int> alive = self->alive_;
-      self->impl_->handle(self->network_id_, self->client_, query, false, [self, alive](std::string answer) {
-        if (alive.expired() || answer.size() > kMaxTcpMessage) return;
-        self->send(answer);
+    self->serve();
+  }
+
+  // Answers the complete queries read so far while the limits allow, then reads on or not.
+  // Local answers come back within handle(): `serving_` keeps their callback from
+  // re-entering.
+  void serve() {
+    if (serving_ || closing()) return;
+    serving_ = true;
+    std::size_t at = 0;
+    while (!closing() && !over_limits() && in_.size() - at >= 2) {
+      std::size_t len = static_cast<std::uint8_t>(in_[at]) << 8 | static_cast<std::uint8_t>(in_[at + 1]);
+      if (in_.size() - at < 2 + len) break;
+      std::string query = in_.substr(at + 2, len);
+      at += 2 + len;
+      ++in_flight_;
+      std::weak_ptr<int> alive = alive_;
+      impl_->handle(network_id_, client_, query, false, [this, alive](std::string answer) {
+        if (alive.expired()) return;
+        --in_flight_;
+        if (answer.size() <= kMaxTcpMessage) send(answer);
+        serve();
       });
-      if (self->closing()) return;
+    }
+    in_.erase(0, at);
+    serving_ = false;
+    if (closing()) return;
+    if (over_limits() && !paused_) {
+      uv_read_stop(stream());
+      paused_ = true;
+    } else if (!over_limits() && paused_) {
+      paused_ = false;
+      if (uv_read_start(stream(), alloc, on_read) < 0) return close();
+      serve();  // what was read before the pause
     }
   }
 
@@ -302,20 +368,30 @@ class TcpClient : public UvObject {
     framed.push_back(static_cast<char>(answer.size() >> 8));
     framed.push_back(static_cast<char>(answer.size() & 0xFF));
     framed += answer;
-    auto* w = new OwnedReq<uv_write_t>{{}, std::move(framed)};
+    auto* w = new OwnedReq<uv_write_t>{{}, std::move(framed), this};
     uv_buf_t b = w->buf();
-    if (uv_write(&w->req, stream(), &b, 1, [](uv_write_t* r, int) { delete reinterpret_cast<OwnedReq<uv_write_t>*>(r); }) < 0) {
+    if (uv_write(&w->req, stream(), &b, 1, on_written) < 0) {
       delete w;
       close();
     }
   }
 
+  static void on_written(uv_write_t* r, int status) {
+    auto* w = reinterpret_cast<OwnedReq<uv_write_t>*>(r);
+    auto* self = static_cast<TcpClient*>(w->owner);
+    delete w;
+    if (self->closing()) return;
+    if (status < 0) return self->close();
+    if (self->paused_) self->serve();
+  }
+
   DnsServerCore* impl_;
   std::string network_id_, client_, in_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+  std::size_t in_flight_ = 0;
+  bool counted_ = false, serving_ = false, paused_ = false;
   uv_tcp_t tcp_{};
   uv_timer_t idle_{};
-  char buf_[16384];
 };
 
 // UDP and TCP port 53 (or the configured port) on one network's DNS address.
@@ -356,7 +432,7 @@ class Listener : public UvObject {
 
   static void alloc(uv_handle_t* h, std::size_t, uv_buf_t* buf) {
     auto* self = of<Listener>(h);
-    *buf = uv_buf_init(self->buf_, sizeof self->buf_);
+    *buf = uv_buf_init(self->impl_->read_buf, sizeof self->impl_->read_buf);
   }
 
   static void on_udp_read(uv_udp_t* h, ssize_t n, const uv_buf_t* buf, const sockaddr* from, unsigned) {
@@ -367,7 +443,7 @@ class Listener : public UvObject {
     std::weak_ptr<int> alive = self->alive_;
     self->impl_->handle(self->network_id_, uvutil::address_text(from), std::string_view(buf->base, static_cast<std::size_t>(n)),
                         true, [self, alive, client](std::string answer) {
-                          if (alive.expired()) return;
+                          if (alive.expired() || self->udp_.send_queue_size > kMaxUdpSendQueue) return;
                           auto* req = new OwnedReq<uv_udp_send_t>{{}, std::move(answer)};
                           uv_buf_t b = req->buf();
                           if (uv_udp_send(&req->req, &self->udp_, &b, 1, sa(client), [](uv_udp_send_t* r, int) {
@@ -390,7 +466,6 @@ class Listener : public UvObject {
   ClientFilter filter_;
   uv_udp_t udp_{};
   uv_tcp_t tcp_{};
-  char buf_[65536];
 };
 
 }  // namespace
@@ -418,11 +493,12 @@ void DnsServerCore::handle(const std::string& network_id, const std::string& cli
     return;
   }
   const auto& ups = upstreams_for(client);
-  if (ups.empty() || forwards >= options.max_forwards) {
+  // A forward holds up to three sockets (UDP per address family, TCP after truncation).
+  if (ups.empty() || !take(forwards_by_client, forwards, client, options.max_forwards, options.max_forwards_per_client, 3)) {
     reply(dns::serialize(error_reply(query, dns::Rcode::ServFail), limit));
     return;
   }
-  auto* forward = new Forward(this, std::string(packet), ups, [reply, limit, query](std::string answer) {
+  auto* forward = new Forward(this, client, std::string(packet), ups, [reply, limit, query](std::string answer) {
     if (answer.empty()) return reply(dns::serialize(error_reply(query, dns::Rcode::ServFail), limit));
     if (answer.size() > limit) {
       // The resolver sent more than this client takes over UDP: keep what fits, set TC.

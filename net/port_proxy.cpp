@@ -19,6 +19,7 @@ struct PortProxyCore {
   uv_loop_t* loop;
   PortProxyOptions options;
   std::vector<Entry> entries;
+  std::shared_ptr<ports::TcpTotals> tcp_totals = std::make_shared<ports::TcpTotals>();
 
   ~PortProxyCore() {
     for (auto& e : entries) e.listener->close();
@@ -103,7 +104,7 @@ std::vector<PublishedPort> PortProxy::publish(const PortBinding& b) {
       reinterpret_cast<sockaddr_in*>(&h)->sin_port = htons(hport);  // sin_port and sin6_port share their offset
       reinterpret_cast<sockaddr_in*>(&t)->sin_port = htons(cport);
       int err = 0;
-      listener = b.protocol == Protocol::Tcp ? ports::open_tcp_forwarder(core_->loop, h, t, core_->options, err, bound)
+      listener = b.protocol == Protocol::Tcp ? ports::open_tcp_forwarder(core_->loop, h, t, core_->options, core_->tcp_totals, err, bound)
                                              : ports::open_udp_forwarder(core_->loop, h, t, core_->options, err, bound);
       if (listener) break;
       if (err == UV_EADDRINUSE) {

@@ -1,11 +1,17 @@
 // UDP published ports: each client address gets its own flow, a socket connected to the
 // container, so the container's replies go back to that client. Flows with no traffic for
 // the idle timeout are dropped by a sweep timer; past max_udp_flows the least recently
-// used flow makes room (sources are cheap to spoof, sockets are not).
+// used flow makes room (sources are cheap to spoof, sockets are not), and no flow is made
+// when descriptors run short of the engine's reserve. Datagrams waiting for a socket past
+// kMaxSendQueue are dropped, as a full link would.
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 #include <map>
 
+#include "mycompose/common/fd_budget.hpp"
 #include "port_forwarders.hpp"
 
 namespace mycompose::net::ports {
@@ -13,6 +19,8 @@ namespace {
 
 using uvutil::OwnedReq;
 using uvutil::UvObject;
+
+constexpr std::size_t kMaxSendQueue = 256 * 1024;
 
 class UdpForwarder;
 
@@ -24,6 +32,13 @@ class UdpFlow : public UvObject {
   bool open(uv_loop_t* loop, const sockaddr_storage& target) {
     if (uv_udp_init(loop, &sock_) < 0) return false;
     adopt(&sock_);
+    // Above FD_SETSIZE, as TCP connections (fd_budget::for_connection).
+    const int fd = fd_budget::for_connection(::socket(target.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (fd < 0) return false;
+    if (uv_udp_open(&sock_, fd) < 0) {
+      ::close(fd);
+      return false;
+    }
     if (uv_udp_connect(&sock_, reinterpret_cast<const sockaddr*>(&target)) < 0) return false;
     return uv_udp_recv_start(&sock_, alloc, on_reply) == 0;
   }
@@ -31,6 +46,7 @@ class UdpFlow : public UvObject {
   void send(const char* data, std::size_t n, std::uint64_t use) {
     last_active_ = uv_now(sock_.loop);
     last_use_ = use;
+    if (sock_.send_queue_size > kMaxSendQueue) return;
     auto* req = new OwnedReq<uv_udp_send_t>{{}, std::string(data, n)};
     uv_buf_t b = req->buf();
     if (uv_udp_send(&req->req, &sock_, &b, 1, nullptr, [](uv_udp_send_t* r, int) { delete reinterpret_cast<OwnedReq<uv_udp_send_t>*>(r); }) < 0)
@@ -77,6 +93,7 @@ class UdpForwarder : public UvObject {
   }
 
   void reply_to(const sockaddr_storage& client, const char* data, std::size_t n) {
+    if (sock_.send_queue_size > kMaxSendQueue) return;
     auto* req = new OwnedReq<uv_udp_send_t>{{}, std::string(data, n)};
     uv_buf_t b = req->buf();
     if (uv_udp_send(&req->req, &sock_, &b, 1, reinterpret_cast<const sockaddr*>(&client),
@@ -105,6 +122,7 @@ class UdpForwarder : public UvObject {
     auto* self = of<UdpForwarder>(h);
     if (self->closing() || n < 0 || !from) return;
     std::string key = uvutil::endpoint_text(from);
+    if (!self->flows_.count(key) && !fd_budget::may_open()) return;
     if (self->flows_.size() >= std::max<std::size_t>(1, self->options_.max_udp_flows) && !self->flows_.count(key)) {
       auto oldest = std::min_element(self->flows_.begin(), self->flows_.end(),
                                      [](const auto& a, const auto& b) { return a.second->last_use() < b.second->last_use(); });

@@ -240,6 +240,19 @@ void find_build_network_leaks(const LiveState& s, net::NetlinkSocket& nl, std::s
                    0, b.name, ""});
 }
 
+// Accept rules of this root in the host's iptables FORWARD chain (hosts that run Docker; see
+// net/nat/host_filter.cpp): one for a bridge that no recorded network has is a leak. The fix
+// is the one of the nft table (reconcile rewrites both, deleting the table deletes both).
+void find_host_filter_leaks(const net::HostNames& names, const std::set<std::string>& bridges, std::vector<Leak>& out) {
+  for (const auto& r : net::host_filter_rules(names.nft_table())) {
+    if (bridges.count(r.bridge)) continue;
+    out.push_back({"nft", "table ip filter chain " + r.chain + " handle " + std::to_string(r.handle),
+                   "an accept rule (" + r.direction + " \"" + r.bridge + "\", comment \"" + names.nft_table() +
+                       "\") for a bridge that no network of this root has",
+                   {}, 0, "", ""});
+  }
+}
+
 void find_network_leaks(const LiveState& s, const net::HostNames& names, std::vector<Leak>& out) {
   std::set<std::string> bridges, veths;
   net::NetlinkSocket nl;
@@ -279,6 +292,7 @@ void find_network_leaks(const LiveState& s, const net::HostNames& names, std::ve
     }
     out.push_back(l);
   }
+  find_host_filter_leaks(names, bridges, out);
   const std::string table = names.nft_table();
   auto tables = net::nat_tables();
   if (std::find(tables.begin(), tables.end(), table) == tables.end()) return;

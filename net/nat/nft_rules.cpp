@@ -1,4 +1,4 @@
-#include <nftables/libnftables.h>
+#include <spdlog/spdlog.h>
 
 #include <memory>
 #include <sstream>
@@ -6,32 +6,13 @@
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/net/nat.hpp"
+#include "host_filter.hpp"
+#include "nft_context.hpp"
 
 namespace mycompose::net {
 
 namespace {
-// libnftables rather than running nft: one in-process transaction per change, its errors
-// as text we can put in our message, no dependency on a binary on PATH.
-class NftContext {
- public:
-  NftContext() : ctx_(nft_ctx_new(NFT_CTX_DEFAULT), nft_ctx_free) {
-    if (!ctx_) throw Error("nftables: cannot create a context");
-    nft_ctx_buffer_output(ctx_.get());
-    nft_ctx_buffer_error(ctx_.get());
-  }
-  // Runs a script atomically; throws Error "<what>: <nft error>".
-  std::string run(const std::string& script, const std::string& what) {
-    if (nft_run_cmd_from_buffer(ctx_.get(), script.c_str()) != 0) {
-      std::string err = nft_ctx_get_error_buffer(ctx_.get());
-      while (!err.empty() && err.back() == '\n') err.pop_back();
-      throw Error(what + ": " + err);
-    }
-    return nft_ctx_get_output_buffer(ctx_.get());
-  }
-
- private:
-  std::unique_ptr<nft_ctx, void (*)(nft_ctx*)> ctx_;
-};
+using NftContext = nft::Context;
 
 constexpr int kDnsPort = 53;  // where the engine's DNS server listens on every gateway
 
@@ -119,15 +100,40 @@ std::string nat_ruleset(const std::string& table, const std::vector<NatNetwork>&
   return s.str();
 }
 
+namespace {
+// Our table and the host chain's accept rules in one transaction. The host chain is not
+// ours: when its rules change between our listing and the commit, list again once; when it
+// still refuses, our own table goes in alone (isolation never waits on the host's chain)
+// and the warning says why forwarding may be blocked.
+void apply_with_host_filter(const std::string& table, const std::string& ruleset, const std::vector<std::string>& bridges,
+                            const std::string& what) {
+  NftContext nft;
+  std::string refused;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const std::string host = host_filter_script(table, bridges);
+    try {
+      nft.run(ruleset + host, what);
+      return;
+    } catch (const Error& e) {
+      if (host.empty()) throw;
+      refused = e.what();
+    }
+  }
+  nft.run(ruleset, what);
+  spdlog::warn("{}: the accept rules in the host's chain ip filter FORWARD were refused: {}", what, refused);
+}
+}  // namespace
+
 void apply_nat_rules(const std::string& table, const std::vector<NatNetwork>& networks,
                      const std::string& link_family_prefix) {
-  NftContext nft;
-  nft.run(nat_ruleset(table, networks, link_family_prefix), "nftables: update table ip " + table);
+  std::vector<std::string> bridges;
+  for (const auto& n : networks) bridges.push_back(n.bridge);
+  apply_with_host_filter(table, nat_ruleset(table, networks, link_family_prefix), bridges,
+                         "nftables: update table ip " + table);
 }
 
 void delete_nat_table(const std::string& table) {
-  NftContext nft;
-  nft.run(nat_ruleset(table, {}, ""), "nftables: delete table ip " + table);
+  apply_with_host_filter(table, nat_ruleset(table, {}, ""), {}, "nftables: delete table ip " + table);
 }
 
 std::vector<std::string> nat_tables() {

@@ -31,9 +31,21 @@ struct DnsServerOptions {
   std::vector<std::string> upstreams;
   std::chrono::milliseconds upstream_timeout{2000};  // per upstream, then the next one
   std::uint32_t ttl = 600;                           // of our own answers, as Docker's
-  // Queries being forwarded at once; past it SERVFAIL (each holds a socket, and a container
-  // can ask for unknown names as fast as it likes).
+  // Queries being forwarded at once, in all and per client address; past either SERVFAIL
+  // (each holds a socket, and a container can ask for unknown names as fast as it likes:
+  // the per-client share leaves the other containers theirs).
   std::size_t max_forwards = 1024;
+  std::size_t max_forwards_per_client = 128;
+  // DNS over TCP. Connections at once, in all and per client address: past either a new
+  // one is accepted and closed. Per connection, queries being answered at once and answer
+  // bytes waiting to be written: past either the connection is not read until its client
+  // reads its answers (a client that pipelines and never reads costs this much, no more),
+  // and a connection not read for tcp_idle_timeout is closed.
+  std::size_t max_tcp_clients = 256;
+  std::size_t max_tcp_clients_per_address = 16;
+  std::size_t max_tcp_pipelined = 32;
+  std::size_t tcp_write_high_water = 16 * 1024;
+  std::chrono::milliseconds tcp_idle_timeout{10000};
 };
 
 struct DnsServerCore;  // sockets and records, in dns_server.cpp

@@ -2,7 +2,9 @@
 // Outbound NAT and isolation in one nftables table per state root (mycompose_<root tag>),
 // rebuilt as a whole in one atomic transaction from the list of networks on every change:
 // forward (isolation; into a bridge only replies and published ports), input (the gateway's
-// DNS only from its bridge), postrouting (masquerade), prerouting/output (DNAT).
+// DNS only from its bridge), postrouting (masquerade), prerouting/output (DNAT). Plus, where
+// the host has iptables-nft's FORWARD chain, accept rules for our bridges in it.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -32,12 +34,24 @@ struct NatNetwork {
 std::string nat_ruleset(const std::string& table, const std::vector<NatNetwork>& networks,
                         const std::string& link_family_prefix);
 
-// Runs nat_ruleset through libnftables. Throws Error with nft's message.
+// Runs nat_ruleset through libnftables, in the same transaction as the accept rules for the
+// networks' bridges in the host's iptables `ip filter FORWARD` chain, when the host has one
+// (Docker's hosts: policy drop; see host_filter.cpp). Throws Error with nft's message.
 void apply_nat_rules(const std::string& table, const std::vector<NatNetwork>& networks,
                      const std::string& link_family_prefix);
 
-// Deletes `table` if it exists.
+// Deletes `table` if it exists, and our accept rules in the host's FORWARD chain.
 void delete_nat_table(const std::string& table);
+
+// One of our accept rules in the host's `table ip filter` (comment: our table's name).
+struct HostFilterRule {
+  std::string chain;      // FORWARD
+  std::string direction;  // iifname | oifname
+  std::string bridge;
+  std::uint64_t handle = 0;
+};
+// Ours (comment `table`) in the host's `ip filter FORWARD` chain; none when it has no such chain.
+std::vector<HostFilterRule> host_filter_rules(const std::string& table);
 
 // Names of the tables of family ip ("nft list tables").
 std::vector<std::string> nat_tables();

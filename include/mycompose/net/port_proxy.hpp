@@ -37,11 +37,21 @@ struct PublishedPort {
   bool operator==(const PublishedPort&) const = default;
 };
 
+// Every count and queue is bounded: a published port is open to anyone who reaches the host.
 struct PortProxyOptions {
   std::chrono::milliseconds udp_idle_timeout{30000};  // a UDP flow with no traffic is dropped
   std::size_t max_udp_flows = 1024;  // per published UDP port; the least recently used goes first
-  // A TCP side stops reading while the other side has this much unwritten data queued.
-  std::size_t write_high_water = 1 << 20;
+  // A TCP side stops reading while the other side has this much unwritten data queued (the
+  // kernel's socket buffers hold the rest).
+  std::size_t write_high_water = 64 * 1024;
+  // TCP connections at once, per published port and through the whole proxy. Past either,
+  // or when descriptors run short of the engine's reserve (fd_budget.hpp), a new connection
+  // is accepted and reset at once.
+  std::size_t max_tcp_connections_per_port = 1024;
+  std::size_t max_tcp_connections = 4096;
+  // A TCP connection with no byte either way for this long is closed; 0 = never. Ten
+  // minutes, as nginx's stream proxy_timeout.
+  std::chrono::milliseconds tcp_idle_timeout{std::chrono::minutes(10)};
 };
 
 struct PortProxyCore;  // in port_proxy.cpp
