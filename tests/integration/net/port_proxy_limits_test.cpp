@@ -95,7 +95,7 @@ std::uint16_t publish(LoopThread& loop, PortProxy& proxy, std::uint16_t containe
 
 }  // namespace
 
-TEST_CASE("port proxy limits: past the per-port cap a new connection is reset; a freed slot takes the next") {
+TEST_CASE("port proxy limits: past the per-port cap a new connection is reset, and a freed slot takes the next") {
   Echo echo;
   LoopThread loop;
   PortProxyOptions o;

@@ -36,7 +36,7 @@ struct TempRoot {
 
 }  // namespace
 
-TEST_CASE("system check temps: what a killed load, pull or build left is reported and fixed; a live process's stays") {
+TEST_CASE("system check temps: what a killed load, pull or build left is reported and fixed, a live process's stays") {
   TempRoot t;
   const auto root = t.root();
   const std::string dead = std::to_string(gone_pid()), live = std::to_string(::getpid());
