@@ -212,9 +212,17 @@ void Engine::add_core_routes() {
   });
   // What the engine holds right now: for `engine` debugging and for tests to wait on.
   router_.add("GET /info", [this](Request&, const std::shared_ptr<Responder>& r) {
+    json api = json::object();
+    if (server_) {
+      auto st = server_->stats();
+      api = {{"MaxConnections", st.max_connections}, {"Refused", st.refused},       {"Evicted", st.evicted},
+             {"TimedOut", st.timed_out},              {"Dropped", st.dropped},       {"WriteBacklog", st.write_backlog},
+             {"InputHeld", st.input_held}};
+    }
     r->reply(200, json{{"Pid", ::getpid()},
                        {"Root", options_.root.string()},
                        {"Connections", server_ ? server_->connection_count() : 0},
+                       {"Api", api},
                        {"EventListeners", events_.listener_count()},
                        {"Supervised", supervisor_->list().size()},
                        {"Routes", router_.routes()}});

@@ -3,6 +3,7 @@
 // the engine, which stays resident, maps only what it runs. The CLI execs this program for
 // `mycompose engine` and when it starts an engine on demand.
 #include <malloc.h>
+#include <sys/resource.h>
 
 #include <cstring>
 #include <iostream>
@@ -15,6 +16,20 @@
 #include "mycompose/daemon/engine.hpp"
 #include "mycompose/runtime/runtime.hpp"
 #include "mycompose/scheduler/engine_routes.hpp"
+
+namespace {
+
+// Every descriptor the hard limit allows: API connections, log pipes, DNS and proxy sockets
+// all take one, and the engine keeps a reserve of them for its own work (see HttpServer).
+void raise_fd_limit() {
+  rlimit r{};
+  if (::getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+    r.rlim_cur = r.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &r);
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace mycompose;
@@ -43,6 +58,7 @@ int main(int argc, char** argv) {
   }
   try {
     options.root = std::filesystem::absolute(root.empty() ? daemon::default_root() : std::filesystem::path(root));
+    raise_fd_limit();
     scheduler::enable_project_routes();
     daemon::Engine engine(options);
     engine.start();
