@@ -4,10 +4,13 @@
 // `mycompose engine` and when it starts an engine on demand.
 #include <malloc.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -17,7 +20,13 @@
 #include "mycompose/runtime/runtime.hpp"
 #include "mycompose/scheduler/engine_routes.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace {
+
+// How long a stopping engine waits for work still running on its workers before it exits
+// without it (a stopped engine may be killed at any moment anyway: the next one re-adopts).
+constexpr auto kStopGrace = std::chrono::seconds(5);
 
 // Every descriptor the hard limit allows: API connections, log pipes, DNS and proxy sockets
 // all take one, and the engine keeps a reserve of them for its own work (see HttpServer).
@@ -27,6 +36,16 @@ void raise_fd_limit() {
     r.rlim_cur = r.rlim_max;
     ::setrlimit(RLIMIT_NOFILE, &r);
   }
+}
+
+// Once shutdown has begun the process ends within kStopGrace plus a margin, whatever blocks.
+void start_exit_watchdog() {
+  std::thread([] {
+    std::this_thread::sleep_for(kStopGrace + std::chrono::seconds(5));
+    static const char msg[] = "engine: still not stopped after the grace period: exiting\n";
+    (void)!::write(STDERR_FILENO, msg, sizeof msg - 1);
+    ::_exit(0);
+  }).detach();
 }
 
 }  // namespace
@@ -61,8 +80,19 @@ int main(int argc, char** argv) {
     raise_fd_limit();
     scheduler::enable_project_routes();
     daemon::Engine engine(options);
+    engine.on_shutdown(start_exit_watchdog);
     engine.start();
-    return engine.run();
+    int rc = engine.run();
+    if (!engine.workers().wait(kStopGrace)) {
+      // A worker blocked for good (a syscall that never returns): the engine's state is on
+      // disk, and destroying what that thread still uses would be worse than leaving now.
+      auto c = engine.workers().counts();
+      spdlog::warn("engine: {} operation(s) and {} query(ies) still running after {} s: exiting without them",
+                   c.operations_running, c.queries_running, kStopGrace.count());
+      spdlog::default_logger()->flush();
+      ::_exit(rc);
+    }
+    return rc;
   } catch (const Error& e) {
     std::cerr << "error: " << e.what() << "\n";
     return e.exit_code();
