@@ -24,7 +24,7 @@ fi
 # binary; the network ones are driven by the integration_net test program.
 arg_for() {
   case "$1" in
-    dns | ports) echo "$BUILD" ;;
+    dns | ports | api-flood) echo "$BUILD" ;;
     network) echo "$BUILD/tests/integration_net" ;;
     *) echo "$BUILD/mycompose" ;;
   esac

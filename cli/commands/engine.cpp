@@ -1,5 +1,8 @@
 // `mycompose engine`: run the engine in the foreground (the CLI otherwise starts it on
 // demand); `engine ping` and `engine stop` talk to the one of a root.
+#include <fcntl.h>
+#include <sys/file.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -12,6 +15,7 @@
 #include "engine_client.hpp"
 #include "flags/engine.hpp"
 #include "mycompose/common/error.hpp"
+#include "mycompose/common/unique_fd.hpp"
 #include "mycompose/daemon/engine.hpp"
 #include "mycompose/daemon/http.hpp"
 
@@ -66,8 +70,15 @@ void stop(const flags::EngineOptions& o) {
   }
   EngineClient c = EngineClient::connect(root, {.start_if_needed = false});
   c.call("POST", "/shutdown");
-  // Return once it has let go of the socket, so a next command does not find it closing.
-  for (int i = 0; i < 200 && EngineClient::answers(root); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  // Return once the process has ended (it lets go of engine.pid's lock as it exits, within
+  // its grace period even with work stuck), so a next command does not find it still there.
+  const auto pid_file = root / daemon::kPidFile;
+  for (int i = 0; i < 1500; ++i) {
+    UniqueFd fd(::open(pid_file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd || ::flock(fd.get(), LOCK_SH | LOCK_NB) == 0) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::cerr << "the engine of " << root.string() << " has not exited yet\n";
 }
 
 // The engine's event stream, one JSON document per line, until the engine ends it.

@@ -57,16 +57,19 @@ bool add_engine_extension(std::string name, EngineExtension extension) {
 Engine::Engine(EngineOptions options) : options_(std::move(options)), runtime_(options_.root / "runtime") {
   if (int rc = uv_loop_init(&loop_); rc < 0) throw SystemError("uv_loop_init", -rc);
   loop_open_ = true;
+  workers_ = std::make_unique<Workers>(&loop_);
 }
 
 Engine::~Engine() {
   shutdown();
+  if (workers_) workers_->close();
   if (loop_open_) {
     // Close whatever handles are left (extensions' included) and let their callbacks run.
     uv_walk(&loop_, [](uv_handle_t* h, void*) {
       if (!uv_is_closing(h)) uv_close(h, nullptr);
     }, nullptr);
     uv_run(&loop_, UV_RUN_DEFAULT);
+    workers_.reset();  // waits for running work, which no longer reaches the loop
     supervisor_.reset();
     server_.reset();
     uv_loop_close(&loop_);
@@ -168,6 +171,7 @@ void Engine::shutdown() {
   shutting_down_ = true;
   events_.publish("engine", "shutdown", std::to_string(::getpid()));
   for (auto& cb : shutdown_callbacks_) cb();
+  workers_->close();
   server_->close();
   std::error_code ec;
   stdfs::remove(options_.root / kSocketFile, ec);
@@ -212,9 +216,22 @@ void Engine::add_core_routes() {
   });
   // What the engine holds right now: for `engine` debugging and for tests to wait on.
   router_.add("GET /info", [this](Request&, const std::shared_ptr<Responder>& r) {
+    json api = json::object();
+    if (server_) {
+      auto st = server_->stats();
+      api = {{"MaxConnections", st.max_connections}, {"Refused", st.refused},       {"Evicted", st.evicted},
+             {"TimedOut", st.timed_out},              {"Dropped", st.dropped},       {"WriteBacklog", st.write_backlog},
+             {"InputHeld", st.input_held}};
+    }
+    auto w = workers_->counts();
     r->reply(200, json{{"Pid", ::getpid()},
                        {"Root", options_.root.string()},
                        {"Connections", server_ ? server_->connection_count() : 0},
+                       {"Api", api},
+                       {"Workers", {{"QueriesRunning", w.queries_running},
+                                    {"QueriesWaiting", w.queries_waiting},
+                                    {"OperationsRunning", w.operations_running},
+                                    {"OperationsWaiting", w.operations_waiting}}},
                        {"EventListeners", events_.listener_count()},
                        {"Supervised", supervisor_->list().size()},
                        {"Routes", router_.routes()}});

@@ -1,6 +1,7 @@
 // "METHOD /path/{param}" → handler.
 #include <algorithm>
 
+#include "mycompose/daemon/json_limits.hpp"
 #include "mycompose/daemon/server.hpp"
 
 namespace mycompose::daemon {
@@ -35,7 +36,9 @@ const std::string& Request::param(const std::string& name) const {
 nlohmann::json Request::json_body() const {
   if (msg.body.empty()) return nlohmann::json::object();
   try {
-    return nlohmann::json::parse(msg.body);
+    return parse_json_bounded(msg.body);
+  } catch (const JsonTooDeep& e) {
+    throw HttpError(400, std::string("request body refused: ") + e.what());
   } catch (const nlohmann::json::parse_error& e) {
     throw HttpError(400, std::string("request body is not JSON: ") + e.what());
   }

@@ -12,6 +12,7 @@
 
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
+#include "mycompose/daemon/json_limits.hpp"
 #include "mycompose/common/unique_fd.hpp"
 
 namespace mycompose::daemon {
@@ -185,7 +186,7 @@ void Supervisor::adopt(const runtime::ContainerState& st) {
     json record;
     bool has_record = false;
     try {
-      record = json::parse(fs::read_file(state_dir_ / (st.id + ".json"), 65536));
+      record = parse_json_bounded(fs::read_file(state_dir_ / (st.id + ".json"), 65536));
       has_record = true;
     } catch (const std::exception&) {
     }

@@ -1,6 +1,7 @@
 // The lifecycle routes: POST /projects/{name}/{create,start,stop,restart,kill,pause,unpause,rm}
-// run on a worker thread under the project's lock (ProjectServices::run); the read-only
-// ones (containers, top, stats, wait, events, the project list) answer from the loop.
+// run on the project's operation thread (ProjectServices::run); the read-only ones
+// (containers, top, stats, the project list) on the query threads, wait and events from the
+// loop.
 #include <uv.h>
 
 #include <algorithm>
@@ -85,35 +86,6 @@ void add_verb(daemon::Engine& engine, ProjectServices& services, const std::stri
   });
 }
 
-// Answers with what `compute` returns, computed on a libuv worker thread: reading records,
-// /proc and cgroups (and the networks' file lock) must not hold up the loop.
-void answer_from_worker(uv_loop_t* loop, const std::shared_ptr<daemon::Responder>& out, std::function<json()> compute) {
-  struct Work {
-    uv_work_t req;
-    std::shared_ptr<daemon::Responder> out;
-    std::function<json()> compute;
-    json result;
-    std::string error;
-  };
-  auto* w = new Work{{}, out, std::move(compute), {}, {}};
-  w->req.data = w;
-  uv_queue_work(
-      loop, &w->req,
-      [](uv_work_t* r) {
-        auto* w = static_cast<Work*>(r->data);
-        try {
-          w->result = w->compute();
-        } catch (const std::exception& e) {
-          w->error = e.what();
-        }
-      },
-      [](uv_work_t* r, int) {
-        std::unique_ptr<Work> w(static_cast<Work*>(r->data));
-        if (w->error.empty()) w->out->reply(200, w->result);
-        else w->out->reply_error(500, w->error);
-      });
-}
-
 // A `wait` in progress: polls its containers from the loop until one has stopped.
 struct Waiter {
   uv_timer_t timer;
@@ -181,7 +153,7 @@ void install_lifecycle_routes(daemon::Engine& engine, ProjectServices& services)
   engine.router().add("GET /projects/{name}/containers", [&engine, root](daemon::Request& req, const std::shared_ptr<daemon::Responder>& out) {
     std::map<std::string, daemon::SupervisedContainer> supervised;  // the supervisor lives on the loop: ask it here
     for (auto& c : engine.supervisor().list()) supervised[c.id] = c;
-    answer_from_worker(engine.loop(), out, [root, project = req.param("name"), supervised] {
+    answer_from_worker(engine, out, [root, project = req.param("name"), supervised] {
       const ContainerStore store(root);
       SummaryContext ctx;
       ctx.now = now_seconds();
@@ -201,7 +173,7 @@ void install_lifecycle_routes(daemon::Engine& engine, ProjectServices& services)
 
   // `ls`: every project that has containers, from their labels.
   engine.router().add("GET /projects", [&engine, root](daemon::Request&, const std::shared_ptr<daemon::Responder>& out) {
-    answer_from_worker(engine.loop(), out, [root] {
+    answer_from_worker(engine, out, [root] {
       struct Entry {
         std::map<std::string, int> states;
         std::string config_files;
@@ -227,7 +199,7 @@ void install_lifecycle_routes(daemon::Engine& engine, ProjectServices& services)
   });
 
   engine.router().add("GET /projects/{name}/top", [&engine, root](daemon::Request& req, const std::shared_ptr<daemon::Responder>& out) {
-    answer_from_worker(engine.loop(), out, [root, project = req.param("name")] {
+    answer_from_worker(engine, out, [root, project = req.param("name")] {
       ContainerStore store(root);
       json list = json::array();
       for (const auto& c : project_containers(store, project)) {
@@ -243,7 +215,7 @@ void install_lifecycle_routes(daemon::Engine& engine, ProjectServices& services)
   });
 
   engine.router().add("GET /projects/{name}/stats", [&engine, root](daemon::Request& req, const std::shared_ptr<daemon::Responder>& out) {
-    answer_from_worker(engine.loop(), out, [root, project = req.param("name")] {
+    answer_from_worker(engine, out, [root, project = req.param("name")] {
       ContainerStore store(root);
       json list = json::array();
       for (const auto& c : project_containers(store, project)) {

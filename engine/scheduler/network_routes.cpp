@@ -84,13 +84,15 @@ void ProjectServices::forget_network(const std::string& network_id) {
 
 void install_network_routes(daemon::Engine& engine, ProjectServices& services) {
   const std::filesystem::path root = engine.root();
-  // Listing reads a few small files under the networks' lock: quick enough for the loop.
-  engine.router().add("GET /networks", [root](daemon::Request&, const std::shared_ptr<daemon::Responder>& out) {
-    ContainerStore store(root);
-    ordered_json list = ordered_json::array();
-    for (const auto& n : net::NetworkManager(root).list()) list.push_back(network_inspect_json(n, store));
-    // As text: the reply's json would sort the keys, and docker's order is what people read.
-    out->reply_text(200, list.dump(), "application/json");
+  // Listing takes the networks' file lock, which an operation may hold: on the query threads.
+  // As text: the reply's json would sort the keys, and docker's order is what people read.
+  engine.router().add("GET /networks", [&engine, root](daemon::Request&, const std::shared_ptr<daemon::Responder>& out) {
+    answer_text_from_worker(engine, out, [root] {
+      ContainerStore store(root);
+      ordered_json list = ordered_json::array();
+      for (const auto& n : net::NetworkManager(root).list()) list.push_back(network_inspect_json(n, store));
+      return list.dump();
+    });
   });
   engine.router().add("GET /networks/{name}", [root](daemon::Request& req, const std::shared_ptr<daemon::Responder>& out) {
     auto rec = net::NetworkManager(root).get(req.param("name"));

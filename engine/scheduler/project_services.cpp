@@ -25,22 +25,30 @@ bool LoopQueue::post(std::function<void()> f) {
 }
 
 bool LoopQueue::call(const std::function<void()>& f) {
-  std::promise<void> done;
-  auto finished = done.get_future();
-  if (!post([&] {
+  // The promise lives in the queued function: dropped unrun at close(), it is broken and the
+  // wait ends (a worker must not wait for a loop that has stopped).
+  auto done = std::make_shared<std::promise<void>>();
+  auto finished = done->get_future();
+  if (!post([&f, done] {
         f();
-        done.set_value();
+        done->set_value();
       }))
     return false;
-  finished.wait();
-  return true;
+  try {
+    finished.get();
+    return true;
+  } catch (const std::future_error&) {
+    return false;
+  }
 }
 
 void LoopQueue::close() {
+  std::vector<std::function<void()>> dropped;  // destroyed outside the lock: waiters wake
   std::lock_guard<std::mutex> l(m_);
   if (!async_) return;
   uv_close(reinterpret_cast<uv_handle_t*>(async_), [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
   async_ = nullptr;
+  dropped.swap(q_);
 }
 
 void LoopQueue::drain() {
@@ -154,50 +162,62 @@ ConvergeHooks ProjectServices::hooks(const std::shared_ptr<daemon::Responder>& o
   return h;
 }
 
-std::mutex& ProjectServices::lock_of(const std::string& project) {
-  std::lock_guard<std::mutex> l(locks_guard_);
-  auto& m = locks_[project];
-  if (!m) m = std::make_unique<std::mutex>();
-  return *m;
-}
-
 void ProjectServices::run(const std::string& project, const std::shared_ptr<daemon::Responder>& out, Operation op) {
   struct Work {
-    uv_work_t req;
-    ProjectServices* self;
-    std::string project;
-    std::shared_ptr<daemon::Responder> out;
-    Operation op;
     std::string error;
     json result = json::object();
   };
+  auto w = std::make_shared<Work>();
+  auto work = [this, w, out, op = std::move(op)] {
+    try {
+      op(hooks(out), w->result);
+    } catch (const std::exception& e) {
+      w->error = e.what();
+    }
+  };
+  auto done = [this, w, out] {
+    json last = w->result;
+    if (w->error.empty()) last["status"] = "done";
+    else last = json{{"error", w->error}};
+    // Progress posted by the worker runs before this line: go through the queue too.
+    queue.post([out, last] {
+      out->send_line(last);
+      out->end_stream();
+      // A big up leaves freed chunks at the top of the arenas: give them back.
+      malloc_trim(0);
+    });
+  };
+  // One project's operations run one after the other on a thread of their own; other
+  // projects' and the queries never wait behind them.
+  if (!engine.workers().operation(project, std::move(work), std::move(done)))
+    throw daemon::HttpError(503, "the engine is busy: too many operations are waiting (project " + project + ")");
   out->start_stream();
-  auto* w = new Work{{}, this, project, out, std::move(op), {}};
-  w->req.data = w;
-  uv_queue_work(
-      engine.loop(), &w->req,
-      [](uv_work_t* r) {
-        auto* w = static_cast<Work*>(r->data);
-        std::lock_guard<std::mutex> l(w->self->lock_of(w->project));
+}
+
+void answer_text_from_worker(daemon::Engine& engine, const std::shared_ptr<daemon::Responder>& out, std::function<std::string()> compute) {
+  struct Work {
+    std::string body, error;
+  };
+  auto w = std::make_shared<Work>();
+  bool queued = engine.workers().query(
+      [w, compute = std::move(compute)] {
         try {
-          w->op(w->self->hooks(w->out), w->result);
+          w->body = compute();
         } catch (const std::exception& e) {
           w->error = e.what();
         }
       },
-      [](uv_work_t* r, int) {
-        std::unique_ptr<Work> w(static_cast<Work*>(r->data));
-        json last = w->result;
-        if (w->error.empty()) last["status"] = "done";
-        else last = json{{"error", w->error}};
-        // Progress posted by the worker runs before this line: go through the queue too.
-        w->self->queue.post([out = w->out, last] {
-          out->send_line(last);
-          out->end_stream();
-          // A big up leaves freed chunks at the top of the arenas: give them back.
-          malloc_trim(0);
-        });
+      [w, out] {
+        if (w->error.empty()) out->reply_text(200, w->body, "application/json");
+        else out->reply_error(500, w->error);
       });
+  if (!queued) throw daemon::HttpError(503, "the engine is busy: too many queries are waiting");
+}
+
+void answer_from_worker(daemon::Engine& engine, const std::shared_ptr<daemon::Responder>& out, std::function<json()> compute) {
+  answer_text_from_worker(engine, out, [compute = std::move(compute)] {
+    return compute().dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  });
 }
 
 compose::Project project_from(const json& body) {

@@ -1,8 +1,8 @@
 #pragma once
 // What the engine keeps for projects between requests (one per engine, created by
-// enable_project_routes): the queue to the engine's loop, the embedded DNS server, and one
-// lock per project so two CLIs on the same project take turns while different projects run
-// side by side. Route files of this module install their routes through it:
+// enable_project_routes): the queue to the engine's loop, the embedded DNS server, and the
+// way operations run: one project's in turn (two CLIs on the same project take turns) while
+// different projects run side by side. Route files of this module install their routes through it:
 //
 //   void install_lifecycle_routes(daemon::Engine&, ProjectServices&);   // and so on
 //
@@ -59,9 +59,10 @@ class ProjectServices {
   // {"progress": ProgressEvent::to_json()}.
   ConvergeHooks hooks(const std::shared_ptr<daemon::Responder>& out);
 
-  // Runs op on a libuv worker thread while holding the project's lock and streams to `out`;
-  // the stream's last line is {"status": "done"} (plus `result`'s fields, when op set any)
-  // or {"error": message}.
+  // Runs op on the engine's operation thread of `project` (after that project's earlier
+  // operations; see daemon/workers.hpp) and streams to `out`; the stream's last line is
+  // {"status": "done"} (plus `result`'s fields, when op set any) or {"error": message}.
+  // HttpError 503 when too many operations wait already.
   using Operation = std::function<void(const ConvergeHooks& hooks, nlohmann::json& result)>;
   void run(const std::string& project, const std::shared_ptr<daemon::Responder>& out, Operation op);
 
@@ -72,7 +73,6 @@ class ProjectServices {
   std::function<void(const std::string& container_id)> container_created;
 
  private:
-  std::mutex& lock_of(const std::string& project);
   // On the loop: the DNS answers for `names` at the endpoint's address.
   void serve_endpoint(const net::NetworkRecord& n, const net::Endpoint& ep, const std::vector<std::string>& names,
                       const std::string& container);
@@ -92,8 +92,6 @@ class ProjectServices {
   std::unique_ptr<net::PortProxy> proxy_;
   std::unique_ptr<health::HealthMonitor> health_;
   std::set<std::string> listening_;  // networks the DNS serves
-  std::mutex locks_guard_;
-  std::map<std::string, std::unique_ptr<std::mutex>> locks_;
 };
 
 // The request body's "project" ({"name", "working_dir", "config_files", "model"}); a
@@ -101,6 +99,12 @@ class ProjectServices {
 compose::Project project_from(const nlohmann::json& body);
 // The request body's "options", {} when absent.
 nlohmann::json options_from(const nlohmann::json& body);
+
+// Answers 200 with what `compute` returns (JSON text, or a document), computed on the
+// engine's query threads: reading records, /proc and cgroups must not hold up the loop, and
+// a query never waits behind an operation. HttpError 503 when too many queries wait.
+void answer_text_from_worker(daemon::Engine& engine, const std::shared_ptr<daemon::Responder>& out, std::function<std::string()> compute);
+void answer_from_worker(daemon::Engine& engine, const std::shared_ptr<daemon::Responder>& out, std::function<nlohmann::json()> compute);
 
 // Route installers of this module (each in its own file).
 void install_converge_routes(daemon::Engine& engine, ProjectServices& services);  // up, down

@@ -26,6 +26,7 @@
 #include "mycompose/daemon/event_bus.hpp"
 #include "mycompose/daemon/server.hpp"
 #include "mycompose/daemon/supervisor.hpp"
+#include "mycompose/daemon/workers.hpp"
 #include "mycompose/runtime/runtime.hpp"
 
 namespace mycompose::daemon {
@@ -59,7 +60,8 @@ class Engine {
   // Lock, log, socket, re-adoption. Throws Error: another engine holds the root (naming its
   // pid), or the socket cannot be bound.
   void start();
-  // Serves until shutdown(); returns the process exit status.
+  // Serves until shutdown(); returns the process exit status. Work still running on the
+  // workers then may be waited for with workers().wait().
   int run();
   // Stop serving (streams end), stop supervising; containers keep running. Safe to call
   // from any loop callback, more than once.
@@ -69,6 +71,8 @@ class Engine {
   Router& router() { return router_; }
   EventBus& events() { return events_; }
   Supervisor& supervisor() { return *supervisor_; }
+  // Threads for queries and long operations (closed at shutdown; see workers.hpp).
+  Workers& workers() { return *workers_; }
   runtime::Runtime& runtime() { return runtime_; }
   const std::filesystem::path& root() const { return options_.root; }
 
@@ -94,6 +98,7 @@ class Engine {
   runtime::Runtime runtime_;
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<Supervisor> supervisor_;
+  std::unique_ptr<Workers> workers_;
   uv_signal_t sig_term_, sig_int_, sig_chld_;
   std::vector<std::function<void()>> shutdown_callbacks_;
   bool signals_open_ = false;

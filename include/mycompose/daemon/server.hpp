@@ -5,6 +5,7 @@
 #include <uv.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -100,9 +101,31 @@ class Router {
   std::vector<Route> routes_;
 };
 
+// Bounds that keep the API from being a way to exhaust the engine: a client gets a
+// connection only while the engine has descriptors to spare for its own work, and holds it
+// only while it uses it.
+struct ServerLimits {
+  std::size_t max_connections = 1024;  // lowered to fit the descriptor limit
+  std::size_t fd_reserve = 256;        // descriptors never given to API connections
+  // A connection with no request being answered is closed after this long without a
+  // complete request: an idle keep-alive, or a request that trickles in (slowloris).
+  std::uint64_t idle_timeout_ms = 30'000;
+  // Bytes queued for a client that does not read (a stream: logs -f, events): past
+  // per_connection the client is dropped; past total (all clients), any client with more
+  // than fair_share queued is.
+  std::size_t write_backlog_per_connection = 8 << 20;
+  std::size_t write_backlog_total = 64 << 20;
+  std::size_t write_backlog_fair_share = 256 << 10;
+  // Request bytes held by all connections (heads and bodies being received): past total, the
+  // connections that have held an unfinished request longest are closed, and a connection
+  // still holding more than fair_share is answered 503.
+  std::size_t input_total = 16 << 20;
+  std::size_t input_fair_share = 1 << 20;
+};
+
 class HttpServer {
  public:
-  HttpServer(uv_loop_t* loop, Router& router, http::Limits limits = {});
+  HttpServer(uv_loop_t* loop, Router& router, http::Limits limits = {}, ServerLimits server_limits = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
 
@@ -113,14 +136,41 @@ class HttpServer {
   void close();
   std::size_t connection_count() const { return connections_.size(); }
 
+  // What the bounds did, for /info.
+  struct Stats {
+    std::size_t max_connections = 0;  // the cap in force
+    std::uint64_t refused = 0;     // new connections closed at once: no room
+    std::uint64_t evicted = 0;     // idle connections closed to admit a new one
+    std::uint64_t timed_out = 0;   // idle past idle_timeout_ms
+    std::uint64_t dropped = 0;     // clients that did not read, or sent past the input budget
+    std::size_t write_backlog = 0; // bytes queued now, all connections
+    std::size_t input_held = 0;    // request bytes held now
+  };
+  Stats stats() const;
+
  private:
   friend class Connection;
   static void on_connection(uv_stream_t* server, int status);
+  void refresh_fd_limit();
+  void admit(Connection* c);
+  bool make_room();  // closes the longest-idle connection; false if every one is busy
+  void shed_input(Connection* keep);  // closes the oldest unfinished requests past the input budget
+  void sweep();      // idle timeouts
   uv_loop_t* loop_;
   Router& router_;
   http::Limits limits_;
+  ServerLimits server_limits_;
   uv_pipe_t* listener_ = nullptr;
+  uv_timer_t* sweeper_ = nullptr;
   std::vector<Connection*> connections_;
+  int fd_limit_ = 0;
+  std::size_t fd_reserve_ = 0;
+  Stats stats_;
+  std::uint64_t last_accept_warning_ms_ = 0;
+  std::size_t peak_connections_ = 0;
+  // Every connection reads into this one buffer: libuv calls alloc and read back to back,
+  // and the parser copies what it keeps (64 KB each made 2,000 idle clients cost 128 MB).
+  char read_buf_[64 * 1024];
 };
 
 }  // namespace mycompose::daemon
