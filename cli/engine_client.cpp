@@ -20,7 +20,7 @@
 #include "mycompose/common/state_root.hpp"
 #include "mycompose/daemon/engine.hpp"
 #include "mycompose/daemon/http.hpp"
-#include "mycompose/daemon/json_limits.hpp"
+#include "mycompose/common/json_limits.hpp"
 
 namespace mycompose::cli {
 
@@ -66,7 +66,7 @@ std::string tail_lines(const stdfs::path& file, int n) {
 
 std::string engine_message(const EngineResponse& r) {
   try {
-    json j = daemon::parse_json_bounded(r.body);
+    json j = parse_json_bounded(r.body);
     if (j.is_object() && j.contains("message") && j["message"].is_string()) return j["message"].get<std::string>();
   } catch (const std::exception&) {
   }
@@ -144,8 +144,8 @@ void exec_engine(const stdfs::path& root, const std::string& log_level) {
 
 json EngineResponse::json() const {
   try {
-    return daemon::parse_json_bounded(body);
-  } catch (const daemon::JsonTooDeep& e) {
+    return parse_json_bounded(body);
+  } catch (const JsonTooDeep& e) {
     throw Error(std::string("the engine's answer is refused: ") + e.what());
   } catch (const nlohmann::json::parse_error& e) {
     throw Error(std::string("the engine's answer is not JSON: ") + e.what());
@@ -315,8 +315,8 @@ int EngineClient::stream(std::string_view method, std::string_view target, const
       if (line.empty()) continue;
       json j;
       try {
-        j = daemon::parse_json_bounded(line);
-      } catch (const daemon::JsonTooDeep& e) {
+        j = parse_json_bounded(line);
+      } catch (const JsonTooDeep& e) {
         throw Error(std::string("the engine streamed a line that is refused: ") + e.what());
       } catch (const json::parse_error& e) {
         throw Error(std::string("the engine streamed a line that is not JSON: ") + e.what());

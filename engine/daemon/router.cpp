@@ -1,7 +1,7 @@
 // "METHOD /path/{param}" → handler.
 #include <algorithm>
 
-#include "mycompose/daemon/json_limits.hpp"
+#include "mycompose/common/json_limits.hpp"
 #include "mycompose/daemon/server.hpp"
 
 namespace mycompose::daemon {

@@ -12,7 +12,7 @@
 
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
-#include "mycompose/daemon/json_limits.hpp"
+#include "mycompose/common/json_limits.hpp"
 #include "mycompose/common/unique_fd.hpp"
 
 namespace mycompose::daemon {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "mycompose/common/json_limits.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/image/transfer.hpp"
 
@@ -48,7 +49,7 @@ std::optional<std::vector<std::string>> json_array(const std::string& s) {
   t.erase(0, t.find_first_not_of(" \t"));
   if (t.empty() || t.front() != '[') return std::nullopt;
   try {
-    auto j = json::parse(t);
+    auto j = parse_json_bounded(t);
     if (!j.is_array()) return std::nullopt;
     std::vector<std::string> out;
     for (const auto& x : j) {

@@ -15,6 +15,7 @@
 #include "archive_source.hpp"
 #include "extract.hpp"
 #include "writer_lease.hpp"
+#include "mycompose/common/json_limits.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/sha256.hpp"
@@ -78,11 +79,16 @@ class Loader {
 
   std::string read_small(const std::string& rel) { return fs::read_untrusted(st_.fd.get(), rel, source_ + ": " + rel, 64 << 20); }
 
-  json read_json(const std::string& rel) {
+  json read_json(const std::string& rel) { return parse_named(read_small(rel), rel); }
+
+  // Every document of the archive: bounded nesting, errors naming the archive and the file.
+  json parse_named(const std::string& bytes, const std::string& what) {
     try {
-      return json::parse(read_small(rel));
+      return parse_json_bounded(bytes);
     } catch (const json::exception& e) {
-      throw Error(source_ + ": " + rel + ": invalid JSON: " + e.what());
+      throw Error(source_ + ": " + what + ": invalid JSON: " + e.what());
+    } catch (const JsonTooDeep& e) {
+      throw Error(source_ + ": " + what + ": " + e.what());
     }
   }
 
@@ -143,12 +149,7 @@ class Loader {
       std::string id = "sha256:" + sha256_hex(config_bytes);
       if (!named.empty() && named != id)
         throw Error(source_ + ": " + cfg_path + ": digest mismatch: expected " + named + ", got " + id);
-      json config;
-      try {
-        config = json::parse(config_bytes);
-      } catch (const json::exception& e) {
-        throw Error(source_ + ": " + cfg_path + ": invalid JSON: " + e.what());
-      }
+      json config = parse_named(config_bytes, cfg_path);
       std::vector<std::pair<std::string, std::string>> blobs;
       for (const auto& lp : m.value("Layers", json::array())) {
         auto rel = lp.get<std::string>();
@@ -199,13 +200,13 @@ class Loader {
         auto bytes = read_small(blob_rel(digest));
         if ("sha256:" + sha256_hex(bytes) != digest)
           throw Error(source_ + ": index " + digest + ": digest mismatch");
-        d = pick_platform(json::parse(bytes), "index " + digest);
+        d = pick_platform(parse_named(bytes, "index " + digest), "index " + digest);
       }
       std::string mdigest = d.value("digest", "");
       auto mbytes = read_small(blob_rel(mdigest));
       if ("sha256:" + sha256_hex(mbytes) != mdigest)
         throw Error(source_ + ": manifest " + mdigest + ": digest mismatch: got sha256:" + sha256_hex(mbytes));
-      auto manifest = json::parse(mbytes);
+      auto manifest = parse_named(mbytes, "manifest " + mdigest);
       std::string cdigest = manifest["config"].value("digest", "");
       auto config_bytes = read_small(blob_rel(cdigest));
       if ("sha256:" + sha256_hex(config_bytes) != cdigest)
@@ -216,7 +217,7 @@ class Loader {
         auto got = copy_blob(blob_rel(ld), ld, l.value("size", std::int64_t{-1}), source_ + ": layer " + ld);
         blobs.emplace_back(got, l.value("mediaType", ""));
       }
-      auto layers = add_layers(json::parse(config_bytes), blobs, "image " + cdigest.substr(7, 12));
+      auto layers = add_layers(parse_named(config_bytes, "config " + cdigest), blobs, "image " + cdigest.substr(7, 12));
       ManifestInfo mi{mdigest, d.value("mediaType", manifest.value("mediaType", "")), mbytes};
       auto id = store_.add_image(config_bytes, layers, mi);
       // containerd's full name first, then the OCI ref name when it is a full reference.

@@ -1,3 +1,4 @@
+#include "mycompose/common/json_limits.hpp"
 #include "mycompose/image/store.hpp"
 
 #include <fcntl.h>
@@ -60,7 +61,7 @@ json load_state(const stdfs::path& root) {
   auto p = root / "images.json";
   if (!stdfs::exists(p)) return json{{"refs", json::object()}, {"images", json::object()}};
   try {
-    auto j = json::parse(fs::read_file(p));
+    auto j = parse_json_bounded(fs::read_file(p));
     if (!j.contains("refs")) j["refs"] = json::object();
     if (!j.contains("images")) j["images"] = json::object();
     return j;
@@ -240,7 +241,7 @@ bool ImageStore::has_layer(std::string_view chain) const {
 std::optional<LayerInfo> ImageStore::layer_info(std::string_view chain) const {
   if (!has_layer(chain)) return std::nullopt;
   auto p = root_ / "layers" / std::string(hex_of(chain)) / "layer.json";
-  return layer_from_json(json::parse(fs::read_file(p)));
+  return layer_from_json(parse_json_bounded(fs::read_file(p)));
 }
 
 namespace {
@@ -363,7 +364,7 @@ std::string ImageStore::add_image(std::string_view config_json, const std::vecto
                                   const ManifestInfo& manifest) {
   json config;
   try {
-    config = json::parse(config_json);
+    config = parse_json_bounded(config_json);
   } catch (const json::exception& e) {
     throw Error(std::string("image config is not valid JSON: ") + e.what());
   }
@@ -476,7 +477,7 @@ std::string ImageStore::resolve_or_throw(std::string_view ref_or_id) const {
 std::string ImageStore::image_config_bytes(std::string_view image_id) const { return read_blob(image_id); }
 
 nlohmann::json ImageStore::image_config(std::string_view image_id) const {
-  return json::parse(image_config_bytes(image_id));
+  return parse_json_bounded(image_config_bytes(image_id));
 }
 
 std::vector<LayerInfo> ImageStore::image_layers(std::string_view image_id) const {

@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <sys/stat.h>
 
+#include "mycompose/common/json_limits.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/runtime/capabilities.hpp"
@@ -299,9 +300,11 @@ Spec load_spec(const std::filesystem::path& bundle_in) {
   std::string text = fs::read_file(bundle / "config.json", 16 << 20);
   json raw;
   try {
-    raw = json::parse(text);
+    raw = parse_json_bounded(text);
   } catch (const json::parse_error& e) {
     throw Error((bundle / "config.json").string() + ": invalid JSON: " + e.what());
+  } catch (const JsonTooDeep& e) {
+    throw Error((bundle / "config.json").string() + ": " + e.what());
   }
   Spec s = parse_spec(raw, bundle);
   struct stat st;

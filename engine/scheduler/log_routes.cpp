@@ -15,7 +15,7 @@
 #include "log_capture.hpp"
 #include "log_output.hpp"
 #include "mycompose/common/fs.hpp"
-#include "mycompose/daemon/json_limits.hpp"
+#include "mycompose/common/json_limits.hpp"
 #include "mycompose/daemon/restart_policy.hpp"
 #include "mycompose/daemon/supervisor.hpp"
 #include "mycompose/runtime/runtime.hpp"
@@ -78,7 +78,7 @@ LogQuery query_from(const std::string& project, const json& o) {
 
 std::optional<ContainerRecord> read_record(const stdfs::path& root, const std::string& id) {
   try {
-    return ContainerRecord::from_json(daemon::parse_json_bounded(fs::read_file(root / "containers" / id / "container.json", 1 << 20)));
+    return ContainerRecord::from_json(parse_json_bounded(fs::read_file(root / "containers" / id / "container.json", 1 << 20)));
   } catch (const std::exception&) {
     return std::nullopt;
   }

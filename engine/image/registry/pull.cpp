@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "mycompose/common/json_limits.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/sha256.hpp"
 #include "mycompose/common/unique_fd.hpp"
@@ -65,7 +66,7 @@ Fetched fetch_manifest(Session& s, HttpClient& http, const Reference& ref, const
   if (is_valid_digest(tag_or_digest) && f.digest != tag_or_digest)
     throw Error(what + ": manifest digest mismatch: expected " + tag_or_digest + ", got " + f.digest);
   try {
-    f.doc = nlohmann::json::parse(f.bytes);
+    f.doc = parse_json_bounded(f.bytes);
   } catch (const nlohmann::json::exception& e) {
     throw Error(what + ": manifest is not valid JSON: " + e.what());
   }
@@ -223,7 +224,7 @@ PullResult pull(ImageStore& store, const Reference& ref, const PullOptions& opti
   std::string config = fetch_small_blob(session, http, manifest.config, what + ": config " + manifest.config.digest);
   nlohmann::json config_doc;
   try {
-    config_doc = nlohmann::json::parse(config);
+    config_doc = parse_json_bounded(config);
   } catch (const nlohmann::json::exception& e) {
     throw Error(what + ": image config is not valid JSON: " + e.what());
   }

@@ -9,6 +9,7 @@
 #include <future>
 #include <thread>
 
+#include "mycompose/common/json_limits.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/sha256.hpp"
 #include "mycompose/common/unique_fd.hpp"
@@ -146,7 +147,7 @@ std::pair<std::string, std::string> manifest_for(ImageStore& store, const std::s
                                                  const std::string& config, const std::vector<PushBlob>& layers) {
   if (auto m = store.image_manifest(image_id); m && !m->bytes.empty() && is_manifest_media_type(m->media_type)) {
     try {
-      auto parsed = parse_manifest(nlohmann::json::parse(m->bytes), m->media_type, "recorded manifest");
+      auto parsed = parse_manifest(parse_json_bounded(m->bytes), m->media_type, "recorded manifest");
       bool same = parsed.config.digest == id && parsed.layers.size() == layers.size();
       for (std::size_t i = 0; same && i < layers.size(); ++i) same = parsed.layers[i].digest == layers[i].digest;
       if (same) return {m->bytes, m->media_type};
@@ -202,7 +203,7 @@ PushResult push(ImageStore& store, const std::string& local, const Reference& ta
       if (packed.diff_id != l.diff_id) {
         // Our tar of the folder is not byte-identical to the original: the pushed config
         // names the layer by the tar actually sent.
-        auto doc = nlohmann::json::parse(config);
+        auto doc = parse_json_bounded(config);
         doc["rootfs"]["diff_ids"][i] = packed.diff_id;
         config = doc.dump();
         config_digest = "sha256:" + sha256_hex(config);

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mycompose/common/json_limits.hpp"
 #include "mycompose/common/error.hpp"
 
 namespace mycompose::image::registry {
@@ -105,7 +106,7 @@ std::string Session::fetch_token(HttpClient& http, const std::map<std::string, s
   }
   if (!r.ok()) throw Error(domain_ + ": fetching a token from " + req.url.origin() + ": " + describe_error(r));
   try {
-    auto j = nlohmann::json::parse(r.body);
+    auto j = parse_json_bounded(r.body);
     for (const char* key : {"token", "access_token"})
       if (j.contains(key) && j[key].is_string() && !j[key].get<std::string>().empty()) return j[key];
   } catch (const nlohmann::json::exception&) {
@@ -130,7 +131,7 @@ HttpResponse Session::send(HttpClient& http, HttpRequest req) {
 
 std::string describe_error(const HttpResponse& r) {
   try {
-    auto j = nlohmann::json::parse(r.body);
+    auto j = parse_json_bounded(r.body);
     if (j.contains("errors") && j["errors"].is_array() && !j["errors"].empty()) {
       std::string out;
       for (const auto& e : j["errors"]) {

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "mycompose/common/fs.hpp"
+#include "mycompose/common/sha256.hpp"
 #include "support/run.hpp"
 #include "unit/image/tar_builder.hpp"
 
@@ -151,4 +152,27 @@ TEST_CASE("untrusted archive: a tarball the user passes through a FIFO of their 
   CHECK(r.exit_code == 0);
   CHECK(r.out == "Loaded image: piped:1\n");
   CHECK(c.staging_left().empty());
+}
+
+// Class: unbounded depth. nlohmann's parser is iterative, but copying and dump() recurse once a
+// level: an image config nesting 100,000 levels is accepted by the parse and then overflows the
+// stack of whoever prints or copies it (inspect, up, the engine's answers).
+TEST_CASE("untrusted archive: an image config nesting 100,000 levels is refused naming the limit, nothing crashes") {
+  LoadCase c;
+  const std::string layer = make_tar({file("a", "1")});
+  const std::string diff_id = "sha256:" + mycompose::sha256_hex(layer);
+  const std::string config = R"({"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[")" + diff_id +
+                             R"("]},"config":{"Labels":{"deep":"x"}},"deep":)" + std::string(100000, '[') +
+                             std::string(100000, ']') + "}";
+  auto r = c.load({file("manifest.json", manifest("config.json", "layer.tar")), file("config.json", config), file("layer.tar", layer)});
+  INFO(r.err);
+  CHECK_FALSE(r.timed_out);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("config.json") != std::string::npos);
+  CHECK(r.err.find("JSON nests deeper than 512 levels") != std::string::npos);
+  CHECK(c.staging_left().empty());
+  // Whatever a load let through, using it must not kill anyone.
+  auto inspect = c.mycompose({"image", "inspect", "evil:1"});
+  INFO(inspect.err);
+  CHECK(inspect.exit_code < 128);
 }

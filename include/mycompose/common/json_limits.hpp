@@ -1,6 +1,7 @@
 #pragma once
-// JSON from outside the engine (request bodies, the engine's answers as the CLI reads them,
-// records a request shaped) is parsed with a bound on its nesting. nlohmann's parser is
+// JSON someone else wrote (request bodies, the engine's answers as the CLI reads them, records
+// a request shaped, image configs, manifests and indexes from tarballs and registries, OCI
+// bundles) is parsed with a bound on its nesting. nlohmann's parser is
 // iterative, but copying, comparing and dump() of a document recurse once per level: a
 // 200 KB body of 100,000 '[' would overflow the stack of whichever thread touches it.
 #include <cstddef>
@@ -10,7 +11,7 @@
 
 #include "mycompose/common/error.hpp"
 
-namespace mycompose::daemon {
+namespace mycompose {
 
 // Far above any Compose model (a service's deepest key is about 6 levels down) and far
 // below what recursion over a document can take on an 8 MB (or a worker's) stack.
@@ -40,4 +41,4 @@ Json parse_json_bounded(std::string_view text, int max_depth = kMaxJsonDepth) {
   });
 }
 
-}  // namespace mycompose::daemon
+}  // namespace mycompose
