@@ -6,7 +6,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
+#include "mycompose/common/state_record.hpp"
 #include "mycompose/health/state.hpp"
 
 namespace mycompose::health {
@@ -66,20 +68,20 @@ std::optional<TimePoint> parse_time(const std::string& s) {
 stdfs::path state_path(const stdfs::path& root, const std::string& id) { return root / "containers" / id / kStateFile; }
 
 std::optional<HealthState> load_state(const stdfs::path& root, const std::string& id) {
-  std::error_code ec;
-  auto p = state_path(root, id);
-  if (!stdfs::exists(p, ec)) return std::nullopt;
-  auto j = nlohmann::json::parse(fs::read_file(p, 1 << 20), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return std::nullopt;
-  return HealthState::from_json(j);
+  return fs::read_record(state_path(root, id), 1 << 20, [](const nlohmann::json& j) {
+    if (!j.is_object()) throw std::runtime_error("not an object");
+    return HealthState::from_json(j);
+  });
 }
 
 void save_state(const stdfs::path& root, const std::string& id, const HealthState& state) {
   std::error_code ec;
   if (!stdfs::is_directory(root / "containers" / id, ec)) return;
-  // No fsync: the state describes a live process, which a power loss ends anyway, and this runs
-  // on the engine's loop after every probe.
-  fs::replace_file(state_path(root, id), state.to_json().dump(), 0644);
+  try {
+    fs::write_file_atomic(state_path(root, id), state.to_json().dump(), 0644);
+  } catch (const SystemError& e) {
+    if (e.error_number() != ENOENT) throw;  // the container was removed meanwhile
+  }
 }
 
 std::optional<TimePoint> process_started_at(pid_t pid) {

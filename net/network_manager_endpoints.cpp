@@ -1,5 +1,6 @@
 // connect / disconnect: one veth pair per (network, container).
 #include "mycompose/common/error.hpp"
+#include "mycompose/common/fault_point.hpp"
 #include "mycompose/net/network_manager.hpp"
 #include "mycompose/net/veth.hpp"
 #include "network_manager_internal.hpp"
@@ -55,6 +56,7 @@ Endpoint NetworkManager::connect_locked(NetworkRecord& rec, const std::string& c
     rec.endpoints.emplace(container_id, ep);
     rec.last_allocated = ipv4_string(pool.cursor());
     save(rec, Durability::Renamed);
+    fault_point("connect.endpoint");
   } catch (...) {
     try {
       delete_link(host, ep.host_veth);

@@ -5,6 +5,7 @@
 
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
+#include "mycompose/common/state_record.hpp"
 #include "mycompose/net/network_manager.hpp"
 #include "network_manager_internal.hpp"
 
@@ -102,17 +103,23 @@ FileLock::FileLock(const std::filesystem::path& path) {
   check_syscall(rc, "flock " + path.string());
 }
 
+// A torn or garbage record is moved aside (system check lists it, and the bridge it named
+// as a leak): one bad file must not stop every project's commands.
 std::vector<NetworkRecord> load_all(const std::filesystem::path& dir) {
   std::vector<NetworkRecord> out;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     const auto& p = entry.path();
-    if (p.extension() != ".json") continue;
-    try {
-      out.push_back(network_record_from_json(json::parse(fs::read_file(p))));
-    } catch (const json::exception& e) {
-      throw Error("network state " + p.string() + " is corrupt: " + e.what());
-    }
+    if (p.extension() != ".json" || fs::is_temp_name(p.filename().string())) continue;
+    auto r = fs::read_record(p, 16 << 20, [](const json& j) {
+      NetworkRecord r = network_record_from_json(j);
+      // Addresses every later step parses (IPAM, NAT rules): a record they would refuse is corrupt.
+      Ipv4Prefix::parse(r.subnet, "subnet");
+      parse_ipv4(r.gateway, "gateway");
+      for (const auto& [cid, e] : r.endpoints) parse_ipv4(e.ip, "endpoint");
+      return r;
+    });
+    if (r) out.push_back(std::move(*r));
   }
   return out;
 }
@@ -130,16 +137,12 @@ AddressPool pool_of(const NetworkRecord& r) {
 
 }  // namespace detail
 
-// Endpoint changes are saved without fsync (fs::replace_file): they describe live container
-// namespaces, which a power loss ends anyway; an engine crash cannot lose a renamed file.
-// (fsync made connect/disconnect 10-20 ms slower on ext4.)
-void NetworkManager::save(const NetworkRecord& rec, Durability d) const {
-  const auto path = dir_ / (rec.id + ".json");
-  const std::string text = to_json(rec).dump(2) + "\n";
-  if (d == Durability::Synced)
-    fs::write_file_atomic(path, text, 0600);  // a network itself outlives a reboot
-  else
-    fs::replace_file(path, text);
+// Every record is written durably (fs::write_file_atomic), as every state file: a record lost
+// to a power loss hides a bridge and its nft rules from every later command. The Durability
+// argument no longer changes anything; it stays until network_manager.hpp, which other work
+// changes too, can drop it.
+void NetworkManager::save(const NetworkRecord& rec, Durability) const {
+  fs::write_file_atomic(dir_ / (rec.id + ".json"), to_json(rec).dump(2) + "\n", 0600);
 }
 
 }  // namespace mycompose::net

@@ -3,28 +3,25 @@
 #include <nlohmann/json.hpp>
 
 #include "mycompose/common/fs.hpp"
+#include "mycompose/common/state_record.hpp"
 
 namespace mycompose::build {
 
 BuildCache::BuildCache(std::filesystem::path dir) : dir_(std::move(dir)) {}
 
 std::optional<CacheRecord> BuildCache::lookup(const std::string& key, const image::ImageStore& store) const {
-  auto p = dir_ / "records" / (key + ".json");
-  std::error_code ec;
-  if (!std::filesystem::exists(p, ec)) return std::nullopt;
-  try {
-    auto j = nlohmann::json::parse(fs::read_file(p));
+  // A torn or garbage record is moved aside: a cache miss.
+  auto r = fs::read_record(dir_ / "records" / (key + ".json"), 1 << 20, [](const nlohmann::json& j) {
     CacheRecord r;
     r.layer.chain_id = j.at("chain_id").get<std::string>();
     r.layer.diff_id = j.at("diff_id").get<std::string>();
     r.layer.size = j.value("size", std::int64_t{0});
     r.created = j.value("created", "");
-    // The layer may have been removed with the last image using it.
-    if (!r.layer.chain_id.empty() && !store.has_layer(r.layer.chain_id)) return std::nullopt;
     return r;
-  } catch (const std::exception&) {
-    return std::nullopt;  // a damaged record is a cache miss
-  }
+  });
+  // The layer may have been removed with the last image using it.
+  if (!r || (!r->layer.chain_id.empty() && !store.has_layer(r->layer.chain_id))) return std::nullopt;
+  return r;
 }
 
 void BuildCache::put(const std::string& key, const CacheRecord& r) const {

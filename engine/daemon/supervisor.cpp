@@ -13,6 +13,7 @@
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/json_limits.hpp"
+#include "mycompose/common/state_record.hpp"
 #include "mycompose/common/unique_fd.hpp"
 
 namespace mycompose::daemon {
@@ -186,8 +187,21 @@ void Supervisor::adopt(const runtime::ContainerState& st) {
     json record;
     bool has_record = false;
     try {
-      record = parse_json_bounded(fs::read_file(state_dir_ / (st.id + ".json"), 65536));
-      has_record = true;
+      // A torn or garbage record is moved aside and the container adopted as if it had none.
+      auto r = fs::read_record(state_dir_ / (st.id + ".json"), 65536, [](const json& j) {
+        if (!j.is_object()) throw Error("not an object");
+        // The fields adopt() reads, with their types.
+        (void)j.value("policy", "no");
+        (void)j.value("restartCount", 0);
+        (void)j.value("stoppedByUser", false);
+        (void)j.value("lastSeen", "running");
+        if (j.contains("exitCode")) (void)j["exitCode"].get<int>();
+        return j;
+      });
+      if (r) {
+        record = std::move(*r);
+        has_record = true;
+      }
     } catch (const std::exception&) {
     }
     if (!has_record && !alive(st.status)) return;  // never supervised, nothing to report

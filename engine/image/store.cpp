@@ -15,6 +15,7 @@
 #include "registry/pack_layer.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
+#include "mycompose/common/state_record.hpp"
 #include "mycompose/common/state_root.hpp"
 #include "mycompose/common/sha256.hpp"
 #include "mycompose/common/temp_name.hpp"
@@ -57,17 +58,65 @@ class StoreLock {
   UniqueFd fd_;
 };
 
+LayerInfo layer_from_json(const json& j);
+json layer_to_json(const LayerInfo& l);
+void save_state(const stdfs::path& root, const json& state);
+
+// images.json as the store uses it; throws on anything else.
+json checked_state(const json& j) {
+  json s = j;
+  if (!s.is_object()) throw Error("not an object");
+  if (!s.contains("refs")) s["refs"] = json::object();
+  if (!s.contains("images")) s["images"] = json::object();
+  if (!s["refs"].is_object() || !s["images"].is_object()) throw Error("refs and images must be objects");
+  for (const auto& [ref, id] : s["refs"].items()) (void)id.get<std::string>();
+  for (const auto& [id, img] : s["images"].items())
+    if (!img.is_object() || !img.value("layers", json()).is_array()) throw Error("image " + id + " has no layers");
+  return s;
+}
+
+// The images the content store still has whole (config blob and every layer), untagged: what
+// a torn images.json is rebuilt from. Its tags are lost; containers keep their image by id.
+json state_from_content(const stdfs::path& root) {
+  json state{{"refs", json::object()}, {"images", json::object()}};
+  std::error_code ec;
+  for (const auto& e : stdfs::directory_iterator(root / "content" / "sha256", ec)) {
+    if (!e.is_regular_file(ec) || e.file_size(ec) > (4u << 20)) continue;
+    try {
+      const json config = parse_json_bounded(fs::read_file(e.path(), 4u << 20));
+      const json diff_ids = config.at("rootfs").at("diff_ids");
+      json layers = json::array();
+      std::string parent;
+      for (const auto& d : diff_ids) {
+        const std::string diff = d.get<std::string>();
+        const std::string chain = parent.empty() ? diff : "sha256:" + sha256_hex(parent + " " + diff);
+        const auto meta = root / "layers" / chain.substr(7) / "layer.json";
+        layers.push_back(layer_to_json(layer_from_json(parse_json_bounded(fs::read_file(meta, 1 << 20)))));
+        parent = chain;
+      }
+      if (layers.empty()) continue;
+      state["images"]["sha256:" + e.path().filename().string()] =
+          json{{"layers", layers}, {"added", now_rfc3339()}, {"repo_digests", json::array()}};
+    } catch (const std::exception&) {
+      // not an image config (a manifest, a layer), or one whose layers are gone
+    }
+  }
+  return state;
+}
+
 json load_state(const stdfs::path& root) {
   auto p = root / "images.json";
-  if (!stdfs::exists(p)) return json{{"refs", json::object()}, {"images", json::object()}};
+  std::error_code ec;
+  const bool had_state = stdfs::exists(p, ec);
+  if (auto j = fs::read_record(p, 256u << 20, checked_state)) return *j;
+  if (!had_state) return json{{"refs", json::object()}, {"images", json::object()}};
+  // Torn or garbage, now moved aside: one file must not stop every image and every `up`.
+  json state = state_from_content(root);
   try {
-    auto j = parse_json_bounded(fs::read_file(p));
-    if (!j.contains("refs")) j["refs"] = json::object();
-    if (!j.contains("images")) j["images"] = json::object();
-    return j;
-  } catch (const json::exception& e) {
-    throw Error(p.string() + ": corrupt image state: " + e.what());
+    save_state(root, state);
+  } catch (const std::exception&) {
   }
+  return state;
 }
 
 void save_state(const stdfs::path& root, const json& state) {

@@ -18,6 +18,7 @@
 #include "foreground.hpp"
 #include "launcher.hpp"
 #include "mycompose/common/error.hpp"
+#include "mycompose/common/fault_point.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/sha256.hpp"
 #include "mycompose/runtime/cgroup.hpp"
@@ -31,10 +32,6 @@ namespace {
 
 using nlohmann::json;
 namespace stdfs = std::filesystem;
-
-std::string default_cgroups_path(const stdfs::path& root, const std::string& id) {
-  return "/mycompose-" + sha256_hex(root.string()).substr(0, 8) + "/" + id;
-}
 
 // Everything create makes, undone in reverse unless commit() is called: a failure half-way
 // leaves no folder, cgroup or process.
@@ -51,8 +48,10 @@ class CreateGuard {
       } catch (...) {
       }
     }
-    std::error_code ec;
-    stdfs::remove_all(dir_, ec);
+    try {
+      remove_state_folder(dir_);
+    } catch (...) {
+    }
   }
   void set_cgroup(Cgroup* c) { cgroup_ = c; }
   void set_init(InitProcess* p) { init_ = p; }
@@ -93,9 +92,22 @@ Created create_container(const stdfs::path& root, const std::string& id, const C
   Created c;  // declared before the guard: the guard's cleanup still sees it
   CreateGuard guard(dir);
   c.state.cgroups_path = spec.cgroups_path.empty() ? default_cgroups_path(root, id) : spec.cgroups_path;
+  c.state.oci.id = id;
+  c.state.oci.status = "creating";
+  c.state.oci.bundle = spec.bundle;
+  c.state.oci.created = now_rfc3339();
+  if (spec.raw.contains("annotations") && spec.raw["annotations"].is_object())
+    for (const auto& [k, v] : spec.raw["annotations"].items())
+      if (v.is_string()) c.state.oci.annotations[k] = v.get<std::string>();
+  c.state.rootfs = spec.rootfs;
+  // Recorded before the cgroup and the init exist: whatever instant kills this process, the
+  // state names what the host keeps (read_state finds the init in the cgroup).
+  write_state(dir, c.state);
+  fault_point("runtime.state");
   c.cgroup = Cgroup::create(c.state.cgroups_path,
                             with_default_device_rules(spec.raw.value("linux", json::object()).value("resources", json::object())));
   guard.set_cgroup(c.cgroup.get());
+  fault_point("runtime.cgroup");
   // The init gets these two open, never the folder (launcher.hpp, InitFiles); both stay
   // root's 0600 files, with or without a user namespace.
   UniqueFd exit_record = create_exit_record(dir), fifo;
@@ -104,24 +116,20 @@ Created create_container(const stdfs::path& root, const std::string& id, const C
     fifo.reset(::open((dir / kFifo).c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
     if (!fifo) throw SystemError("open " + (dir / kFifo).string(), errno);
   }
-  fs::replace_file(dir / kConfigFile, spec.raw.dump());
+  json config_copy = spec.raw;
+  config_copy["annotations"][kBundleAnnotation] = spec.bundle.string();
+  fs::write_file_atomic(dir / kConfigFile, config_copy.dump(), 0600);
   const int stdio[3] = {opts.stdin_fd, opts.stdout_fd, opts.stderr_fd};
   c.init = launch_init(spec, {exit_record.get(), fifo.get()}, mode, *c.cgroup, stdio, relay);
   guard.set_init(&c.init);
+  fault_point("runtime.init");
   if (console) {
     send_console(console.get(), c.init.pty_master.get(), opts.console_socket);
     c.init.pty_master.reset();
   }
-  c.state.oci.id = id;
   c.state.oci.status = mode == "create" ? "created" : "running";
   c.state.oci.pid = c.init.pid;
-  c.state.oci.bundle = spec.bundle;
-  c.state.oci.created = now_rfc3339();
-  if (spec.raw.contains("annotations") && spec.raw["annotations"].is_object())
-    for (const auto& [k, v] : spec.raw["annotations"].items())
-      if (v.is_string()) c.state.oci.annotations[k] = v.get<std::string>();
   c.state.init_start_time = c.init.start_time;
-  c.state.rootfs = spec.rootfs;
   write_state(dir, c.state);
   if (!opts.pid_file.empty()) fs::write_file_atomic(opts.pid_file, std::to_string(c.init.pid), 0644);
   guard.commit();
@@ -132,15 +140,20 @@ std::unique_ptr<Cgroup> open_cgroup(const StoredState& s) { return Cgroup::open(
 
 // Removes what is left of a container whose processes are gone.
 void destroy_container(const stdfs::path& dir, const StoredState& s) {
+  std::unique_ptr<Cgroup> cg;
   try {
-    auto cg = open_cgroup(s);
+    cg = open_cgroup(s);
+  } catch (const Error&) {
+    // None: a create killed before it made the cgroup (its state says "creating").
+  }
+  if (cg) try {
     cg->kill_all(SIGKILL);
     cg->freeze(false);
     cg->destroy();
   } catch (const SystemError& e) {
     if (e.error_number() != ENOENT) throw;
   }
-  stdfs::remove_all(dir);
+  remove_state_folder(dir);
 }
 
 }  // namespace
@@ -166,6 +179,7 @@ void Runtime::start(const std::string& id) {
   if (!fifo) throw SystemError("start container \"" + id + "\": open " + (dir / kFifo).string(), errno);
   s.oci.status = "running";
   write_state(dir, s);
+  fault_point("start");
   check_syscall(::write(fifo.get(), "1", 1), "start container \"" + id + "\": write exec.fifo");
   ::unlink((dir / kFifo).c_str());
 }
@@ -200,7 +214,7 @@ std::vector<ContainerState> Runtime::list() const {
   std::vector<ContainerState> out;
   std::error_code ec;
   for (const auto& e : stdfs::directory_iterator(root_, ec)) {
-    if (!e.is_directory()) continue;
+    if (!e.is_directory() || e.path().filename().string().rfind(kRemovingPrefix, 0) == 0) continue;
     try {
       out.push_back(state(e.path().filename().string()));
     } catch (const Error&) {

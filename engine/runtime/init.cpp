@@ -41,8 +41,10 @@ using nlohmann::json;
 constexpr int kSyncFd = 3;  // the socket to the runtime, placed here before the exec
 
 // One pwrite of a few bytes into the empty record: a reader sees all of it or nothing
-// (read_exit_code takes an empty or unparsable file as no record). No fsync: see
-// fs::replace_file.
+// (read_exit_code takes an empty or unparsable file as no record). Written in place, without
+// fsync: the init runs inside the container and holds only this file, never the folder, so it
+// cannot make a temp file and rename it; the record only matters while the host (and the
+// container's processes) are up.
 void record_exit(int exit_fd, int code, int signal) {
   if (exit_fd < 0) return;
   char buf[128];

@@ -10,6 +10,7 @@
 
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
+#include "mycompose/common/state_record.hpp"
 #include "mycompose/common/unique_fd.hpp"
 
 namespace mycompose::runtime {
@@ -61,22 +62,34 @@ std::filesystem::path container_dir(const std::filesystem::path& root, const std
 }
 
 StoredState read_state(const std::filesystem::path& dir, const std::string& id) {
-  std::string text;
-  try {
-    text = fs::read_file(dir / kStateFile, 1 << 20);
-  } catch (const SystemError& e) {
-    if (e.error_number() == ENOENT) throw Error("container \"" + id + "\" does not exist");
-    throw;
+  std::error_code ec;
+  const bool had_record = std::filesystem::exists(dir / kStateFile, ec);
+  if (auto s = fs::read_record(dir / kStateFile, 1 << 20, [](const json& j) { return StoredState::from_json(j); })) {
+    // A create killed before it recorded its init: the init, if it was started, is in the cgroup.
+    if (s->oci.status == "creating") find_init(dir, *s);
+    return *s;
   }
-  try {
-    return StoredState::from_json(json::parse(text));
-  } catch (const json::exception& e) {
-    throw Error((dir / kStateFile).string() + ": corrupt state: " + e.what());
-  }
+  if (!std::filesystem::is_directory(dir, ec)) throw Error("container \"" + id + "\" does not exist");
+  StoredState s = state_from_host(dir, id);
+  // A torn record is replaced, so that every reader (system check too) agrees from now on.
+  if (had_record) try {
+      write_state(dir, s);
+    } catch (const std::exception&) {
+    }
+  return s;
 }
 
 void write_state(const std::filesystem::path& dir, const StoredState& s) {
-  fs::replace_file(dir / kStateFile, s.to_json().dump() + "\n");
+  fs::write_file_atomic(dir / kStateFile, s.to_json().dump() + "\n", 0600);
+}
+
+void remove_state_folder(const std::filesystem::path& dir) {
+  const auto doomed = dir.parent_path() / (std::string(kRemovingPrefix) + dir.filename().string());
+  if (::rename(dir.c_str(), doomed.c_str()) == 0) {
+    std::filesystem::remove_all(doomed);
+  } else if (errno != ENOENT) {
+    std::filesystem::remove_all(dir);
+  }
 }
 
 UniqueFd create_exit_record(const std::filesystem::path& dir) {

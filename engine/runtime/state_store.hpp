@@ -9,6 +9,7 @@
 
 #include "mycompose/common/unique_fd.hpp"
 #include "mycompose/runtime/runtime.hpp"
+#include "mycompose/runtime/state_folder.hpp"
 
 namespace mycompose::runtime {
 
@@ -21,7 +22,9 @@ inline constexpr std::size_t kMaxExitRecord = 256;
 inline constexpr const char* kFifo = "exec.fifo";  // start writes a byte, the init wakes up
 
 struct StoredState {
-  ContainerState oci;       // status as recorded (created|running|paused)
+  // status as recorded: creating (written before the cgroup and the init exist, so a create
+  // killed half-way leaves a record naming them), created, running, paused.
+  ContainerState oci;
   unsigned long long init_start_time = 0;  // /proc/<pid>/stat field 22: guards against pid reuse
   std::string cgroups_path;
   std::filesystem::path rootfs;
@@ -32,10 +35,24 @@ struct StoredState {
 
 void check_container_id(const std::string& id);  // refuses "", "..", "/" etc.
 std::filesystem::path container_dir(const std::filesystem::path& root, const std::string& id);
+// The recorded state. A torn or garbage state.json is moved aside and replaced by what the host
+// still has (state_from_host); a folder without one (a create or delete killed half-way) gets
+// that too, without writing it. Throws when the folder does not exist.
 StoredState read_state(const std::filesystem::path& dir, const std::string& id);
+// Durable (fs::write_file_atomic), as every state file.
 void write_state(const std::filesystem::path& dir, const StoredState& s);
-// State files are written with fs::replace_file (no fsync): they only describe processes,
-// which a power loss ends anyway (runc keeps the same kind of state in tmpfs).
+// "/mycompose-<8 hex of sha256(root)>/<id>": the cgroup of a container whose spec names none.
+std::string default_cgroups_path(const std::filesystem::path& root, const std::string& id);
+// The copy of config.json in the state folder records the bundle it came from here.
+inline constexpr const char* kBundleAnnotation = "org.mycompose.bundle";
+// A container's state rebuilt from the host: the cgroup named by the config.json copy (else
+// the default), the init in it (the one process whose parent is outside it), whether it waits
+// for start (exec.fifo) or is frozen, and the bundle and annotations of the config copy.
+StoredState state_from_host(const std::filesystem::path& dir, const std::string& id);
+// The init in s.cgroups_path, if one runs: s gets its pid, start time and status.
+void find_init(const std::filesystem::path& dir, StoredState& s);
+// Renames dir to <parent>/.removing~<name> (kRemovingPrefix) and deletes it.
+void remove_state_folder(const std::filesystem::path& dir);
 // The empty exit record, opened write-only for the init.
 UniqueFd create_exit_record(const std::filesystem::path& dir);
 // The exit code the init recorded; none while the file is empty (still running, or killed

@@ -4,19 +4,27 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 
+#include <spdlog/spdlog.h>
+
 #include "attach_stdin.hpp"
+#include "container_record.hpp"
 #include "log_output.hpp"
 #include "mycompose/common/error.hpp"
+#include "mycompose/common/fault_point.hpp"
 #include "mycompose/common/fs.hpp"
+#include "mycompose/common/state_record.hpp"
 #include "mycompose/common/unique_fd.hpp"
 #include "mycompose/compose/duration.hpp"
 #include "mycompose/runtime/overlay.hpp"
+#include "mycompose/runtime/state_folder.hpp"
 #include "mycompose/runtime/spec_generator.hpp"
 #include "mycompose/scheduler/container_settings.hpp"
 #include "mycompose/scheduler/volume_seed.hpp"
@@ -132,6 +140,21 @@ bool wait_exit(pid_t pid, std::chrono::milliseconds timeout) {
   return rc > 0;
 }
 
+// containers/<id> renamed to .removing~<id> first, so no reader finds it half gone (and
+// rebuilds a record into it); a removal killed half-way is finished by remove_half_made().
+using runtime::kRemovingPrefix;
+void remove_folder(const stdfs::path& dir) {
+  // Never delete through a mount point: the overlay must be gone (another filesystem's device).
+  struct stat folder, rootfs;
+  if (::stat(dir.c_str(), &folder) == 0 && ::lstat((dir / "rootfs").c_str(), &rootfs) == 0 && folder.st_dev != rootfs.st_dev)
+    throw Error("cannot remove " + dir.string() + ": " + (dir / "rootfs").string() + " is still mounted");
+  const auto doomed = dir.parent_path() / (kRemovingPrefix + dir.filename().string());
+  if (::rename(dir.c_str(), doomed.c_str()) == 0)
+    stdfs::remove_all(doomed);
+  else if (errno != ENOENT)
+    throw SystemError("rename " + dir.string() + " to " + doomed.string(), errno);
+}
+
 // Undoes a half-made container unless dismissed.
 // Takes back what a create made, as far as it got: the runtime's container (killed), the
 // overlay mount, the folder. Never throws.
@@ -142,10 +165,9 @@ void discard_created(runtime::Runtime& rt, const stdfs::path& dir, const std::st
     }
   try {
     runtime::unmount_overlay((dir / "rootfs").string());
+    remove_folder(dir);
   } catch (...) {
   }
-  std::error_code ec;
-  stdfs::remove_all(dir, ec);
 }
 
 class CreateGuard {
@@ -188,6 +210,77 @@ ContainerRecord ContainerRecord::from_json(const json& j) {
   r.stop_grace_seconds = j.value("stop_grace_seconds", 10);
   return r;
 }
+
+std::optional<ContainerRecord> record_from_annotations(const std::string& id, const std::map<std::string, std::string>& a) {
+  if (auto it = a.find(kRecordAnnotation); it != a.end()) try {
+      ContainerRecord r = ContainerRecord::from_json(json::parse(it->second));
+      if (r.id == id) return r;
+    } catch (const std::exception&) {
+    }
+  auto label = [&](const std::string& key) {
+    auto it = a.find("com.docker.compose." + key);
+    return it == a.end() ? std::string() : it->second;
+  };
+  ContainerRecord r;
+  r.id = id;
+  r.project = label("project");
+  r.service = label("service");
+  if (r.project.empty() || r.service.empty()) return std::nullopt;
+  r.number = std::max(1, std::atoi(label("container-number").c_str()));
+  r.name = r.project + "-" + r.service + "-" + std::to_string(r.number);
+  r.config_hash = label("config-hash");
+  r.image = label("image");
+  for (const auto& [k, v] : a)
+    if (k.rfind("com.docker.compose.", 0) == 0) r.labels[k] = v;
+  return r;
+}
+
+namespace {
+
+// A container known again from its bundle (container_record.hpp): a torn record is moved
+// aside and rebuilt, as is a missing one of a container whose application runs. Folders of
+// creates in progress (never started, no record yet) are not listed.
+std::optional<ContainerRecord> rebuild_record(const stdfs::path& root, const runtime::Runtime& rt, const std::string& id) {
+  // The spec create wrote (annotations: the record, the labels), else the runtime's copy of them.
+  std::map<std::string, std::string> annotations;
+  try {
+    const json spec = json::parse(fs::read_file((root / "containers" / id) / "config.json", 16 << 20));
+    for (const auto& [k, v] : spec.at("annotations").items())
+      if (v.is_string()) annotations[k] = v.get<std::string>();
+  } catch (const std::exception&) {
+    try {
+      if (in_runtime(root, id)) annotations = rt.state(id).annotations;
+    } catch (const std::exception&) {
+    }
+  }
+  return record_from_annotations(id, annotations);
+}
+
+std::optional<ContainerRecord> list_one(const stdfs::path& root, const runtime::Runtime& rt, const std::string& id) {
+  const stdfs::path file = (root / "containers" / id) / kContainerRecordFile;
+  std::error_code ec;
+  const bool had_record = stdfs::exists(file, ec);
+  if (had_record)
+    if (auto r = fs::read_record(file, 1 << 20, [](const json& j) { return ContainerRecord::from_json(j); })) return r;
+  // No record (a create in progress, or killed), or a torn one now moved aside: a container
+  // whose application was started is known again from its bundle; one never started is a
+  // create's business (remove_half_made).
+  if (!had_record) {
+    const std::string status = in_runtime(root, id) ? rt.state(id).status : std::string();
+    if (status != "running" && status != "paused") return std::nullopt;
+  }
+  auto rebuilt = rebuild_record(root, rt, id);
+  if (!rebuilt) return std::nullopt;
+  try {
+    fs::write_file_atomic(file, rebuilt->to_json().dump(2), 0600);
+    spdlog::warn("container {} ({}): record rebuilt from its bundle", rebuilt->name, id);
+  } catch (const std::exception&) {
+    return std::nullopt;  // the folder went (a removal) in the meantime
+  }
+  return rebuilt;
+}
+
+}  // namespace
 
 ContainerStore::ContainerStore(stdfs::path root)
     : root_(std::move(root)), images_(root_), runtime_(root_ / "runtime") {}
@@ -246,6 +339,7 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
   layers.work = (d / "work").string();
   layers.links_dir = (root_ / "l").string();
   runtime::mount_overlay((d / "rootfs").string(), layers);
+  fault_point("create.folder");
 
   HostBindings host;
   host.container_id = rec.id;
@@ -280,6 +374,8 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
   for (const char* f : {"hostname", "hosts", "resolv.conf"})
     settings.mounts.push_back({std::string("/etc/") + f, (d / f).string(), "bind", {"rbind", "rprivate"}});
   for (const auto& [k, v] : rec.labels) settings.annotations[k] = v;
+  // The whole record, so that the bundle alone is enough to know the container again.
+  settings.annotations[kRecordAnnotation] = rec.to_json().dump();
 
   json spec = runtime::generate_spec(image_config_of(images_.image_config(rec.image_id)), settings);
   fs::write_file_atomic(d / "config.json", spec.dump(), 0600);
@@ -287,7 +383,8 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
   if (req.stdin_fd < 0 && def.value("stdin_open", false)) make_stdin_fifo(d);  // for attach (attach_stdin.hpp)
   create_in_runtime(rec.id, req.stdout_fd, req.stderr_fd, req.stdin_fd, req.console_socket);
   guard.runtime_created();
-  fs::write_file_atomic(d / "container.json", rec.to_json().dump(2), 0600);
+  fault_point("create.record");
+  fs::write_file_atomic(d / kContainerRecordFile, rec.to_json().dump(2), 0600);
   guard.dismiss();
   new_volumes.dismiss();
   return rec;
@@ -315,16 +412,38 @@ std::vector<std::string> ContainerStore::remove_half_made() {
   std::vector<std::string> removed;
   std::error_code ec;
   for (const auto& e : stdfs::directory_iterator(root_ / "containers", ec)) {
-    if (!e.is_directory(ec) || stdfs::exists(e.path() / "container.json", ec)) continue;
-    const std::string id = e.path().filename().string();
+    const std::string name = e.path().filename().string();
+    if (name.rfind(kRemovingPrefix, 0) == 0) {  // a removal that was killed: finish it
+      try {
+        runtime::unmount_overlay((e.path() / "rootfs").string());
+        stdfs::remove_all(e.path());
+      } catch (const std::exception&) {
+      }
+      continue;
+    }
+    if (!e.is_directory(ec) || stdfs::exists(e.path() / kContainerRecordFile, ec)) continue;
+    // A container whose application runs but whose record is gone is kept: rebuilt, not killed.
+    if (list_one(root_, runtime_, name)) continue;
     bool in_runtime = false;
     try {
-      runtime_.state(id);
+      runtime_.state(name);
       in_runtime = true;
     } catch (const std::exception&) {
     }
-    discard_created(runtime_, e.path(), id, in_runtime);
-    removed.push_back(id);
+    discard_created(runtime_, e.path(), name, in_runtime);
+    removed.push_back(name);
+  }
+  for (const auto& e : stdfs::directory_iterator(runtime_.root(), ec))
+    if (e.path().filename().string().rfind(kRemovingPrefix, 0) == 0) stdfs::remove_all(e.path(), ec);
+  // Runtime containers made for a container folder that is gone (bare `runtime` ones have
+  // their bundle elsewhere).
+  for (const auto& st : runtime_.list()) {
+    if (st.bundle.parent_path() != root_ / "containers" || stdfs::exists(st.bundle, ec)) continue;
+    try {
+      runtime_.remove(st.id, true);
+      removed.push_back(st.id);
+    } catch (const std::exception&) {
+    }
   }
   return removed;
 }
@@ -375,8 +494,9 @@ void ContainerStore::remove(const std::string& id, bool force) {
     stop(rec->id, std::chrono::seconds(0));
   }
   if (in_runtime(root_, rec->id)) runtime_.remove(rec->id, true);
+  fault_point("remove.runtime");
   runtime::unmount_overlay((dir(rec->id) / "rootfs").string());
-  stdfs::remove_all(dir(rec->id));
+  remove_folder(dir(rec->id));
 }
 
 void ContainerStore::kill(const std::string& id, int signal) {
@@ -403,14 +523,15 @@ std::vector<ContainerRecord> ContainerStore::list(const std::string& project) co
   std::vector<ContainerRecord> out;
   std::error_code ec;
   for (const auto& e : stdfs::directory_iterator(root_ / "containers", ec)) {
-    auto file = e.path() / "container.json";
-    if (!stdfs::exists(file)) continue;  // being created
+    const std::string id = e.path().filename().string();
+    if (id.rfind(kRemovingPrefix, 0) == 0) continue;
+    std::optional<ContainerRecord> r;
     try {
-      ContainerRecord r = ContainerRecord::from_json(json::parse(fs::read_file(file)));
-      if (project.empty() || r.project == project) out.push_back(std::move(r));
-    } catch (const std::exception&) {
-      // A damaged record is `system check`'s business; listing goes on.
+      r = list_one(root_, runtime_, id);
+    } catch (const std::exception& ex) {
+      spdlog::warn("container {}: {}", id, ex.what());  // unreadable (EIO, EACCES): listing goes on
     }
+    if (r && (project.empty() || r->project == project)) out.push_back(std::move(*r));
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   return out;

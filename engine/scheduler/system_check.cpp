@@ -26,6 +26,7 @@
 #include "mycompose/net/nat.hpp"
 #include "mycompose/net/network_manager.hpp"
 #include "system_check_temps.hpp"
+#include "system_check_state.hpp"
 
 namespace mycompose::scheduler {
 namespace stdfs = std::filesystem;
@@ -93,20 +94,13 @@ struct LiveState {
   bool container_exists(const std::string& id) const { return records.count(id) || runtime_states.count(id); }
 };
 
-LiveState read_live_state(const stdfs::path& root) {
+LiveState read_live_state(const stdfs::path& root, const state_check::Containers& containers) {
   LiveState s;
   s.root = root;
-  std::error_code ec;
-  for (const auto& e : stdfs::directory_iterator(root / "containers", ec))
-    if (stdfs::exists(e.path() / "container.json")) s.records.insert(e.path().filename().string());
-  for (const auto& e : stdfs::directory_iterator(root / "runtime", ec)) {
-    try {
-      s.runtime_states[e.path().filename().string()] = json::parse(fs::read_file(e.path() / "state.json", 1 << 20));
-    } catch (const std::exception&) {
-      // A folder without a readable state: the runtime cannot use it; what it holds is
-      // found by the checks below (cgroups by id are then leaks).
-    }
-  }
+  s.records = containers.known;
+  // A runtime folder without a state: what it holds is found by the checks below (cgroups
+  // by id are then leaks).
+  s.runtime_states = containers.runtime;
   if (stdfs::is_directory(root / "networks")) {
     net::NetworkManager nm(root);
     s.networks = nm.list();
@@ -313,16 +307,6 @@ void find_network_leaks(const LiveState& s, const net::HostNames& names, std::ve
     out.push_back({"nft", "table ip " + table, "rules for bridge " + b + ", whose network is gone", {}, 0, "", ""});
 }
 
-void find_folder_leaks(const LiveState& s, std::vector<Leak>& out) {
-  std::error_code ec;
-  for (const auto& e : stdfs::directory_iterator(s.root / "containers", ec)) {
-    const std::string id = e.path().filename().string();
-    if (!e.is_directory() || s.container_exists(id)) continue;
-    out.push_back({"folder", e.path().string(), "a container folder with neither a record nor runtime state",
-                   {e.path().string()}, 0, "", id});
-  }
-}
-
 void find_engine_leak(const stdfs::path& root, std::vector<Leak>& out) {
   const stdfs::path sock = root / daemon::kSocketFile;
   std::error_code ec;
@@ -395,8 +379,9 @@ void fix_one(const stdfs::path& root, const net::HostNames& names, const Leak& l
   } else if (l.kind == "folder" || l.kind == "temp") {
     // Never delete through a mount point (a leftover bind could be a host folder).
     for (const auto& m : mounts())
-      if (under(m.point, l.object)) throw Error(m.point + " is still mounted");
-    stdfs::remove_all(l.object);
+      if (under(m.point, l.object) && m.point != l.object + "/rootfs") throw Error(m.point + " is still mounted");
+    state_check::fix(root, l);
+  } else if (state_check::fix(root, l)) {
   } else if (l.kind == "engine") {
     std::error_code ec;
     stdfs::remove(l.object, ec);
@@ -405,9 +390,10 @@ void fix_one(const stdfs::path& root, const net::HostNames& names, const Leak& l
 }
 
 int fix_order(const std::string& kind) {
-  static const std::vector<std::string> order{"process", "cgroup", "endpoint", "build-step", "build-network",
-                                              "veth",    "link",   "bridge",   "nft",        "netns",
-                                              "mount",   "folder", "temp",     "engine"};
+  // Repairs first (a rebuilt record makes its container live again), removals of state last.
+  static const std::vector<std::string> order{"corrupt", "record", "process", "cgroup", "endpoint", "build-step", "build-network",
+                                              "veth",    "link",   "bridge",   "nft",    "netns",    "mount",      "runtime",
+                                              "folder",  "temp",   "engine"};
   return static_cast<int>(std::find(order.begin(), order.end(), kind) - order.begin());
 }
 
@@ -439,13 +425,16 @@ std::vector<Leak> find_leaks(const stdfs::path& given_root) {
   std::vector<Leak> out;
   const stdfs::path root = canonical_root(given_root);
   if (!stdfs::exists(root)) return out;
-  const LiveState s = read_live_state(root);
+  const auto containers = state_check::read_containers(root);
+  const LiveState s = read_live_state(root, containers);
   const net::HostNames names(root);
   find_mount_leaks(s, names.link_prefix(), out);
   find_cgroup_leaks(s, given_root, out);
   find_network_leaks(s, names, out);
   find_folder_leaks(s, out);
   find_temp_leaks(root, out);
+  state_check::find_container_leaks(root, containers, out);
+  state_check::find_state_file_leaks(root, out);
   find_engine_leak(root, out);
   return out;
 }

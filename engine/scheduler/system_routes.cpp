@@ -38,6 +38,7 @@ json prune_containers(const stdfs::path& root, const ConvergeHooks& hooks, std::
       if (hooks.endpoint_removed) hooks.endpoint_removed(n.id, address);
     }
     const std::int64_t size = disk_usage(root / "containers" / c.id / "upper");
+    if (hooks.removed) hooks.removed(c.id);  // the supervisor forgets it (and its record)
     store.remove(c.id, false);
     reclaimed += size;
     deleted.push_back(c.id);

@@ -12,6 +12,7 @@
 
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
+#include "mycompose/common/state_record.hpp"
 #include "mycompose/common/sha256.hpp"
 #include "mycompose/common/unique_fd.hpp"
 #include "mycompose/runtime/mount_source.hpp"
@@ -127,15 +128,16 @@ bool inside(const std::string& path, const std::string& folder) {
 }  // namespace
 
 VolumeRecord VolumeRecord::read(const stdfs::path& container_dir) {
-  VolumeRecord r;
-  std::error_code ec;
-  if (!stdfs::exists(container_dir / kRecordFile, ec)) return r;
-  const auto j = nlohmann::json::parse(fs::read_file(container_dir / kRecordFile));
-  r.anonymous = j.value("anonymous", std::map<std::string, std::string>{});
-  for (const auto& m : j.value("mounts", nlohmann::json::array()))
-    r.mounts.push_back({m.at("destination"), m.at("source"), m.value("type", "bind"), m.value("options", std::vector<std::string>{}),
-                        m.value("source_root", "")});
-  return r;
+  // None, or a torn one (moved aside: system check lists it): no mounts recorded.
+  auto r = fs::read_record(container_dir / kRecordFile, 16 << 20, [](const nlohmann::json& j) {
+    VolumeRecord r;
+    r.anonymous = j.value("anonymous", std::map<std::string, std::string>{});
+    for (const auto& m : j.value("mounts", nlohmann::json::array()))
+      r.mounts.push_back({m.at("destination"), m.at("source"), m.value("type", "bind"), m.value("options", std::vector<std::string>{}),
+                          m.value("source_root", "")});
+    return r;
+  });
+  return r ? std::move(*r) : VolumeRecord{};
 }
 
 void VolumeRecord::write(const stdfs::path& container_dir) const {

@@ -8,6 +8,7 @@
 
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
+#include "mycompose/common/state_record.hpp"
 
 namespace mycompose::scheduler {
 namespace stdfs = std::filesystem;
@@ -37,11 +38,13 @@ VolumeInfo read_volume(const stdfs::path& dir) {
   v.mountpoint = (dir / "_data").string();
   v.anonymous = is_anonymous_name(v.name);
   try {
-    const json rec = json::parse(fs::read_file(dir / kRecord, 1 << 20));
-    v.labels = rec.value("labels", std::map<std::string, std::string>{});
-    v.created = rec.value("created", "");
+    // A torn record is moved aside (system check lists it) and the volume shown without it.
+    auto rec = fs::read_record(dir / kRecord, 1 << 20, [](const json& j) {
+      return std::pair{j.value("labels", std::map<std::string, std::string>{}), j.value("created", "")};
+    });
+    if (rec) std::tie(v.labels, v.created) = *rec;
   } catch (const std::exception&) {
-    // No record: the folder's time stands in for the creation time.
+    // Unreadable: the folder's time stands in for the creation time.
   }
   if (v.created.empty()) {
     struct stat st;
