@@ -431,7 +431,6 @@ std::vector<Leak> find_leaks(const stdfs::path& given_root) {
   find_mount_leaks(s, names.link_prefix(), out);
   find_cgroup_leaks(s, given_root, out);
   find_network_leaks(s, names, out);
-  find_folder_leaks(s, out);
   find_temp_leaks(root, out);
   state_check::find_container_leaks(root, containers, out);
   state_check::find_state_file_leaks(root, out);

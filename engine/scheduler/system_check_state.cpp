@@ -216,7 +216,9 @@ void find_container_leaks(const stdfs::path& root, const Containers& c, std::vec
 bool fix(const stdfs::path& root, const Leak& l) {
   std::error_code ec;
   if (l.kind == "temp") {
-    if (::unlink(l.object.c_str()) != 0 && errno != ENOENT) throw SystemError("remove " + l.object, errno);
+    // A temporary record file, or a killed load's, pull's or build's folder (system_check_temps).
+    stdfs::remove_all(l.object, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory) throw SystemError("remove " + l.object, ec.value());
   } else if (l.kind == "corrupt") {
     const stdfs::path file = l.object;
     if (!fs::is_moved_aside_name(file.filename().string())) {
