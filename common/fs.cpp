@@ -131,11 +131,6 @@ bool temp_file_abandoned(const std::filesystem::path& path) {
   return ::flock(fd.get(), LOCK_SH | LOCK_NB) == 0;
 }
 
-// Kept for callers of other branches: the same durable write as every state file.
-void replace_file(const std::filesystem::path& path, std::string_view data, unsigned mode) {
-  write_file_atomic(path, data, mode);
-}
-
 void make_dirs(const std::filesystem::path& path, unsigned mode) {
   std::filesystem::path cur;
   for (const auto& part : path) {

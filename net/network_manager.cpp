@@ -211,7 +211,7 @@ NetworkRecord NetworkManager::create_locked(const NetworkSpec& spec, bool build)
     rollback.add([&] { delete_link(nl, rec.bridge); });
   }
   // The build network lives as long as a build step, which a power loss ends anyway.
-  save(rec, build ? Durability::Renamed : Durability::Synced);
+  save(rec);
   rollback.add([&] { std::filesystem::remove(dir_ / (rec.id + ".json")); });
   if (!rec.internal) enable_ip_forward();
   sync_nat();
@@ -261,7 +261,7 @@ std::vector<NetworkRecord> NetworkManager::reconcile() {
         ++it;
       }
     }
-    if (changed) save(rec, Durability::Renamed);
+    if (changed) save(rec);
     forwarding |= !rec.internal;
   }
   if (forwarding) enable_ip_forward();

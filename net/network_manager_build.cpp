@@ -91,7 +91,7 @@ void NetworkManager::disconnect_build_step(const std::string& step_id) {
   if (it != rec->endpoints.end()) {
     const std::string veth = it->second.host_veth;
     rec->endpoints.erase(it);
-    save(*rec, Durability::Renamed);
+    save(*rec);
     delete_link(nl, veth);  // takes the step's end with it
   }
   prune_build_locked(nl);
@@ -101,7 +101,7 @@ void NetworkManager::release_build_network(pid_t builder) {
   detail::FileLock lock(dir_ / ".lock");
   auto rec = build_record(dir_);
   if (!rec) return;
-  if (rec->holders.erase(builder)) save(*rec, Durability::Renamed);
+  if (rec->holders.erase(builder)) save(*rec);
   NetlinkSocket nl;
   prune_build_locked(nl);
 }
@@ -120,7 +120,7 @@ bool NetworkManager::prune_build_locked(NetlinkSocket& nl) {
                       std::erase_if(rec.holders, [](const auto& h) { return !build_holder_alive(h.first, h.second); });
     changed |= dead > 0;
     if (!rec.endpoints.empty() || !rec.holders.empty()) {
-      if (dead) save(rec, Durability::Renamed);
+      if (dead) save(rec);
       continue;
     }
     delete_link(nl, rec.bridge);

@@ -55,7 +55,7 @@ Endpoint NetworkManager::connect_locked(NetworkRecord& rec, const std::string& c
     if (!rec.internal) add_default_route(inside, gateway);
     rec.endpoints.emplace(container_id, ep);
     rec.last_allocated = ipv4_string(pool.cursor());
-    save(rec, Durability::Renamed);
+    save(rec);
     fault_point("connect.endpoint");
   } catch (...) {
     try {
@@ -84,7 +84,7 @@ bool NetworkManager::disconnect(const std::string& network, const std::string& c
     veth = it->second.host_veth;
     const bool had_ports = !it->second.ports.empty();
     rec->endpoints.erase(it);
-    save(*rec, Durability::Renamed);
+    save(*rec);
     if (had_ports) sync_nat();
   }
   // Outside the lock: deleting a veth waits for the kernel's RCU grace period (10-20 ms), and
@@ -117,12 +117,12 @@ void NetworkManager::forward_ports(const std::string& network, const std::string
   }
   const auto before = it->second.ports;
   it->second.ports = std::move(ports);
-  save(*rec, Durability::Renamed);
+  save(*rec);
   try {
     sync_nat();
   } catch (...) {
     it->second.ports = before;
-    save(*rec, Durability::Renamed);
+    save(*rec);
     throw;
   }
 }

@@ -138,10 +138,8 @@ AddressPool pool_of(const NetworkRecord& r) {
 }  // namespace detail
 
 // Every record is written durably (fs::write_file_atomic), as every state file: a record lost
-// to a power loss hides a bridge and its nft rules from every later command. The Durability
-// argument no longer changes anything; it stays until network_manager.hpp, which other work
-// changes too, can drop it.
-void NetworkManager::save(const NetworkRecord& rec, Durability) const {
+// to a power loss hides a bridge and its nft rules from every later command.
+void NetworkManager::save(const NetworkRecord& rec) const {
   fs::write_file_atomic(dir_ / (rec.id + ".json"), to_json(rec).dump(2) + "\n", 0600);
 }
 

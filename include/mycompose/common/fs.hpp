@@ -13,12 +13,6 @@ std::string read_file(const std::filesystem::path& path, std::size_t max_bytes =
 // Atomic replace: temp file in the same folder, fsync, rename, fsync the folder.
 void write_file_atomic(const std::filesystem::path& path, std::string_view data, unsigned mode = 0644);
 
-// Atomic replace without fsync (temp file ".<name>.tmp" + rename): a reader never sees half a
-// file, but a power loss may lose the latest content. For state that only describes live
-// processes or namespaces, which a power loss ends anyway; it takes milliseconds off hot paths
-// (container start, endpoint connect). One writer per path at a time.
-void replace_file(const std::filesystem::path& path, std::string_view data, unsigned mode = 0600);
-
 // mkdir -p with the given mode for created folders; throws SystemError.
 void make_dirs(const std::filesystem::path& path, unsigned mode = 0755);
 

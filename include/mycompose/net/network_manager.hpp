@@ -76,12 +76,11 @@ class NetworkManager {
 
  private:
   std::optional<NetworkRecord> find_locked(const std::string& name_or_id) const;  // user networks
-  enum class Durability { Synced, Renamed };
   NetworkRecord create_locked(const NetworkSpec& spec, bool build);
   Endpoint connect_locked(NetworkRecord& rec, const std::string& container_id, const NetnsRef& netns,
                           const EndpointSpec& spec);
   bool prune_build_locked(NetlinkSocket& nl);
-  void save(const NetworkRecord& rec, Durability d) const;
+  void save(const NetworkRecord& rec) const;
   void sync_nat() const;
 
   std::filesystem::path root_;
