@@ -5,6 +5,7 @@
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -51,6 +52,14 @@ class CgroupV1 final : public Cgroup {
       bases_[c] = canon;
     }
     if (bases_.empty()) throw Error("no cgroup v1 controllers found under " + root_);
+  }
+
+  // A create killed half-way leaves the cgroup in some hierarchies only (they are made in
+  // name order): it exists as long as one of them has it, so it can still be destroyed.
+  bool exists_anywhere() const {
+    for (const auto& [ctrl, base] : bases_)
+      if (::access((base + "/" + relative_).c_str(), F_OK) == 0) return true;
+    return false;
   }
 
   void make() {
@@ -270,7 +279,7 @@ std::unique_ptr<Cgroup> make_v1(const std::string& root, const std::string& rela
   auto cg = std::make_unique<CgroupV1>(root, relative);
   if (create) {
     cg->make();
-  } else if (!exists(cg->path("memory").empty() ? cg->path("pids") : cg->path("memory"))) {
+  } else if (!cg->exists_anywhere()) {
     throw Error("cgroup " + relative + " does not exist under " + root);
   }
   return cg;

@@ -146,12 +146,14 @@ void destroy_container(const stdfs::path& dir, const StoredState& s) {
   } catch (const Error&) {
     // None: a create killed before it made the cgroup (its state says "creating").
   }
-  if (cg) try {
-    cg->kill_all(SIGKILL);
-    cg->freeze(false);
-    cg->destroy();
-  } catch (const SystemError& e) {
-    if (e.error_number() != ENOENT) throw;
+  if (cg) {
+    try {
+      cg->kill_all(SIGKILL);
+      cg->freeze(false);
+    } catch (const SystemError& e) {
+      if (e.error_number() != ENOENT) throw;  // a hierarchy the killed create never reached
+    }
+    cg->destroy();  // each hierarchy's folder, where there is one
   }
   remove_state_folder(dir);
 }
