@@ -24,6 +24,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap "exit 130" INT TERM  # so the EXIT trap runs when the soak is interrupted
 mkdir -p "$WORK/rootfs/bin" "$WORK/stack" "$WORK/other"
 cp /bin/busybox "$WORK/rootfs/bin/busybox"
 for a in sh sleep cat touch; do ln -s busybox "$WORK/rootfs/bin/$a"; done
@@ -77,9 +78,9 @@ while [ "$i" -le "$N" ]; do
     wait "$up" || true
     killed=$((killed + 1))
   else
-    "$BIN" up -d > /dev/null 2>&1 || echo "cycle $i: up failed" >&2
+    "$BIN" up -d > /dev/null 2> "$WORK/err" || { echo "cycle $i: up failed: $(tail -n 2 "$WORK/err" | tr '\n' ' ')" >&2; }
   fi
-  "$BIN" down -v -t 0 > /dev/null 2>&1 || echo "cycle $i: down failed" >&2
+  "$BIN" down -v -t 0 > /dev/null 2> "$WORK/err" || { echo "cycle $i: down failed: $(tail -n 2 "$WORK/err" | tr '\n' ' ')" >&2; }
   n=$(leaks)
   if [ "$n" -gt 0 ]; then
     left_by_down=$((left_by_down + n))
