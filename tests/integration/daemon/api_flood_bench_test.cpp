@@ -19,18 +19,6 @@ long rss_kb(pid_t pid) {
   return at == std::string::npos ? -1 : std::stol(status.substr(at + 6));
 }
 
-int connect_nonblocking(const stdfs::path& sock) {
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  sockaddr_un a{};
-  a.sun_family = AF_UNIX;
-  std::strncpy(a.sun_path, sock.c_str(), sizeof a.sun_path - 1);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 double ping_ms(const stdfs::path& sock) {
   auto t0 = std::chrono::steady_clock::now();
   Answer a = request(sock, "GET", "/_ping");
@@ -58,7 +46,7 @@ TEST_CASE("api flood bench: engine RSS and ping latency under an API connection 
   for (int i = 0; i < count; ++i) {
     int fd = -1;
     for (int tries = 0; fd < 0 && tries < 100; ++tries) {
-      fd = connect_nonblocking(root.sock());
+      fd = connect_socket(root.sock(), true);
       if (fd < 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     if (fd < 0) {

@@ -28,8 +28,9 @@ namespace stdfs = std::filesystem;
 using nlohmann::json;
 namespace http = mycompose::daemon::http;
 
-inline int connect_socket(const stdfs::path& sock) {
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+// -1 when the connect fails (with nonblocking: also when the listener's backlog is full).
+inline int connect_socket(const stdfs::path& sock, bool nonblocking = false) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0), 0);
   sockaddr_un a{};
   a.sun_family = AF_UNIX;
   std::strncpy(a.sun_path, sock.c_str(), sizeof a.sun_path - 1);
