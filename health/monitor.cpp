@@ -8,7 +8,7 @@
 
 #include "mycompose/daemon/engine.hpp"
 #include "mycompose/daemon/event_bus.hpp"
-#include "probe.hpp"
+#include "mycompose/health/probe.hpp"
 
 namespace mycompose::health {
 
@@ -26,13 +26,16 @@ struct HealthMonitor::Watch {
   std::shared_ptr<Probe> probe;
 };
 
+std::string runtime_program() {
+  std::error_code ec;
+  stdfs::path self = stdfs::read_symlink("/proc/self/exe", ec);
+  if (ec) return "/proc/self/exe";
+  stdfs::path launcher = self.parent_path() / "mycompose";
+  return stdfs::exists(launcher, ec) ? launcher.string() : self.string();
+}
+
 ProbeCommand runtime_exec_command(stdfs::path runtime_root, std::string program) {
-  if (program.empty()) {
-    std::error_code ec;
-    stdfs::path self = stdfs::read_symlink("/proc/self/exe", ec);
-    stdfs::path launcher = self.parent_path() / "mycompose";
-    program = !ec && stdfs::exists(launcher, ec) ? launcher.string() : (ec ? "/proc/self/exe" : self.string());
-  }
+  if (program.empty()) program = runtime_program();
   return [program, runtime_root](const std::string& id, const std::vector<std::string>& test) {
     std::vector<std::string> argv{program, "runtime", "--root", runtime_root.string(), "exec", id};
     argv.insert(argv.end(), test.begin(), test.end());

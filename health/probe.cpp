@@ -1,6 +1,6 @@
 // A probe process: uv_spawn (fork+exec inside libuv, on the loop thread: no fork of the
 // engine's threads), one pipe for stdout and stderr together, a timer for the timeout.
-#include "probe.hpp"
+#include "mycompose/health/probe.hpp"
 
 #include <fcntl.h>
 #include <signal.h>

@@ -1,19 +1,19 @@
 // `mycompose exec SERVICE COMMAND…`: a new process in a running container of the service.
-// The CLI is root on the engine's host, so it runs the runtime's exec itself (no fork in the
-// multi-threaded engine): the process joins the container's namespaces and cgroup with the
-// container's environment, user, working folder, capabilities and seccomp, and its exit
-// status is ours.
-#include <fcntl.h>
+// In the foreground the CLI is root on the engine's host and runs the runtime's exec itself
+// (no fork in the multi-threaded engine), relaying the terminal, and the process's exit status
+// is ours. With -d the engine starts it, so that the engine, which reaps every orphan, is the
+// one it is reparented to (exec_routes.cpp). Either way it joins the container's namespaces
+// and cgroup with the container's environment, user, working folder, capabilities and seccomp.
 #include <unistd.h>
 
 #include <cstdlib>
 #include <optional>
 
 #include "commands.hpp"
+#include "engine_client.hpp"
 #include "terminal_shield.hpp"
 #include "flags/exec.hpp"
 #include "mycompose/common/error.hpp"
-#include "mycompose/common/unique_fd.hpp"
 #include "mycompose/daemon/engine.hpp"
 #include "mycompose/scheduler/container_store.hpp"
 #include "service_container.hpp"
@@ -30,20 +30,6 @@ std::vector<std::string> exec_env(const std::vector<std::string>& flags) {
   }
   return env;
 }
-
-// exec -d: the process gets /dev/null for stdio; our stderr comes back for error messages.
-class DetachedStdio {
- public:
-  DetachedStdio() : saved_err_(::dup(2)) {
-    UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
-    if (!null || !saved_err_) throw SystemError("open /dev/null", errno);
-    for (int fd : {0, 1, 2}) ::dup2(null.get(), fd);
-  }
-  ~DetachedStdio() { ::dup2(saved_err_.get(), 2); }
-
- private:
-  UniqueFd saved_err_;
-};
 
 }  // namespace
 
@@ -67,8 +53,14 @@ void register_exec(CLI::App& app, Context& ctx) {
     // docker compose: a TTY unless -T, and never when our stdin is not a terminal.
     e.tty = !o.detach && !o.no_tty && o.tty && ::isatty(0);
     if (o.detach) {
-      DetachedStdio quiet;
-      store.runtime().exec(rec.id, e);
+      nlohmann::json body{{"detach", true}, {"args", e.args}, {"env", e.env}, {"cwd", e.cwd}, {"user", e.user}};
+      auto client = EngineClient::connect(std::filesystem::absolute(daemon::default_root()));
+      auto res = client.request("POST", "/containers/" + rec.id + "/exec", &body);
+      if (res.status >= 400) {
+        auto j = nlohmann::json::parse(res.body, nullptr, false);
+        std::string message = j.is_object() ? j.value("message", res.body) : res.body;
+        throw Error(message, j.is_object() ? j.value("exit_code", 1) : 1);
+      }
       return;
     }
     std::optional<TerminalShield> shield;

@@ -1,16 +1,35 @@
 // `mycompose runtime …`: the OCI runtime command line (as runc/crun), a thin layer over
 // mycompose::runtime::Runtime.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "commands.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
+#include "mycompose/common/unique_fd.hpp"
 #include "mycompose/runtime/runtime.hpp"
 
 namespace mycompose::cli {
 namespace {
+
+// `runtime exec -d`: the process gets /dev/null for stdio; our stderr comes back for error messages.
+class DetachedStdio {
+ public:
+  DetachedStdio() : saved_err_(::dup(2)) {
+    UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
+    if (!null || !saved_err_) throw SystemError("open /dev/null", errno);
+    for (int fd : {0, 1, 2}) ::dup2(null.get(), fd);
+  }
+  ~DetachedStdio() { ::dup2(saved_err_.get(), 2); }
+
+ private:
+  UniqueFd saved_err_;
+};
 
 namespace rt = mycompose::runtime;
 
@@ -141,6 +160,8 @@ void register_runtime(CLI::App& app, Context& ctx) {
     f->exec.args.assign(rest.begin() + 1, rest.end());
     if (f->exec.args.empty()) throw Error("runtime exec: a command is required");
     std::fflush(stdout);
+    std::optional<DetachedStdio> quiet;
+    if (f->exec.detach) quiet.emplace();
     ctx.exit_code = make_runtime(*f).exec(f->id, f->exec);
   });
 

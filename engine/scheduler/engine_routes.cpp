@@ -16,6 +16,7 @@ void install(daemon::Engine& engine) {
   install_lifecycle_routes(engine, *services);
   install_oneoff_routes(engine, *services);
   install_log_routes(engine, *services);
+  install_exec_routes(engine, *services);
 }
 
 }  // namespace

@@ -116,5 +116,6 @@ std::vector<std::string> prune_networks(ProjectServices& services, const std::fi
                                         const std::vector<std::string>& filters);
 void install_log_routes(daemon::Engine& engine, ProjectServices& services);       // logs, attach/stop
 void install_lifecycle_routes(daemon::Engine& engine, ProjectServices& services);  // create start stop … ps top wait events
+void install_exec_routes(daemon::Engine& engine, ProjectServices& services);       // exec -d
 
 }  // namespace mycompose::scheduler

@@ -49,9 +49,10 @@ using ProbeCommand = std::function<std::vector<std::string>(const std::string& i
 // own waitpid must not race it). Unset: libuv's exit callback reaps the probe.
 using ChildReaper = std::function<void(pid_t pid, std::function<void(int wait_status)> on_exit)>;
 
-// `<program> runtime --root <runtime_root> exec <id> <test…>`. program empty: the `mycompose`
-// launcher beside the running executable (small and statically linked: the quickest start),
-// else the running executable itself.
+// The program the engine runs `runtime …` with: the `mycompose` launcher beside the running
+// executable (small and statically linked: the quickest start), else the running executable.
+std::string runtime_program();
+// `<program> runtime --root <runtime_root> exec <id> <test…>`; program empty: runtime_program().
 ProbeCommand runtime_exec_command(std::filesystem::path runtime_root, std::string program = "");
 
 struct MonitorOptions {

@@ -7,9 +7,9 @@
 //   p.ok({"up", "-d"});        // `mycompose up -d` in p.dir; requires exit 0
 //   auto r = p.run({"ps"});    // any exit status
 //
-// On the way out (even after a failed CHECK) the project is taken down (`down -v -t 0`), the
-// engine stopped and every child reaped (the test is the subreaper of what it starts: the
-// machine's PID 1 may not reap orphans), then `system check` must find nothing. `finish()`
+// On the way out (even after a failed CHECK) the project is taken down (`down -v -t 0`, which
+// must pass), the engine stopped and every child reaped (the test is the subreaper of what it
+// starts: the machine's PID 1 may not reap orphans), then `system check` must find nothing. `finish()`
 // does the same at a point of the test's choosing, with `down -v` required to pass.
 #include <signal.h>
 #include <spawn.h>
@@ -97,10 +97,16 @@ struct Project : Cli {
   Project& operator=(const Project&) = delete;
   ~Project() {
     if (finished_) return;
-    run({"down", "-v", "-t", "0"});
+    auto down = run({"down", "-v", "-t", "0"});
     stop_engine();
     // After a failed REQUIRE the test is over already; its leaks would only add noise.
-    if (std::uncaught_exceptions() == 0) check_no_leaks(r.root());
+    if (std::uncaught_exceptions() == 0) {
+      // A down that fails leaves what it did not remove to the temp root's deletion, which
+      // cannot take host objects (a bridge, nft rules) with it.
+      INFO("down -v -t 0 on the way out: " << down.err);
+      CHECK(down.exit_code == 0);
+      check_no_leaks(r.root());
+    }
   }
   // down -v passes, the engine is stopped, and nothing is left on the host.
   void finish() {

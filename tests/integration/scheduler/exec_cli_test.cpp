@@ -1,6 +1,8 @@
 // `mycompose exec` through the real binary: the process runs in the service container's
 // namespaces with the service's environment, user and working folder, flags override them,
 // its exit status is ours, -d leaves it running, and a stopped service is an error.
+#include <fstream>
+
 #include "cli_project_fixture.hpp"
 
 using namespace cli_project;
@@ -68,6 +70,59 @@ TEST_CASE("cli exec -d: the process keeps running after the CLI returns") {
   REQUIRE(!pid.empty());
   pid.pop_back();
   CHECK(p.ok({"exec", "-T", "web", "cat", "/proc/" + pid + "/comm"}) == "sleep\n");
+}
+
+namespace {
+
+// The pid of the process whose command line is exactly `args` (NUL-separated), or 0.
+pid_t find_process(const std::string& args) {
+  std::error_code ec;
+  for (const auto& e : stdfs::directory_iterator("/proc", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(e.path() / "cmdline", std::ios::binary);
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (cmdline == args) return static_cast<pid_t>(std::stol(name));
+  }
+  return 0;
+}
+
+pid_t parent_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("PPid:", 0) == 0) return static_cast<pid_t>(std::stol(line.substr(5)));
+  return 0;
+}
+
+}  // namespace
+
+// Started by the CLI, a detached process went to the CLI's nearest reaping ancestor. This test
+// is a subreaper that does not reap while it waits for `down`: the killed process stayed a
+// zombie, the container's init waited for it in zap_pid_ns_processes, and `down` hung (killed
+// after 60 s, the project's bridge left on the host).
+TEST_CASE("cli exec -d: the engine starts the process and reaps it, so down never waits on the caller") {
+  Project p(kCompose);
+  p.ok({"up", "-d"});
+  auto detached = p.run({"exec", "-d", "-e", "X=-from-flag", "-w", "/", "-u", "0", "web", "sh", "-c",
+                         "echo \"$X $(pwd) $(id -u)\" > /www/flags; exec sleep 4242"});
+  INFO(detached.err);
+  REQUIRE(detached.exit_code == 0);
+  CHECK(detached.out.empty());
+  pid_t pid = 0;
+  for (int i = 0; i < 500 && !pid; ++i) {
+    pid = find_process(std::string("sleep\0" "4242\0", 11));
+    if (!pid) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(pid > 0);
+  const auto engine = static_cast<pid_t>(std::stol(mycompose::fs::read_file(p.r.root() / "engine.pid")));
+  CHECK(parent_of(pid) == engine);
+  CHECK(p.ok({"exec", "-T", "web", "cat", "/www/flags"}) == "-from-flag / 0\n");
+
+  // A command that cannot start is the caller's error, with the runtime's words.
+  auto missing = p.run({"exec", "-d", "web", "/no/such/program"});
+  CHECK(missing.exit_code != 0);
+  CHECK(missing.err.find("/no/such/program") != std::string::npos);
+  p.finish();  // down must pass: before, it was killed after 60 s
 }
 
 TEST_CASE("cli exec: a stopped service is not running") {

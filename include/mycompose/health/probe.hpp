@@ -1,6 +1,7 @@
 #pragma once
 // One probe process on the loop: its output (stdout and stderr together, limited as Docker's),
-// its timeout (SIGKILL to its process group), its wait status. Internal to the monitor.
+// its timeout (SIGKILL to its process group), its wait status. Used by the health monitor and
+// by the engine routes that run `mycompose runtime` (exec -d).
 #include <uv.h>
 
 #include <functional>
