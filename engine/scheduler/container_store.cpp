@@ -149,9 +149,18 @@ void remove_folder(const stdfs::path& dir) {
   if (::stat(dir.c_str(), &folder) == 0 && ::lstat((dir / "rootfs").c_str(), &rootfs) == 0 && folder.st_dev != rootfs.st_dev)
     throw Error("cannot remove " + dir.string() + ": " + (dir / "rootfs").string() + " is still mounted");
   const auto doomed = dir.parent_path() / (kRemovingPrefix + dir.filename().string());
-  if (::rename(dir.c_str(), doomed.c_str()) == 0)
-    stdfs::remove_all(doomed);
-  else if (errno != ENOENT)
+  if (::rename(dir.c_str(), doomed.c_str()) == 0) {
+    // A folder that gained an entry while it was emptied (ENOTEMPTY, seen under load right
+    // after the container's last process died: its overlay's work folder settling) is emptied
+    // again, a bounded number of times.
+    for (int attempt = 0;; ++attempt) {
+      std::error_code ec;
+      stdfs::remove_all(doomed, ec);
+      if (!ec) break;
+      if (ec != std::errc::directory_not_empty || attempt == 20) throw stdfs::filesystem_error("cannot remove", doomed, ec);
+      ::usleep(50 * 1000);
+    }
+  } else if (errno != ENOENT)
     throw SystemError("rename " + dir.string() + " to " + doomed.string(), errno);
 }
 
