@@ -78,8 +78,10 @@ void run_one(const json& hook, const std::string& where, const std::string& stat
     if (::dup2(in.get(), 0) != 0 || ::dup2(out_w.get(), 1) != 1 || ::dup2(out_w.get(), 2) != 2) _exit(127);
     ::close_range(3, ~0U, 0);
     ::execve(path.c_str(), argv.data(), own_env ? envp.data() : environ);
-    std::string msg = std::string("exec: ") + std::strerror(errno);
-    (void)!::write(2, msg.data(), msg.size());
+    // No allocation here: the engine that forked us may have other threads holding malloc's lock.
+    const char* why = ::strerrordesc_np(errno);
+    (void)!::write(2, "exec: ", 6);
+    if (why) (void)!::write(2, why, std::strlen(why));
     _exit(127);
   }
   out_w.reset();

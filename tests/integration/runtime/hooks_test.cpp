@@ -182,3 +182,15 @@ TEST_CASE("runtime hooks: a malformed hook is refused by create naming it") {
   CHECK(c.err == "error: config.json: hooks.prestart[0].timeout must be a number of seconds greater than zero\n");
   CHECK(sb.leftovers("c1", b.rootfs()).empty());
 }
+
+TEST_CASE("runtime hooks: a hook that cannot be executed fails create with the reason") {
+  Sandbox sb;
+  Bundle b = sb.bundle("b", {"true"});
+  b.config["hooks"]["createRuntime"] = {{{"path", (sb.dir / "no-such-hook").string()}}};
+  b.write();
+  Result c = sb.rt({"create", "--bundle", b.dir.string(), "c1"});
+  CHECK(c.status != 0);
+  CHECK(c.err == "error: hooks.createRuntime[0] " + (sb.dir / "no-such-hook").string() +
+                     ": exit status 127 (output: exec: No such file or directory)\n");
+  CHECK(sb.leftovers("c1", b.rootfs()).empty());
+}
