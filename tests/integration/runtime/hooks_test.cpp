@@ -194,3 +194,15 @@ TEST_CASE("runtime hooks: a hook that cannot be executed fails create with the r
                      ": exit status 127 (output: exec: No such file or directory)\n");
   CHECK(sb.leftovers("c1", b.rootfs()).empty());
 }
+
+TEST_CASE("runtime hooks: a failing startContainer hook stops the container before its process runs") {
+  Sandbox sb;
+  Bundle b = sb.bundle("b", {"sh", "-c", "echo app ran"});
+  b.config["hooks"]["startContainer"] = {hook("echo refused; exit 2")};
+  b.write();
+  Result r = sb.rt({"run", "--bundle", b.dir.string(), "c1"});
+  CHECK(r.status == 1);
+  CHECK(r.out == "");
+  CHECK(r.err == "error: hooks.startContainer[0] /bin/sh: exit status 2 (output: refused)\n");
+  CHECK(sb.leftovers("c1", b.rootfs()).empty());
+}
