@@ -140,7 +140,7 @@ void apply_capabilities(const nlohmann::json& process_capabilities) {
   set_flag(want.get(), CAP_EFFECTIVE, effective);
   set_flag(want.get(), CAP_PERMITTED, permitted);
   set_flag(want.get(), CAP_INHERITABLE, inheritable);
-  if (cap_set_proc(want.get()) != 0) throw SystemError("cap_set_proc", errno);
+  if (cap_set_proc(want.get()) != 0) throw SystemError("process.capabilities: cap_set_proc", errno);
 
   if (CAP_AMBIENT_SUPPORTED()) {
     if (cap_reset_ambient() != 0) throw SystemError("cap_reset_ambient", errno);
@@ -193,7 +193,9 @@ void apply_rlimits(const nlohmann::json& process_rlimits) {
   }
   for (std::size_t i = 0; i < limits.size(); ++i)
     if (setrlimit(static_cast<__rlimit_resource>(limits[i].first), &limits[i].second) != 0)
-      throw SystemError("setrlimit " + process_rlimits[i]["type"].get<std::string>(), errno);
+      throw SystemError("process.rlimits: setrlimit " + process_rlimits[i]["type"].get<std::string>() + " (soft " +
+                            std::to_string(limits[i].second.rlim_cur) + ", hard " + std::to_string(limits[i].second.rlim_max) + ")",
+                        errno);
 }
 
 }  // namespace mycompose::runtime

@@ -97,6 +97,13 @@ class CgroupV1 final : public Cgroup {
     if (r.contains("pids")) write_pids(r["pids"]);
     if (r.contains("devices")) write_devices(r["devices"]);
     if (r.contains("blockIO")) write_blkio(r["blockIO"]);
+    if (r.contains("network")) write_network(r["network"]);
+    if (r.contains("hugepageLimits")) write_hugepages(r["hugepageLimits"]);
+    // What v1 has no file for is refused, never dropped (runc refuses them too).
+    if (auto u = r.find("unified"); u != r.end() && !u->is_null() && !u->empty())
+      throw Error("linux.resources.unified: needs cgroup v2; this host's cgroups are v1");
+    if (auto d = r.find("rdma"); d != r.end() && !d->is_null() && !d->empty())
+      throw Error("linux.resources.rdma: the rdma cgroup controller is not available on this host");
   }
 
   void add_process(pid_t pid) override {
@@ -215,6 +222,10 @@ class CgroupV1 final : public Cgroup {
     if (auto s = number(m, "swappiness"); s && *s >= 0 && *s <= 100)
       write(dir + "/memory.swappiness", std::to_string(*s));
     if (m.value("disableOOMKiller", false)) write(dir + "/memory.oom_control", "1");
+    if (auto k = number(m, "kernel"))
+      write(need_file("memory", "memory.kmem.limit_in_bytes", "linux.resources.memory.kernel"), limit_or_max(*k));
+    if (auto k = number(m, "kernelTCP"))
+      write(need_file("memory", "memory.kmem.tcp.limit_in_bytes", "linux.resources.memory.kernelTCP"), limit_or_max(*k));
   }
 
   void write_cpu(const nlohmann::json& c) {
@@ -224,6 +235,11 @@ class CgroupV1 final : public Cgroup {
     auto quota = number(c, "quota");
     if (period && *period > 0) write(require("cpu") + "/cpu.cfs_period_us", std::to_string(*period));
     if (quota && *quota != 0) write(require("cpu") + "/cpu.cfs_quota_us", std::to_string(*quota));
+    if (auto v = number(c, "realtimePeriod"); v && *v > 0)
+      write(need_file("cpu", "cpu.rt_period_us", "linux.resources.cpu.realtimePeriod"), std::to_string(*v));
+    if (auto v = number(c, "realtimeRuntime"); v && *v != 0)
+      write(need_file("cpu", "cpu.rt_runtime_us", "linux.resources.cpu.realtimeRuntime"), std::to_string(*v));
+    if (auto v = number(c, "idle"); v && *v != 0) throw Error("linux.resources.cpu.idle: needs cgroup v2; this host's cgroups are v1");
     if (auto cpus = string(c, "cpus")) write(require("cpuset") + "/cpuset.cpus", *cpus);
     if (auto mems = string(c, "mems")) write(require("cpuset") + "/cpuset.mems", *mems);
   }
@@ -234,13 +250,78 @@ class CgroupV1 final : public Cgroup {
       write(require("pids") + "/pids.max", *l <= 0 ? "max" : std::to_string(*l));
   }
 
+  // A controller file that must exist for `field` to apply: refused by name when it does not.
+  std::string need_file(const char* controller, const std::string& file, const std::string& field) const {
+    const auto dir = path(controller);
+    if (dir.empty()) throw Error(field + ": the " + controller + " cgroup controller is not mounted on this host");
+    if (!exists(dir + "/" + file)) throw Error(field + ": this host's " + controller + " controller has no " + file);
+    return dir + "/" + file;
+  }
+
   void write_blkio(const nlohmann::json& b) {
     if (b.is_null()) return;
+    const std::string f = "linux.resources.blockIO";
     if (auto w = number(b, "weight"); w && *w > 0) {
-      const auto dir = require("blkio");
       // Kernels with the BFQ scheduler name the file differently.
-      if (exists(dir + "/blkio.weight")) write(dir + "/blkio.weight", std::to_string(*w));
-      else if (exists(dir + "/blkio.bfq.weight")) write(dir + "/blkio.bfq.weight", std::to_string(*w));
+      const auto dir = path("blkio");
+      if (!dir.empty() && !exists(dir + "/blkio.weight") && exists(dir + "/blkio.bfq.weight"))
+        write(dir + "/blkio.bfq.weight", std::to_string(*w));
+      else
+        write(need_file("blkio", "blkio.weight", f + ".weight"), std::to_string(*w));
+    }
+    if (auto w = number(b, "leafWeight"); w && *w > 0) write(need_file("blkio", "blkio.leaf_weight", f + ".leafWeight"), std::to_string(*w));
+    auto device = [&](const nlohmann::json& d, const std::string& field) {
+      auto major = number(d, "major"), minor = number(d, "minor");
+      if (!major || !minor) throw Error(field + ": major and minor are required");
+      return std::to_string(*major) + ":" + std::to_string(*minor);
+    };
+    if (auto wd = b.find("weightDevice"); wd != b.end() && wd->is_array())
+      for (std::size_t i = 0; i < wd->size(); ++i) {
+        const std::string field = f + ".weightDevice[" + std::to_string(i) + "]";
+        const auto& d = (*wd)[i];
+        if (auto w = number(d, "weight")) write(need_file("blkio", "blkio.weight_device", field + ".weight"), device(d, field) + " " + std::to_string(*w));
+        if (auto w = number(d, "leafWeight"))
+          write(need_file("blkio", "blkio.leaf_weight_device", field + ".leafWeight"), device(d, field) + " " + std::to_string(*w));
+      }
+    const std::pair<const char*, const char*> throttles[] = {{"throttleReadBpsDevice", "blkio.throttle.read_bps_device"},
+                                                              {"throttleWriteBpsDevice", "blkio.throttle.write_bps_device"},
+                                                              {"throttleReadIOPSDevice", "blkio.throttle.read_iops_device"},
+                                                              {"throttleWriteIOPSDevice", "blkio.throttle.write_iops_device"}};
+    for (const auto& [key, file] : throttles) {
+      auto list = b.find(key);
+      if (list == b.end() || !list->is_array()) continue;
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        const std::string field = f + "." + key + "[" + std::to_string(i) + "]";
+        auto rate = number((*list)[i], "rate");
+        if (!rate || *rate < 0) throw Error(field + ".rate: is required (a number)");
+        write(need_file("blkio", file, field), device((*list)[i], field) + " " + std::to_string(*rate));
+      }
+    }
+  }
+
+  void write_network(const nlohmann::json& n) {
+    if (n.is_null()) return;
+    if (auto id = number(n, "classID")) write(need_file("net_cls", "net_cls.classid", "linux.resources.network.classID"), std::to_string(*id));
+    if (auto p = n.find("priorities"); p != n.end() && p->is_array())
+      for (std::size_t i = 0; i < p->size(); ++i) {
+        const std::string field = "linux.resources.network.priorities[" + std::to_string(i) + "]";
+        auto name = string((*p)[i], "name");
+        auto prio = number((*p)[i], "priority");
+        if (!name || !prio) throw Error(field + ": name and priority are required");
+        write(need_file("net_prio", "net_prio.ifpriomap", field), *name + " " + std::to_string(*prio));
+      }
+  }
+
+  void write_hugepages(const nlohmann::json& h) {
+    if (h.is_null()) return;
+    if (!h.is_array()) throw Error("linux.resources.hugepageLimits must be an array");
+    for (std::size_t i = 0; i < h.size(); ++i) {
+      const std::string field = "linux.resources.hugepageLimits[" + std::to_string(i) + "]";
+      auto size = string(h[i], "pageSize");
+      auto limit = number(h[i], "limit");
+      if (!size || !limit) throw Error(field + ": pageSize and limit are required");
+      if (size->find('/') != std::string::npos || size->find("..") != std::string::npos) throw Error(field + ".pageSize: invalid");
+      write(need_file("hugetlb", "hugetlb." + *size + ".limit_in_bytes", field), std::to_string(*limit));
     }
   }
 

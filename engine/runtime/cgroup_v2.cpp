@@ -52,6 +52,39 @@ class CgroupV2 final : public Cgroup {
     if (r.contains("pids")) write_pids(r["pids"]);
     if (r.contains("blockIO")) write_io(r["blockIO"]);
     if (r.contains("devices")) attach_device_rules(dir_, r["devices"]);
+    if (r.contains("hugepageLimits")) write_hugepages(r["hugepageLimits"]);
+    if (r.contains("unified")) write_unified(r["unified"]);
+    // v2 has no net_cls/net_prio: refused, never dropped (as runc does).
+    if (auto n = r.find("network"); n != r.end() && !n->is_null() && !n->empty())
+      throw Error("linux.resources.network: net_cls and net_prio do not exist on cgroup v2");
+  }
+
+  void write_hugepages(const nlohmann::json& h) {
+    if (h.is_null()) return;
+    if (!h.is_array()) throw Error("linux.resources.hugepageLimits must be an array");
+    for (std::size_t i = 0; i < h.size(); ++i) {
+      const std::string field = "linux.resources.hugepageLimits[" + std::to_string(i) + "]";
+      auto size = string(h[i], "pageSize");
+      auto limit = number(h[i], "limit");
+      if (!size || !limit) throw Error(field + ": pageSize and limit are required");
+      const std::string file = dir_ + "/hugetlb." + *size + ".max";
+      if (size->find('/') != std::string::npos || !exists(file)) throw Error(field + ": this host's cgroup has no hugetlb." + *size + ".max");
+      write(file, max_or(*limit));
+    }
+  }
+
+  // linux.resources.unified: each key an interface file of the container's folder.
+  void write_unified(const nlohmann::json& u) {
+    if (u.is_null()) return;
+    if (!u.is_object()) throw Error("linux.resources.unified must be an object of strings");
+    for (const auto& [key, value] : u.items()) {
+      const std::string field = "linux.resources.unified." + key;
+      if (!value.is_string()) throw Error(field + " must be a string");
+      if (key.empty() || key.find('/') != std::string::npos || key.find('.') == std::string::npos || key[0] == '.')
+        throw Error(field + ": not a cgroup interface file name");
+      if (!exists(dir_ + "/" + key)) throw Error(field + ": this host's cgroup has no such file");
+      write(dir_ + "/" + key, value.get<std::string>());
+    }
   }
 
   void add_process(pid_t pid) override { write(dir_ + "/cgroup.procs", std::to_string(pid)); }

@@ -16,6 +16,7 @@
 #include "console_socket.hpp"
 #include "default_device_rules.hpp"
 #include "foreground.hpp"
+#include "hooks.hpp"
 #include "launcher.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fault_point.hpp"
@@ -52,8 +53,14 @@ class CreateGuard {
       remove_state_folder(dir_);
     } catch (...) {
     }
+    // A create that fails is a delete too (runtime.md "Lifecycle" step 12): poststop runs.
+    if (poststop_) run_hooks_warn(*poststop_, "poststop", poststop_state_);
   }
   void set_cgroup(Cgroup* c) { cgroup_ = c; }
+  void set_poststop(const nlohmann::json* spec, nlohmann::json state) {
+    poststop_ = spec;
+    poststop_state_ = std::move(state);
+  }
   void set_init(InitProcess* p) { init_ = p; }
   void commit() { committed_ = true; }
 
@@ -61,6 +68,8 @@ class CreateGuard {
   stdfs::path dir_;
   Cgroup* cgroup_ = nullptr;
   InitProcess* init_ = nullptr;
+  const nlohmann::json* poststop_ = nullptr;
+  nlohmann::json poststop_state_;
   bool committed_ = false;
 };
 
@@ -104,9 +113,16 @@ Created create_container(const stdfs::path& root, const std::string& id, const C
   // state names what the host keeps (read_state finds the init in the cgroup).
   write_state(dir, c.state);
   fault_point("runtime.state");
-  c.cgroup = Cgroup::create(c.state.cgroups_path,
-                            with_default_device_rules(spec.raw.value("linux", json::object()).value("resources", json::object())));
+  const json& lx = spec.raw.value("linux", json::object());
+  c.cgroup = Cgroup::create(c.state.cgroups_path, with_default_device_rules(lx.value("resources", json::object()),
+                                                                            lx.value("devices", json::array())));
   guard.set_cgroup(c.cgroup.get());
+  {
+    json stopped = c.state.oci.oci_json();
+    stopped["status"] = "stopped";
+    stopped.erase("pid");
+    guard.set_poststop(&spec.raw, std::move(stopped));
+  }
   fault_point("runtime.cgroup");
   // The init gets these two open, never the folder (launcher.hpp, InitFiles); both stay
   // root's 0600 files, with or without a user namespace.
@@ -120,7 +136,16 @@ Created create_container(const stdfs::path& root, const std::string& id, const C
   config_copy["annotations"][kBundleAnnotation] = spec.bundle.string();
   fs::write_file_atomic(dir / kConfigFile, config_copy.dump(), 0600);
   const int stdio[3] = {opts.stdin_fd, opts.stdout_fd, opts.stderr_fd};
-  c.init = launch_init(spec, {exit_record.get(), fifo.get()}, mode, *c.cgroup, stdio, relay);
+  c.init = launch_init(spec, {exit_record.get(), fifo.get()}, mode, *c.cgroup, stdio, relay, [&](pid_t pid) {
+    ContainerState st = c.state.oci;
+    st.pid = pid;
+    json state = st.oci_json();
+    // In the runtime's namespaces, the container's made and not yet pivoted (config.md
+    // "prestart", "createRuntime"); a failure fails create, which undoes everything.
+    run_hooks(spec.raw, "prestart", state);
+    run_hooks(spec.raw, "createRuntime", state);
+    return state;
+  });
   guard.set_init(&c.init);
   fault_point("runtime.init");
   if (console) {
@@ -158,6 +183,33 @@ void destroy_container(const stdfs::path& dir, const StoredState& s) {
   remove_state_folder(dir);
 }
 
+// The config.json copy in the state folder (hooks of a container created earlier).
+json stored_config(const stdfs::path& dir) {
+  try {
+    return json::parse(fs::read_file(dir / kConfigFile, 16 << 20));
+  } catch (const std::exception&) {
+    return json::object();
+  }
+}
+
+// After the app is told to start, before start returns; a failure is only a warning.
+void run_poststart(const stdfs::path& dir, const StoredState& s) {
+  json config = stored_config(dir);
+  if (!has_hooks(config, "poststart")) return;
+  json state = s.oci.oci_json();
+  state["status"] = "running";
+  run_hooks_warn(config, "poststart", state);
+}
+
+// After delete has removed everything; a failure is only a warning.
+void run_poststop(const json& config, const StoredState& s) {
+  if (!has_hooks(config, "poststop")) return;
+  json state = s.oci.oci_json();
+  state["status"] = "stopped";
+  state.erase("pid");
+  run_hooks_warn(config, "poststop", state);
+}
+
 }  // namespace
 
 Runtime::Runtime(stdfs::path root) : root_(std::move(root)) {}
@@ -184,6 +236,7 @@ void Runtime::start(const std::string& id) {
   fault_point("start");
   check_syscall(::write(fifo.get(), "1", 1), "start container \"" + id + "\": write exec.fifo");
   ::unlink((dir / kFifo).c_str());
+  run_poststart(dir, s);
 }
 
 int Runtime::run(const std::string& id, const CreateOptions& opts, bool detach) {
@@ -201,9 +254,12 @@ int Runtime::run(const std::string& id, const CreateOptions& opts, bool detach) 
     throw;
   }
   c.init.sock.reset();
+  run_poststart(dir, c.state);
   if (detach) return 0;
   int status = wait_foreground(c.init.pid, c.init.pidfd.get(), c.init.pty_master.get());
+  json config = stored_config(dir);
   destroy_container(dir, c.state);
+  run_poststop(config, c.state);
   return status;
 }
 
@@ -261,7 +317,9 @@ void Runtime::remove(const std::string& id, bool force) {
       kill_and_wait(c.pid, pidfd.get());
     }
   }
+  json config = stored_config(dir);
   destroy_container(dir, s);
+  run_poststop(config, s);
 }
 
 std::vector<pid_t> Runtime::processes(const std::string& id) const {

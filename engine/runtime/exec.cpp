@@ -66,7 +66,7 @@ UniqueFd open_container_pty(UniqueFd& slave) {
 
 // Our child, in the container's namespaces but not its pid namespace. Sends "ready" with the
 // pid (ours) of the process it forked into the container, or "error".
-[[noreturn]] void exec_child(int sock, int init_pidfd, int ns_flags, json process, const CompiledSeccomp& seccomp, const std::string& user,
+[[noreturn]] void exec_child(int sock, int init_pidfd, int root_fd, int ns_flags, json process, const CompiledSeccomp& seccomp, const std::string& user,
                              const std::vector<UniqueFd>& cgroup_self_join) {
   try {
     // Here, while /proc/self is still us: the container's /proc does not show us.
@@ -75,6 +75,9 @@ UniqueFd open_container_pty(UniqueFd& slave) {
     if (!join_self(cgroup_self_join)) throw SystemError("join the container's cgroup", errno);
     // With CLONE_NEWPID this sets the pid namespace of our children, not ours.
     if (::setns(init_pidfd, ns_flags) != 0) throw SystemError("join the container's namespaces", errno);
+    // A container without a mount namespace of its own is chrooted in ours: so is its exec.
+    if (root_fd >= 0 && (::fchdir(root_fd) != 0 || ::chroot(".") != 0 || ::chdir("/") != 0))
+      throw SystemError("chroot into the container's root", errno);
     // Only stdio and the socket go on: our other fds (a cgroup folder, the caller's files)
     // would be host objects in the container (CVE-2024-21626).
     if (sock != 3 && ::dup3(sock, 3, O_CLOEXEC) != 3) throw SystemError("dup the exec socket", errno);
@@ -133,6 +136,7 @@ int Runtime::exec(const std::string& id, const ExecOptions& opts) {
   json config = json::parse(fs::read_file(dir / kConfigFile, 16 << 20));
   json process = exec_process_spec(config, opts);
   check_process(process, "exec process");
+  check_capabilities_held(process, "exec process");
   // Compiled before fork: the child only makes the seccomp() call.
   CompiledSeccomp seccomp = compile_seccomp(config.value("linux", json::object()).value("seccomp", json()));
   Spec spec = parse_spec(config, s.oci.bundle, false);
@@ -141,6 +145,11 @@ int Runtime::exec(const std::string& id, const ExecOptions& opts) {
 
   UniqueFd init_pidfd(pidfd_open(c.pid));
   if (!init_pidfd || process_start_time(c.pid) != s.init_start_time) throw Error("container \"" + id + "\" is not running");
+  UniqueFd chroot_fd;
+  if (!(ns_flags & CLONE_NEWNS)) {
+    chroot_fd.reset(::open(("/proc/" + std::to_string(c.pid) + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!chroot_fd || process_start_time(c.pid) != s.init_start_time) throw Error("container \"" + id + "\" is not running");
+  }
   auto cgroup = Cgroup::open(s.cgroups_path);
   int sv[2];
   check_syscall(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), "socketpair");
@@ -161,7 +170,7 @@ int Runtime::exec(const std::string& id, const ExecOptions& opts) {
   std::vector<UniqueFd> self_join = cgroup->open_self_join();
   pid_t child = ::fork();
   int fork_errno = errno;
-  if (child == 0) exec_child(child_sock.get(), init_pidfd.get(), ns_flags, process, seccomp, opts.user, self_join);
+  if (child == 0) exec_child(child_sock.get(), init_pidfd.get(), chroot_fd.get(), ns_flags, process, seccomp, opts.user, self_join);
   const bool joined_self = !self_join.empty();
   self_join.clear();
   ::prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);

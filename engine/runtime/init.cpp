@@ -19,6 +19,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 
@@ -26,6 +27,7 @@
 #include "mycompose/runtime/capabilities.hpp"
 #include "mycompose/runtime/runtime.hpp"
 #include "mycompose/runtime/seccomp.hpp"
+#include "hooks.hpp"
 #include "process_setup.hpp"
 #include "rootfs.hpp"
 #include "spec.hpp"
@@ -90,20 +92,53 @@ Pty open_pty() {
   _exit(code);
 }
 
-// The app, forked during create: it drops to its own privileges (prepare_process) and waits
-// for a byte on the returned pipe, which `start` makes us write. It takes only its stdio, the
-// pipe and its terminal: not the sync socket, the exit record or exec.fifo.
-UniqueFd fork_app(const json& process, const CompiledSeccomp& seccomp, int tty_slave, pid_t* pid) {
-  int p[2];
+// The app, forked during create: it drops to its own privileges (prepare_process), reports
+// how that went, and waits for a byte on the returned pipe, which `start` makes us write. It
+// takes only its stdio, the pipe and its terminal: not the sync socket, the exit record or
+// exec.fifo. A failure to get ready (a capability the host lacks, an rlimit, a user) is thrown
+// here, so that create fails with it.
+UniqueFd fork_app(const json& process, const CompiledSeccomp& seccomp, int tty_slave, const json& spec, const json& state,
+                  pid_t* pid) {
+  int p[2], s[2];
   check_syscall(::pipe2(p, O_CLOEXEC), "pipe for the app's start");
   UniqueFd wait_end(p[0]), go(p[1]);
+  check_syscall(::pipe2(s, O_CLOEXEC), "pipe for the app's setup");
+  UniqueFd status_r(s[0]), status_w(s[1]);
   *pid = ::fork();
   if (*pid < 0) throw SystemError("fork the app", errno);
   if (*pid == 0) {
-    int w = ::fcntl(wait_end.get(), F_DUPFD_CLOEXEC, 10), t = tty_slave >= 0 ? ::fcntl(tty_slave, F_DUPFD_CLOEXEC, 10) : -1;
-    if (w < 0 || (tty_slave >= 0 && t < 0) || ::dup3(w, 3, O_CLOEXEC) != 3 || (t >= 0 && ::dup3(t, 4, O_CLOEXEC) != 4)) _exit(1);
-    ::close_range(t >= 0 ? 5 : 4, ~0U, 0);
-    exec_process(process, seccomp, t >= 0 ? 4 : -1, 3);
+    int w = ::fcntl(wait_end.get(), F_DUPFD_CLOEXEC, 10), st = ::fcntl(status_w.get(), F_DUPFD_CLOEXEC, 10),
+        t = tty_slave >= 0 ? ::fcntl(tty_slave, F_DUPFD_CLOEXEC, 10) : -1;
+    if (w < 0 || st < 0 || (tty_slave >= 0 && t < 0) || ::dup3(w, 3, O_CLOEXEC) != 3 || ::dup3(st, 4, O_CLOEXEC) != 4 ||
+        (t >= 0 && ::dup3(t, 5, O_CLOEXEC) != 5))
+      _exit(1);
+    ::close_range(t >= 0 ? 6 : 5, ~0U, 0);
+    AppStart start;
+    start.go_fd = 3;
+    start.status_fd = 4;
+    if (has_hooks(spec, "startContainer")) {
+      start.spec = &spec;
+      start.state = state;
+    }
+    exec_process(process, seccomp, t >= 0 ? 5 : -1, start);
+  }
+  status_w.reset();
+  std::string report;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(status_r.get(), buf, sizeof buf)) != 0;) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (report.size() < 8192) report.append(buf, static_cast<std::size_t>(n));
+  }
+  if (report != "ok") {
+    ::kill(*pid, SIGKILL);
+    ::waitpid(*pid, nullptr, 0);
+    *pid = -1;
+    auto space = report.find(' ');
+    if (space == std::string::npos) throw Error("the container process failed to get ready");
+    throw Error(report.substr(space + 1), std::atoi(report.substr(0, space).c_str()));
   }
   return go;
 }
@@ -157,7 +192,20 @@ void confine_init(const json& process, const CompiledSeccomp& seccomp) {
     seccomp.program = cfg.body.at("seccompBpf").get<std::vector<unsigned char>>();
     seccomp.flags = cfg.body.at("seccompFlags").get<unsigned>();
     const NamespaceSpec* cgns = spec.find(CLONE_NEWCGROUP);
-    prepare_rootfs(spec, cgns && cgns->path.empty());
+    json hook_state;
+    prepare_rootfs(spec, cgns && cgns->path.empty(), [&] {
+      // Mounts made, pivot_root not yet (runtime.md "Lifecycle" 4-6): the runtime runs prestart
+      // and createRuntime, then we run createContainer here, in the container's namespaces.
+      bool any = false;
+      for (const char* kind : {"prestart", "createRuntime", "createContainer", "startContainer"}) any = any || has_hooks(spec.raw, kind);
+      if (!any) return;
+      send_message(kSyncFd, {{"type", "hooks"}});
+      Message done = recv_message(kSyncFd, "the runtime");
+      if (done.body.value("type", "") != "hooks-done") throw Error("the runtime did not run the hooks");
+      hook_state = done.body.value("state", json::object());
+      run_hooks(spec.raw, "createContainer", hook_state);
+      hook_state["status"] = "created";
+    });
     std::string hostname = spec.raw.value("hostname", "");
     if (!hostname.empty()) check_syscall(::sethostname(hostname.data(), hostname.size()), "sethostname " + hostname);
     std::string domainname = spec.raw.value("domainname", "");
@@ -171,7 +219,7 @@ void confine_init(const json& process, const CompiledSeccomp& seccomp) {
     ::chdir("/");
     sfd = ::signalfd(-1, &all, SFD_CLOEXEC);
     if (sfd < 0) throw SystemError("signalfd", errno);
-    go = fork_app(process, seccomp, pty.slave.get(), &app);
+    go = fork_app(process, seccomp, pty.slave.get(), spec.raw, hook_state, &app);
     pty.slave.reset();
     confine_init(process, seccomp);
     send_message(kSyncFd, {{"type", "ready"}}, {relay ? -1 : pty.master.get()});

@@ -115,7 +115,7 @@ void check_stdio(int fd, int target) {
 }
 
 InitProcess launch_init(const Spec& spec, const InitFiles& files, const std::string& mode, Cgroup& cgroup, const int (&stdio)[3],
-                        bool relay_terminal) {
+                        bool relay_terminal, const CreateHooks& create_hooks) {
   for (int i = 0; i < 3; ++i) check_stdio(stdio[i], i);
   if (files.exit_record < 0 || (mode == "create" && files.start_fifo < 0)) throw Error("launch the container init: state files missing");
   UniqueFd memfd = sealed_self_copy();
@@ -214,6 +214,11 @@ InitProcess launch_init(const Spec& spec, const InitFiles& files, const std::str
                   {"seccompFlags", spec.seccomp.flags}},
                  {files.exit_record, mode == "create" ? files.start_fifo : -1});
     Message ready = recv_message(parent_sock.get(), "the container init");
+    if (ready.body.value("type", "") == "hooks") {
+      json state = create_hooks ? create_hooks(ready.sender) : json::object();
+      send_message(parent_sock.get(), {{"type", "hooks-done"}, {"state", state}});
+      ready = recv_message(parent_sock.get(), "the container init");
+    }
     if (ready.body.value("type", "") == "error") throw_child_error(ready);
     init.pid = two_step ? ready.sender : child_pid;
     init.pty_master = ready.take_fd();

@@ -4,6 +4,7 @@
 // error, leaving no process behind).
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 
 #include "mycompose/common/unique_fd.hpp"
@@ -32,8 +33,13 @@ struct InitFiles {
 // stdio: fds for the container's 0, 1, 2 (-1 = inherit ours); a folder is refused.
 // relay_terminal: the init keeps the pty master and copies it to and from its stdio
 // (kTerminalRelay); pty_master stays empty.
+// create_hooks: called when the init, its mounts made and before pivot_root, asks for the
+// create hooks (it does when config.json has any); gets the init's pid, runs prestart and
+// createRuntime (throwing fails the launch) and returns the state the init passes on to
+// createContainer and startContainer.
+using CreateHooks = std::function<nlohmann::json(pid_t init_pid)>;
 InitProcess launch_init(const Spec& spec, const InitFiles& files, const std::string& mode, Cgroup& cgroup, const int (&stdio)[3],
-                        bool relay_terminal = false);
+                        bool relay_terminal = false, const CreateHooks& create_hooks = {});
 
 // Throws Error when fd (one of a container process's stdio; -1: ours) is a folder, which
 // would give the container a way into the host's files. Other host files are kept as Docker

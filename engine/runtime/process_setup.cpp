@@ -1,5 +1,7 @@
 #include "process_setup.hpp"
 
+#include "hooks.hpp"
+
 #include <fcntl.h>
 #include <grp.h>
 #include <sys/ioctl.h>
@@ -196,10 +198,10 @@ PreparedExec prepare_process(const json& process, const CompiledSeccomp& seccomp
 
   std::vector<gid_t> groups;
   for (const auto& g : user.value("additionalGids", json::array())) groups.push_back(g.get<gid_t>());
-  if (::setgroups(groups.size(), groups.data()) != 0 && errno != EPERM) throw SystemError("setgroups", errno);
+  if (::setgroups(groups.size(), groups.data()) != 0 && errno != EPERM) throw SystemError("process.user.additionalGids: setgroups", errno);
   check_syscall(::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "prctl(PR_SET_KEEPCAPS)");
-  if (::setresgid(gid, gid, gid) != 0) throw SystemError("setresgid " + std::to_string(gid), errno);
-  if (::setresuid(uid, uid, uid) != 0) throw SystemError("setresuid " + std::to_string(uid), errno);
+  if (::setresgid(gid, gid, gid) != 0) throw SystemError("process.user.gid: setresgid " + std::to_string(gid), errno);
+  if (::setresuid(uid, uid, uid) != 0) throw SystemError("process.user.uid: setresuid " + std::to_string(uid), errno);
   apply_capabilities(process.value("capabilities", json::object()));
   ::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
   if (nnp) set_no_new_privs();
@@ -230,17 +232,37 @@ void attach_terminal(int tty_slave) {
   die("exec: \"" + p.args[0] + "\": " + std::strerror(err), err == ENOENT ? 127 : 126);
 }
 
-[[noreturn]] void exec_process(const json& process, const CompiledSeccomp& seccomp, int tty_slave, int go_fd) {
+[[noreturn]] void exec_process(const json& process, const CompiledSeccomp& seccomp, int tty_slave, const AppStart& start) {
   try {
     attach_terminal(tty_slave);
-    PreparedExec p = prepare_process(process, seccomp);
-    if (go_fd >= 0) {
+    PreparedExec p;
+    try {
+      p = prepare_process(process, seccomp);
+    } catch (const Error& e) {
+      if (start.status_fd < 0) throw;
+      // "<exit code> <message>": the init fails create with it.
+      std::string report = std::to_string(e.exit_code()) + " " + e.what();
+      (void)!::write(start.status_fd, report.data(), report.size());
+      _exit(e.exit_code());
+    }
+    if (start.status_fd >= 0) {
+      (void)!::write(start.status_fd, "ok", 2);
+      ::close(start.status_fd);
+    }
+    if (start.go_fd >= 0) {
       char byte;
       ssize_t n;
-      do n = ::read(go_fd, &byte, 1);
+      do n = ::read(start.go_fd, &byte, 1);
       while (n < 0 && errno == EINTR);
       if (n != 1) _exit(1);  // the init gave up before start: nothing ran
-      ::close(go_fd);
+      ::close(start.go_fd);
+    }
+    if (start.spec) {
+      try {
+        run_hooks(*start.spec, "startContainer", start.state);
+      } catch (const Error& e) {
+        die(e.what(), 1);
+      }
     }
     exec_prepared(p);
   } catch (const Error& e) {

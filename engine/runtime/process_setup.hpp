@@ -48,8 +48,19 @@ void attach_terminal(int tty_slave);
 // Signal mask cleared, execve; an error goes to stderr (Docker's message, 126/127 when the
 // file cannot run) and _exit()s.
 [[noreturn]] void exec_prepared(PreparedExec& prepared);
-// attach_terminal, prepare_process, then (go_fd ≥ 0) a wait for one byte on go_fd (its end
-// without one: _exit(1)), then exec_prepared; an error goes to stderr and _exit()s.
-[[noreturn]] void exec_process(const nlohmann::json& process, const CompiledSeccomp& seccomp, int tty_slave, int go_fd = -1);
+// How the app under our init starts: status_fd gets "ok" once prepare_process is done, or the
+// error instead (so that create fails with it rather than the app's stderr showing it later);
+// go_fd is then waited on for one byte (its end without one: _exit(1)); spec.hooks.startContainer
+// then run in the container with `state` (their failure ends the app: _exit(1)).
+struct AppStart {
+  int go_fd = -1;
+  int status_fd = -1;
+  const nlohmann::json* spec = nullptr;
+  nlohmann::json state;
+};
+// attach_terminal, prepare_process, then the AppStart steps, then exec_prepared; an error
+// goes to stderr (or status_fd) and _exit()s.
+[[noreturn]] void exec_process(const nlohmann::json& process, const CompiledSeccomp& seccomp, int tty_slave,
+                               const AppStart& start = {});
 
 }  // namespace mycompose::runtime

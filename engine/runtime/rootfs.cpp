@@ -359,10 +359,24 @@ UniqueFd make_in_root(int root_fd, const std::string& path, bool directory, int 
   return make_in_root(root_fd, next, directory, depth + 1);
 }
 
-void prepare_rootfs(const Spec& spec, bool unshare_cgroupns) {
+void prepare_rootfs(const Spec& spec, bool unshare_cgroupns, const std::function<void()>& before_pivot) {
   const std::string rootfs = spec.rootfs.string();
-  // Nothing we mount may propagate back to the host.
-  check_syscall(::mount(nullptr, "/", nullptr, MS_PRIVATE | MS_REC, nullptr), "make / rprivate");
+  if (!spec.has(CLONE_NEWNS)) {
+    // Our mount namespace is the host's: nothing is mounted (parse_spec refused what would
+    // need it), the rootfs only becomes the root.
+    if (unshare_cgroupns) check_syscall(::unshare(CLONE_NEWCGROUP), "unshare the cgroup namespace");
+    if (before_pivot) before_pivot();
+    check_syscall(::chdir(rootfs.c_str()), "chdir " + rootfs);
+    check_syscall(::chroot("."), "chroot " + rootfs);
+    check_syscall(::chdir("/"), "chdir /");
+    make_cwd(spec);
+    return;
+  }
+  // Nothing we mount may propagate back to the host. A slave rootfs (linux.rootfsPropagation)
+  // keeps receiving the host's mounts: every mount a slave of the host's, none goes back.
+  const bool slave = spec.rootfs_propagation & MS_SLAVE;
+  check_syscall(::mount(nullptr, "/", nullptr, (slave ? MS_SLAVE : MS_PRIVATE) | MS_REC, nullptr),
+                slave ? "make / rslave" : "make / rprivate");
   // pivot_root needs the new root to be a mount point.
   do_mount(rootfs.c_str(), rootfs, nullptr, MS_BIND | MS_REC, nullptr, "bind-mount rootfs " + rootfs);
   UniqueFd root_fd(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
@@ -376,11 +390,13 @@ void prepare_rootfs(const Spec& spec, bool unshare_cgroupns) {
   if (!dev_is_bind) create_devices(spec, root_fd.get(), spec.has(CLONE_NEWUSER));
   if (unshare_cgroupns) check_syscall(::unshare(CLONE_NEWCGROUP), "unshare the cgroup namespace");
   root_fd.reset();
+  if (before_pivot) before_pivot();
   pivot_into(rootfs);
   make_cwd(spec);
 }
 
 void finalize_rootfs(const Spec& spec) {
+  if (!spec.has(CLONE_NEWNS)) return;  // no sysctl, paths or read-only root without one (parse_spec)
   const json& lx = spec.raw.value("linux", json::object());
   write_sysctls(spec);
   for (const auto& p : lx.value("readonlyPaths", json::array())) readonly_path(p.get<std::string>());
@@ -391,6 +407,11 @@ void finalize_rootfs(const Spec& spec) {
       throw Error("refusing to mask paths: /dev/null in the container is not the null device (char 1:3)");
     for (const auto& p : lx["maskedPaths"]) mask_path(p.get<std::string>());
   }
+  // On the container's own root, once it is "/" (as runc) and every bind of masked and
+  // read-only paths is made (an unbindable tree refuses binds): "shared" makes a peer group of
+  // the container's mounts only, since the host's were made private to it before.
+  if (spec.rootfs_propagation)
+    check_syscall(::mount(nullptr, "/", nullptr, spec.rootfs_propagation, nullptr), "set linux.rootfsPropagation on /");
   if (spec.raw["root"].value("readonly", false)) {
     mount_attr ro{};
     ro.attr_set = MOUNT_ATTR_RDONLY;

@@ -1,8 +1,13 @@
 #include "spec.hpp"
 
 #include <sched.h>
+#include <sys/capability.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "default_device_rules.hpp"
+#include "hooks.hpp"
 #include "mycompose/common/json_limits.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
@@ -152,10 +157,71 @@ void check_process(const json& p, const std::string& where) {
       for (const char* k : {"soft", "hard"})
         if (!member(r, k) || !r[k].is_number_unsigned()) bad(where + ".rlimits." + k, "must be an unsigned integer");
     }
+    // What setrlimit would refuse only once the app is set up, refused here by name.
+    for (std::size_t i = 0; i < rl->size(); ++i) {
+      const json& r = (*rl)[i];
+      const std::string f = where + ".rlimits[" + std::to_string(i) + "]", type = r["type"].get<std::string>();
+      const auto soft = r["soft"].get<std::uint64_t>(), hard = r["hard"].get<std::uint64_t>();
+      if (soft > hard) bad(f, type + ": the soft limit " + std::to_string(soft) + " exceeds the hard limit " + std::to_string(hard));
+      for (std::size_t j = 0; j < i; ++j)
+        if ((*rl)[j]["type"] == type) bad(f, "repeats " + type);
+    }
   }
   if (const json* o = member(p, "oomScoreAdj"); o && (!o->is_number_integer() || o->get<int>() < -1000 || o->get<int>() > 1000))
     bad(where + ".oomScoreAdj", "must be an integer between -1000 and 1000");
 }
+
+void check_capabilities_held(const json& p, const std::string& where) {
+  const json* caps = member(p, "capabilities");
+  if (!caps || !caps->is_object()) return;
+  const int known = cap_max_bits();
+  for (const char* set : {"bounding", "effective", "permitted", "inheritable", "ambient"}) {
+    const auto names = string_array(member(*caps, set), where + ".capabilities." + set);
+    const auto numbers = capability_numbers(names);
+    for (std::size_t i = 0; i < names.size(); ++i)
+      // Unknown to this kernel: skipped, as runc does (apply_capabilities).
+      if (numbers[i] < known && cap_get_bound(static_cast<cap_value_t>(numbers[i])) != 1)
+        bad(where + ".capabilities." + set, names[i] + " is not in the runtime's capability bounding set: it cannot be given");
+  }
+}
+
+namespace {
+
+bool file_says_yes(const char* path) {
+  try {
+    std::string v = fs::read_file(path, 16);
+    return !v.empty() && (v[0] == 'Y' || v[0] == '1');
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+// Security labels this runtime does not apply: refused rather than silently dropped, with the
+// reason runc gives when the host lacks the module.
+void refuse_lsm_fields(const json& raw) {
+  struct Field {
+    const char* object;  // "process" or "linux"
+    const char* key;
+    const char* module;
+  };
+  static constexpr Field kFields[] = {{"process", "apparmorProfile", "AppArmor"},
+                                      {"process", "selinuxLabel", "SELinux"},
+                                      {"linux", "mountLabel", "SELinux"}};
+  for (const auto& f : kFields) {
+    const json* obj = member(raw, f.object);
+    const json* v = obj && obj->is_object() ? member(*obj, f.key) : nullptr;
+    if (!v) continue;
+    const std::string field = std::string(f.object) + "." + f.key;
+    if (!v->is_string()) bad(field, "must be a string");
+    if (v->get<std::string>().empty()) continue;
+    const bool enabled = std::string(f.module) == "AppArmor" ? file_says_yes("/sys/module/apparmor/parameters/enabled")
+                                                           : ::access("/sys/fs/selinux/enforce", F_OK) == 0;
+    if (!enabled) bad(field, "is set (\"" + v->get<std::string>() + "\") but " + f.module + " is not enabled on this host");
+    bad(field, std::string("is set (\"") + v->get<std::string>() + "\") but this runtime does not apply " + f.module + " labels");
+  }
+}
+
+}  // namespace
 
 // A namespace of the container's own: created, or joined at a path that is not the one this
 // runtime itself is in (joining the host's is the same as having none).
@@ -187,6 +253,8 @@ Spec parse_spec(const json& raw, const std::filesystem::path& bundle, bool full)
   const json* process = member(raw, "process");
   if (!process) bad("process", "is required");
   check_process(*process, "process");
+  if (full) check_capabilities_held(*process, "process");
+  if (full) refuse_lsm_fields(raw);
   if (const json* h = member(raw, "hostname"); h && !h->is_string()) bad("hostname", "must be a string");
 
   if (const json* mounts = member(raw, "mounts")) {
@@ -225,6 +293,7 @@ Spec parse_spec(const json& raw, const std::filesystem::path& bundle, bool full)
     }
   }
 
+  check_hooks(raw.value("hooks", json()));
   const json* linux = member(raw, "linux");
   if (linux && !linux->is_object()) bad("linux", "must be an object");
   static const json kEmpty = json::object();
@@ -246,8 +315,19 @@ Spec parse_spec(const json& raw, const std::filesystem::path& bundle, bool full)
       s.namespaces.push_back(n);
     }
   }
-  if (!s.has(CLONE_NEWNS)) bad("linux.namespaces", "must include a \"mount\" namespace");
-  if (s.find(CLONE_NEWNS)->path.size()) bad("linux.namespaces", "\"mount\" cannot be joined by path");
+  if (!s.has(CLONE_NEWNS)) {
+    // The container shares our mount namespace and is only chrooted into its rootfs: anything
+    // mounted or masked would land on the host, so what needs a mount namespace is refused
+    // (runc refuses masked and read-only paths the same way).
+    const char* needs[][2] = {{"mounts", nullptr},          {"linux", "maskedPaths"}, {"linux", "readonlyPaths"},
+                              {"linux", "devices"},         {"linux", "sysctl"},      {"linux", "rootfsPropagation"},
+                              {"linux", "mountLabel"}};
+    for (const auto& [a, b] : needs) {
+      const json* v = b ? member(lx, b) : member(raw, a);
+      if (v && !v->empty() && !(v->is_string() && v->get<std::string>().empty())) bad(b ? std::string(a) + "." + b : std::string(a), "needs a \"mount\" namespace in linux.namespaces");
+    }
+    if (const json* ro = member(*root, "readonly"); ro && ro->get<bool>()) bad("root.readonly", "needs a \"mount\" namespace in linux.namespaces");
+  }
   check_id_mappings(member(lx, "uidMappings"), "linux.uidMappings");
   check_id_mappings(member(lx, "gidMappings"), "linux.gidMappings");
   if (const NamespaceSpec* u = s.find(CLONE_NEWUSER); u && u->path.empty()) {
@@ -257,6 +337,14 @@ Spec parse_spec(const json& raw, const std::filesystem::path& bundle, bool full)
   if (member(raw, "hostname") && !raw["hostname"].get<std::string>().empty() && !s.has(CLONE_NEWUTS))
     bad("hostname", "needs a \"uts\" namespace");
   s.cgroups_path = get_string(lx, "cgroupsPath", "linux", false);
+  if (std::string p = get_string(lx, "rootfsPropagation", "linux", false); !p.empty()) {
+    const bool rec = p[0] == 'r' && p != "r";
+    const std::string base = rec ? p.substr(1) : p;
+    unsigned long flag = base == "shared" ? MS_SHARED : base == "slave" ? MS_SLAVE : base == "private" ? MS_PRIVATE
+                       : base == "unbindable" ? MS_UNBINDABLE : 0;
+    if (!flag) bad("linux.rootfsPropagation", "must be one of shared, slave, private, unbindable (or rshared, rslave, rprivate, runbindable), not \"" + p + "\"");
+    s.rootfs_propagation = flag | (rec ? MS_REC : 0);
+  }
   string_array(member(lx, "maskedPaths"), "linux.maskedPaths");
   string_array(member(lx, "readonlyPaths"), "linux.readonlyPaths");
   if (const json* sc = member(lx, "sysctl")) {
@@ -285,6 +373,8 @@ Spec parse_spec(const json& raw, const std::filesystem::path& bundle, bool full)
           if (!member(dev, k) || !dev[k].is_number_integer()) bad(where + "." + k, "is required (an integer)");
     }
   }
+  // The device cgroup rules as create will write them: a bad rule fails here, before anything exists.
+  with_default_device_rules(lx.value("resources", json::object()), lx.value("devices", json::array()));
   if (const json* sc = member(lx, "seccomp"); sc && full) {
     try {
       s.seccomp = compile_seccomp(*sc);

@@ -36,6 +36,8 @@ struct Spec {
   std::vector<NamespaceSpec> namespaces;
   std::vector<MountSpec> mounts;
   std::string cgroups_path;
+  // linux.rootfsPropagation as mount(2) flags (MS_SHARED… | MS_REC); 0 = not set.
+  unsigned long rootfs_propagation = 0;
   // linux.seccomp compiled to BPF by a full parse (before fork: the child only loads it).
   CompiledSeccomp seccomp;
 
@@ -50,6 +52,9 @@ Spec load_spec(const std::filesystem::path& bundle);
 Spec parse_spec(const nlohmann::json& raw, const std::filesystem::path& bundle, bool full = true);
 // Validates a process object (create and exec).
 void check_process(const nlohmann::json& process, const std::string& where);
+// Every capability process.capabilities asks for must be in this runtime's bounding set
+// (capset would refuse it inside the container); throws Error naming the set.
+void check_capabilities_held(const nlohmann::json& process, const std::string& where);
 
 int namespace_flag(const std::string& type);  // "pid" → CLONE_NEWPID; throws on unknown
 const char* namespace_proc_name(int flag);    // CLONE_NEWNET → "net"

@@ -140,3 +140,28 @@ TEST_CASE("v2 writer: destroy removes the container folder and empty parents onl
   b->destroy();
   CHECK_FALSE(stdfs::exists(t.path() / "mycompose"));
 }
+
+TEST_CASE("v2 writer: what the host has no file for is refused by field - unified and hugetlb written") {
+  TempDir tmp("cg-v2");
+  const std::string rel = "mycompose/abc/c1";
+  stdfs::path leaf = make_fake_v2(tmp.path(), rel);
+  write_text(leaf / "memory.high", "");
+  write_text(leaf / "hugetlb.2MB.max", "");
+  auto cg = Cgroup::create(rel, {{"unified", {{"memory.high", "1000000"}}}, {"hugepageLimits", {{{"pageSize", "2MB"}, {"limit", 4194304}}}}},
+                           tmp.path().string());
+  CHECK(read_text(leaf / "memory.high") == "1000000");
+  CHECK(read_text(leaf / "hugetlb.2MB.max") == "4194304");
+  auto refused = [&](const nlohmann::json& r) {
+    try {
+      cg->update(r);
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  CHECK(refused({{"network", {{"classID", 1}}}}) == "linux.resources.network: net_cls and net_prio do not exist on cgroup v2");
+  CHECK(refused({{"unified", {{"memory.oom.group", "1"}}}}) == "linux.resources.unified.memory.oom.group: this host's cgroup has no such file");
+  CHECK(refused({{"unified", {{"../x.y", "1"}}}}) == "linux.resources.unified.../x.y: not a cgroup interface file name");
+  CHECK(refused({{"hugepageLimits", {{{"pageSize", "1GB"}, {"limit", 1}}}}}) ==
+        "linux.resources.hugepageLimits[0]: this host's cgroup has no hugetlb.1GB.max");
+}
