@@ -197,7 +197,8 @@ bool file_says_yes(const char* path) {
 }
 
 // Security labels this runtime does not apply: refused rather than silently dropped, with the
-// reason runc gives when the host lacks the module.
+// reason runc gives when the host lacks the module; a mount label on a host without SELinux
+// is ignored as runc does, with a warning.
 void refuse_lsm_fields(const json& raw) {
   struct Field {
     const char* object;  // "process" or "linux"
@@ -216,6 +217,13 @@ void refuse_lsm_fields(const json& raw) {
     if (v->get<std::string>().empty()) continue;
     const bool enabled = std::string(f.module) == "AppArmor" ? file_says_yes("/sys/module/apparmor/parameters/enabled")
                                                            : ::access("/sys/fs/selinux/enforce", F_OK) == 0;
+    if (!enabled && std::string(f.key) == "mountLabel") {
+      // runc formats the mount label only when SELinux is on and otherwise mounts without it;
+      // so do we, but the user is told.
+      std::string line = "warning: config.json: " + field + " is set (\"" + v->get<std::string>() + "\") but SELinux is not enabled on this host: it is not applied\n";
+      (void)!::write(2, line.data(), line.size());
+      continue;
+    }
     if (!enabled) bad(field, "is set (\"" + v->get<std::string>() + "\") but " + f.module + " is not enabled on this host");
     bad(field, std::string("is set (\"") + v->get<std::string>() + "\") but this runtime does not apply " + f.module + " labels");
   }
