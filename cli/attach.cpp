@@ -105,7 +105,7 @@ void print_logs(const compose::Project& project, const json& options, LogPrinter
     }
     if (line.contains("line")) {
       printer.line(display_name(line.value("container", ""), project.name), line.value("service", ""), line.value("line", ""),
-                   line.value("time", ""));
+                   line.value("time", ""), line.value("stream", "stdout"));
       return true;
     }
     bool stopped;
@@ -154,7 +154,7 @@ int attach_project(const compose::Project& project, const AttachOptions& o, LogP
         }
         const std::string name = display_name(line.value("container", ""), project.name), service = line.value("service", "");
         if (line.contains("line")) {
-          if (!aborting) printer.line(name, service, line.value("line", ""), line.value("time", ""));
+          if (!aborting) printer.line(name, service, line.value("line", ""), line.value("time", ""), line.value("stream", "stdout"));
           return true;
         }
         bool stopped;

@@ -43,7 +43,8 @@ std::string LogPrinter::colored(const std::string& service, const std::string& t
   return "\033[" + it->second + "m" + text + "\033[0m";
 }
 
-void LogPrinter::line(const std::string& name, const std::string& service, const std::string& text, const std::string& time) {
+void LogPrinter::line(const std::string& name, const std::string& service, const std::string& text, const std::string& time,
+                      const std::string& stream) {
   std::lock_guard<std::mutex> l(m_);
   std::string out;
   if (o_.prefix) {
@@ -54,7 +55,7 @@ void LogPrinter::line(const std::string& name, const std::string& service, const
   if (o_.timestamps && !time.empty()) out += time + " ";
   out += text;
   out += '\n';
-  out_ << out << std::flush;
+  (stream == "stderr" ? err_ : out_) << out << std::flush;
 }
 
 void LogPrinter::status(const std::string& name, const std::string& service, const std::string& message) {

@@ -16,7 +16,7 @@ void register_logs(CLI::App& app, Context& ctx) {
     auto project = compose::load_project(ctx.load_options(o.services));
     const nlohmann::json options = {{"services", o.services}, {"index", o.index}, {"follow", o.follow},
                                     {"tail", o.tail},         {"since", o.since}, {"until", o.until}};
-    LogPrinter printer(std::cout, {use_color(o.no_color, ctx.global.ansi), !o.no_log_prefix, o.timestamps});
+    LogPrinter printer(std::cout, std::cerr, {use_color(o.no_color, ctx.global.ansi), !o.no_log_prefix, o.timestamps});
     print_logs(project, options, printer);
   });
 }

@@ -37,7 +37,7 @@ int attach_after_up(const compose::Project& project, const flags::UpOptions& o, 
   a.abort_on_exit = o.abort_on_container_exit;
   a.exit_code_from = o.exit_code_from;
   a.timeout = timeout;
-  LogPrinter printer(std::cout, {use_color(o.no_color, ctx.global.ansi), !o.no_log_prefix, o.timestamps});
+  LogPrinter printer(std::cout, std::cerr, {use_color(o.no_color, ctx.global.ansi), !o.no_log_prefix, o.timestamps});
   return attach_project(project, a, printer);
 }
 
