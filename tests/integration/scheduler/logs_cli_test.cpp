@@ -117,7 +117,9 @@ TEST_CASE("logs: stdout and stderr in json-file, -n, --since, -t, --no-log-prefi
   INFO(up.err);
   REQUIRE(up.exit_code == 0);
   const std::string all = p.wait_logs("four", {"logs", "web"});
-  CHECK(all == "web-1  | one\nweb-1  | two\nweb-1  | three\nweb-1  | four\n");
+  // The container's stderr goes to ours, as docker compose's.
+  CHECK(all == "web-1  | one\nweb-1  | three\nweb-1  | four\n");
+  CHECK(p.run({"logs", "web"}).err == "web-1  | two\n");
 
   // Docker's json-file, each line with its stream.
   const std::string json_log = mycompose::fs::read_file(p.container_dir("proj-web-1") / (p.container_dir("proj-web-1").filename().string() + "-json.log"));
@@ -215,10 +217,12 @@ TEST_CASE("up in the foreground: prefixed output, exit codes, returns when the c
   auto up = p.run({"up", "--no-color"});
   INFO(up.err);
   CHECK(up.exit_code == 0);
-  CHECK(up.out == "Attaching to web-1\nweb-1  | hello\nweb-1  | oops\nweb-1 exited with code 3\n");
+  CHECK(up.out == "Attaching to web-1\nweb-1  | hello\nweb-1 exited with code 3\n");
+  CHECK(up.err.find("web-1  | oops\n") != std::string::npos);  // its stderr on ours
   // A second foreground up starts it again and shows only the new run's output.
   auto again = p.run({"up", "--no-color", "--no-log-prefix"});
-  CHECK(again.out == "Attaching to web-1\nhello\noops\nweb-1 exited with code 3\n");
+  CHECK(again.out == "Attaching to web-1\nhello\nweb-1 exited with code 3\n");
+  CHECK(again.err.find("\noops\n") != std::string::npos);
 }
 
 TEST_CASE("up --abort-on-container-exit: the first exit stops the rest and gives the exit status") {
