@@ -61,6 +61,7 @@ std::vector<ExistingContainer> ProjectState::existing() {
   std::vector<ExistingContainer> out;
   for (const auto& r : store.list(project.name)) {
     ExistingContainer c{r.id, r.name, r.service, r.number, r.config_hash, store.state(r.id).status};
+    c.image_id = r.image_id;
     auto oneoff = r.labels.find("com.docker.compose.oneoff");
     c.oneoff = oneoff != r.labels.end() && oneoff->second == "True";
     out.push_back(c);
