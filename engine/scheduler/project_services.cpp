@@ -1,5 +1,6 @@
 #include "project_services.hpp"
 
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <malloc.h>
@@ -171,9 +172,10 @@ ConvergeHooks ProjectServices::hooks(const std::shared_ptr<daemon::Responder>& o
       argv.pop_back();  // the id: hook_argv puts the exec flags before it
       return argv;
     }();
+    pid_t pid = -1;
     const bool ran = queue.call([&] {
       try {
-        const pid_t pid = spawn_quietly(hook_argv(prefix, id, process));
+        pid = spawn_quietly(hook_argv(prefix, id, process));
         engine.on_child_exit(pid, [exited](int wait_status) { exited->set_value(wait_status); });
       } catch (...) {
         failed = std::current_exception();
@@ -181,6 +183,14 @@ ConvergeHooks ProjectServices::hooks(const std::shared_ptr<daemon::Responder>& o
     });
     if (!ran) throw Error("the engine is shutting down");
     if (failed) std::rethrow_exception(failed);
+    // A hook may run as long as it likes (as in docker compose), but not past the engine:
+    // once the loop is closed no exit is reported any more, and the worker must not hang.
+    while (status.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready) {
+      if (!queue.post([] {})) {
+        ::kill(pid, SIGKILL);
+        throw Error("the engine is shutting down");
+      }
+    }
     const int w = status.get();
     return WIFEXITED(w) ? WEXITSTATUS(w) : 128 + WTERMSIG(w);
   };
