@@ -15,6 +15,16 @@ bool has_name(const DnsEndpoint& e, const std::string& key) {
   return std::any_of(e.names.begin(), e.names.end(), [&](const std::string& n) { return dns::normalize_name(n) == key; });
 }
 
+// The name a `links` alias of the asking container stands for; `key` itself otherwise.
+std::string linked_name(const DnsAnswerContext& ctx, const std::string& key) {
+  for (const DnsEndpoint& e : ctx.endpoints) {
+    if (e.address != ctx.client) continue;
+    for (const auto& [alias, target] : e.links)
+      if (dns::normalize_name(alias) == key) return dns::normalize_name(target);
+  }
+  return key;
+}
+
 dns::Message reply_to(const dns::Message& query) {
   dns::Message r;
   r.header.id = query.header.id;
@@ -55,6 +65,7 @@ std::optional<dns::Message> answer_locally(const dns::Message& query, const DnsA
       }
     }
   } else {
+    key = linked_name(ctx, key);
     std::vector<std::string> addresses;
     for (const DnsEndpoint& e : ctx.endpoints)
       if (visible_to(e, ctx.client) && has_name(e, key) &&

@@ -10,10 +10,7 @@
 
 #include "commands.hpp"
 #include "commands/flags/alpha.hpp"
-#include "commands/flags/commit.hpp"
 #include "commands/flags/engine.hpp"
-#include "commands/flags/export.hpp"
-#include "commands/flags/scale.hpp"
 #include "commands/flags/watch.hpp"
 #include "mycompose/common/error.hpp"
 
@@ -39,9 +36,6 @@ struct Pending {
 // One row per verb, in the order `mycompose --help` lists them.
 const Pending kPending[] = {
     {"alpha", "[E]", declare<flags::AlphaOptions, flags::add_alpha>},
-    {"commit", "[E]", declare<flags::CommitOptions, flags::add_commit>},
-    {"export", "[E]", declare<flags::ExportOptions, flags::add_export>},
-    {"scale", "[E]", declare<flags::ScaleOptions, flags::add_scale>},
     {"watch", "[E]", declare<flags::WatchOptions, flags::add_watch>},
     // mycompose's own
     // Being implemented now; already_registered() skips these once their real command is in.

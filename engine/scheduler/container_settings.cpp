@@ -131,6 +131,26 @@ class Mapper {
     if (s_.contains("device_cgroup_rules")) c.device_cgroup_rules = strings(s_["device_cgroup_rules"]);
   }
 
+  // Read-only, always: one layer is bound as it is, more are stacked by an overlay with no
+  // upper layer (overlayfs needs two lower layers for that).
+  void image_mount(runtime::MountSetting& m, const std::string& target) const {
+    auto it = h_.image_layers.find(target);
+    if (it == h_.image_layers.end() || it->second.empty()) fail("volumes", "image volume at \"" + target + "\" has no layers");
+    const auto& dirs = it->second;
+    if (dirs.size() == 1) {
+      m.source = dirs.front();
+      m.source_root = dirs.front();
+      m.options = {"rbind", "ro", "nosuid", "nodev"};
+      return;
+    }
+    std::string lower;
+    for (const auto& d : dirs) lower += (lower.empty() ? "" : ":") + d;
+    if (lower.size() > 3500) fail("volumes", "image volume at \"" + target + "\": the image has too many layers to mount");
+    m.type = "overlay";
+    m.source = "overlay";
+    m.options = {"lowerdir=" + lower, "ro", "nosuid", "nodev"};
+  }
+
   void mounts(runtime::ContainerSettings& c) const {
     if (s_.contains("volumes"))
       for (const auto& v : s_["volumes"]) {
@@ -161,6 +181,8 @@ class Mapper {
             mode << std::oct << v["tmpfs"]["mode"].get<int>();
             m.options.push_back("mode=" + mode.str());
           }
+        } else if (type == "image") {
+          image_mount(m, target);
         } else {
           fail("volumes", "volume type \"" + type + "\" is not supported");
         }

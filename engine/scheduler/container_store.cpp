@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "attach_stdin.hpp"
+#include "image_volume.hpp"
 #include "container_record.hpp"
 #include "log_output.hpp"
 #include "mycompose/common/error.hpp"
@@ -355,6 +356,11 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
   host.rootfs = (d / "rootfs").string();
   host.namespace_owners = req.namespace_owners;
   host.bind_sources = prepare_bind_sources(root_, req.service, def);
+  if (def.contains("volumes"))
+    for (const auto& v : def["volumes"])
+      if (v.value("type", "") == "image")
+        host.image_layers[v.value("target", "")] =
+            image_volume_dirs(images_, req.service, v.value("source", ""), v.value("image", nlohmann::ordered_json::object()).value("subpath", ""));
   VolumeRecord volumes;
   NewVolumesGuard new_volumes(*this, req.anonymous_volumes);
   host.volume_paths = volume_host_paths(*this, req.project, rec.id, req.service, def, req.volume_names, req.anonymous_volumes,
@@ -370,8 +376,11 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
     }
   runtime::ContainerSettings settings = container_settings(req.service, def, host);
   volumes.anonymous = new_volumes.anonymous;
+  // Not image volumes (bound from the store's layers): `cp` and volumes_from must never write
+  // into a layer other images share.
+  const std::string layer_prefix = (root_ / "layers").string() + "/";
   for (const auto& m : settings.mounts)
-    if (m.type == "bind") volumes.mounts.push_back(m);
+    if (m.type == "bind" && m.source.rfind(layer_prefix, 0) != 0) volumes.mounts.push_back(m);
   volumes.write(d);
   for (auto& m : materialize_file_mounts(req.service, def, {req.secrets, req.configs, req.environment}, d)) settings.mounts.push_back(std::move(m));
   fs::write_file_atomic(d / "hostname", settings.hostname + "\n", 0644);

@@ -42,7 +42,7 @@ void run_steps(ProjectState& s, const Plan& plan, const std::vector<const Step*>
       case StepKind::Recreate: {
         if (step.kind == StepKind::Recreate) s.remove(step.container_id, step.name, up.timeout);
         const ServicePlan& sp = *plan.find(step.service);  // create steps are of planned services
-        const auto& want = *std::find_if(sp.containers.begin(), sp.containers.end(), [&](const auto& c) { return c.number == step.number; });
+        const DesiredContainer want = sp.desired(step.number);
         if (up.no_start) s.create(sp, want, volumes);
         else s.create_and_start(sp, want, volumes);
         break;
@@ -72,22 +72,16 @@ void Converger::up(const compose::Project& project, const PlanOptions& plan_opti
   const auto volumes = s.ensure_volumes();
   for (const auto& w : unsupported_key_warnings(project.model)) s.warn(w);
   s.renew_anonymous_volumes = up.renew_anon_volumes;
-  Reconciliation r = reconcile(plan, model_services, s.existing(), options);
-  if (!r.orphans.empty()) s.warn(orphan_warning(r.orphans));
   // As docker compose: a container whose image is no longer the one its reference names
-  // (rebuilt by --build, pulled) is recreated, even with the same configuration.
-  if (!options.no_recreate) {
+  // (rebuilt by --build, pulled) is outdated, even with the same configuration.
+  ReconcileOptions with_images = options;
+  {
     image::ImageStore images(root_);
-    for (auto& step : r.steps) {
-      if (step.kind != StepKind::Keep && step.kind != StepKind::Start) continue;
-      const auto current = images.resolve(s.services[step.service].value("image", ""));
-      const auto rec = s.store.find(step.container_id);
-      if (current && rec && rec->image_id != *current) {
-        step.kind = StepKind::Recreate;
-        step.reason = "image changed";
-      }
-    }
+    for (const auto& sp : plan.services)
+      if (const auto current = images.resolve(s.services[sp.name].value("image", ""))) with_images.images[sp.name] = *current;
   }
+  Reconciliation r = reconcile(plan, model_services, s.existing(), with_images);
+  if (!r.orphans.empty()) s.warn(orphan_warning(r.orphans));
 
   std::map<std::string, std::vector<const Step*>> by_service;
   std::vector<WalkNode> nodes;

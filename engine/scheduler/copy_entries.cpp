@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <vector>
@@ -49,9 +50,14 @@ void walk(int fd, const std::string& path, const Emit& emit) {
     emit(e);
     return;
   }
-  emit(e);
-  if (!S_ISDIR(st.st_mode)) return;
+  if (!S_ISDIR(st.st_mode)) {
+    emit(e);
+    return;
+  }
   UniqueFd dir = reopen(fd, O_RDONLY | O_DIRECTORY, path);
+  char opaque = 0;
+  e.opaque = ::fgetxattr(dir.get(), "trusted.overlay.opaque", &opaque, 1) == 1 && opaque == 'y';
+  emit(e);
   DIR* d = ::fdopendir(::dup(dir.get()));
   if (!d) throw SystemError("read folder " + path, errno);
   std::vector<std::string> names;

@@ -23,6 +23,7 @@ struct Entry {
   dev_t rdev = 0;
   off_t size = 0;  // a regular file's size when it was looked at
   std::string link;                                    // a symlink's target
+  bool opaque = false;  // a folder an overlay upper layer marks opaque (hides what is below)
   std::function<ssize_t(char* buf, size_t n)> read;    // a regular file's content
 };
 using Emit = std::function<void(const Entry&)>;
@@ -51,12 +52,15 @@ class DirWriter {
 class TarWriter {
  public:
   explicit TarWriter(int out_fd);
+  // To a function instead (commit streams a layer into the image store).
+  explicit TarWriter(std::function<void(const void*, size_t)> sink);
   ~TarWriter();
   void put(const Entry& e);
   void finish();
 
  private:
   struct archive* a_;
+  std::function<void(const void*, size_t)> sink_;
 };
 void read_tar(int in_fd, const Emit& emit);
 

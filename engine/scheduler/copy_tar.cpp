@@ -27,6 +27,30 @@ TarWriter::TarWriter(int out_fd) : a_(archive_write_new()) {
   }
 }
 
+namespace {
+// No exception may cross libarchive's C frames: a failing sink is a write error to it.
+la_ssize_t to_sink(archive* a, void* sink, const void* buf, size_t n) {
+  try {
+    (*static_cast<std::function<void(const void*, size_t)>*>(sink))(buf, n);
+    return static_cast<la_ssize_t>(n);
+  } catch (const std::exception& e) {
+    archive_set_error(a, EIO, "%s", e.what());
+    return -1;
+  }
+}
+}  // namespace
+
+TarWriter::TarWriter(std::function<void(const void*, size_t)> sink) : a_(archive_write_new()), sink_(std::move(sink)) {
+  if (!a_) throw Error("tar: out of memory");
+  if (archive_write_set_format_pax_restricted(a_) != ARCHIVE_OK || archive_write_set_bytes_in_last_block(a_, 1) != ARCHIVE_OK ||
+      archive_write_open2(a_, &sink_, nullptr, to_sink, nullptr, nullptr) != ARCHIVE_OK) {
+    std::string m = archive_message(a_, "write a tar stream");
+    archive_write_free(a_);
+    a_ = nullptr;
+    throw Error(m);
+  }
+}
+
 TarWriter::~TarWriter() {
   if (a_) archive_write_free(a_);
 }

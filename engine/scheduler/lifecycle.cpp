@@ -69,7 +69,7 @@ void Lifecycle::create(const PlanOptions& po, const ReconcileOptions& ro) {
       case StepKind::Recreate: {
         if (step.kind == StepKind::Recreate) s_.remove(step.container_id, step.name);
         const ServicePlan& sp = *plan.find(step.service);
-        const auto& want = *std::find_if(sp.containers.begin(), sp.containers.end(), [&](const auto& c) { return c.number == step.number; });
+        const DesiredContainer want = sp.desired(step.number);
         event("create", s_.create(sp, want, volumes));
         break;
       }

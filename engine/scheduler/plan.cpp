@@ -59,6 +59,15 @@ std::set<std::string> selected(const Json& services, const PlanOptions& o) {
 
 }  // namespace
 
+DesiredContainer ServicePlan::desired(int number) const {
+  DesiredContainer c;
+  c.number = number;
+  c.name = fixed_name.empty() ? name_prefix + std::to_string(number) : fixed_name;
+  c.labels = labels;
+  c.labels["com.docker.compose.container-number"] = std::to_string(number);
+  return c;
+}
+
 const ServicePlan* Plan::find(const std::string& service) const {
   for (const auto& s : services)
     if (s.name == service) return &s;
@@ -97,23 +106,19 @@ Plan make_plan(const compose::Project& project, const PlanOptions& options) {
                   std::to_string(sp.replicas) + " replicas: container names must be unique");
     std::string config_files;
     for (const auto& f : project.config_files) config_files += (config_files.empty() ? "" : ",") + f;
-    for (int n = 1; n <= sp.replicas; ++n) {
-      DesiredContainer c;
-      c.number = n;
-      c.name = container_name.empty() ? project.name + "-" + name + "-" + std::to_string(n) : container_name;
-      if (s.contains("labels"))
-        for (const auto& [k, v] : s["labels"].items()) c.labels[k] = v.is_string() ? v.get<std::string>() : v.dump();
-      c.labels["com.docker.compose.project"] = project.name;
-      c.labels["com.docker.compose.service"] = name;
-      c.labels["com.docker.compose.container-number"] = std::to_string(n);
-      c.labels["com.docker.compose.config-hash"] = sp.config_hash;
-      c.labels["com.docker.compose.oneoff"] = "False";
-      c.labels["com.docker.compose.project.working_dir"] = project.working_dir;
-      c.labels["com.docker.compose.project.config_files"] = config_files;
-      c.labels["com.docker.compose.depends_on"] = depends_on_label(sp.depends_on);
-      c.labels["com.docker.compose.image"] = s.value("image", "");
-      sp.containers.push_back(std::move(c));
-    }
+    sp.name_prefix = project.name + "-" + name + "-";
+    sp.fixed_name = container_name;
+    if (s.contains("labels"))
+      for (const auto& [k, v] : s["labels"].items()) sp.labels[k] = v.is_string() ? v.get<std::string>() : v.dump();
+    sp.labels["com.docker.compose.project"] = project.name;
+    sp.labels["com.docker.compose.service"] = name;
+    sp.labels["com.docker.compose.config-hash"] = sp.config_hash;
+    sp.labels["com.docker.compose.oneoff"] = "False";
+    sp.labels["com.docker.compose.project.working_dir"] = project.working_dir;
+    sp.labels["com.docker.compose.project.config_files"] = config_files;
+    sp.labels["com.docker.compose.depends_on"] = depends_on_label(sp.depends_on);
+    sp.labels["com.docker.compose.image"] = s.value("image", "");
+    for (int n = 1; n <= sp.replicas; ++n) sp.containers.push_back(sp.desired(n));
     by_name.emplace(name, std::move(sp));
   }
 

@@ -5,6 +5,8 @@
 #include "mycompose/common/fs.hpp"
 #include "mycompose/net/network_manager.hpp"
 #include "mycompose/scheduler/container_store.hpp"
+#include "container_hosts.hpp"
+#include "link_aliases.hpp"
 #include "oneoff.hpp"
 #include "project_services.hpp"
 #include "project_state.hpp"
@@ -42,7 +44,7 @@ void ProjectServices::restore_dns() {
       for (const auto& [id, ep] : n.endpoints) {
         auto rec = store.find(id);
         if (!rec) continue;
-        serve_endpoint(n, ep, endpoint_dns_names(*rec, ep.aliases), rec->name);
+        serve_endpoint(n, ep, endpoint_dns_names(*rec, ep.aliases), rec->name, saved_link_aliases(store.folder(id)));
         if (!ep.ports.empty()) republish(store.folder(id), rec->name, ep.ip);
       }
     for (const auto& rec : store.list())
@@ -76,8 +78,9 @@ void ProjectServices::restart_container(runtime::Runtime& rt, const std::string&
       const std::string name = saved.at("networks").value(a.network_key, "");
       if (name.empty()) continue;
       auto ep = networks.connect(name, id, net::NetnsRef::of_pid(pid), a.endpoint);
-      serve_endpoint(*networks.get(name), ep, endpoint_dns_names(*rec, a.endpoint.aliases), rec->name);
+      serve_endpoint(*networks.get(name), ep, endpoint_dns_names(*rec, a.endpoint.aliases), rec->name, link_aliases(definition));
       if (first) {
+        set_own_address(store.folder(id), rec->name, ep.ip);
         const auto published = read_published(store.folder(id));
         if (!published.empty()) {
           republish(store.folder(id), rec->name, ep.ip);

@@ -1,8 +1,13 @@
 #include "project_services.hpp"
 
+#include <signal.h>
+#include <sys/wait.h>
+
 #include <malloc.h>
 
 #include <future>
+
+#include "hooks.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -71,11 +76,11 @@ ProjectServices::ProjectServices(daemon::Engine& e)
 }
 
 void ProjectServices::serve_endpoint(const net::NetworkRecord& n, const net::Endpoint& ep, const std::vector<std::string>& names,
-                                     const std::string& container) {
+                                     const std::string& container, const std::vector<std::pair<std::string, std::string>>& links) {
   try {
     if (!dns_server_) return;
     if (listening_.insert(n.id).second) dns_server_->listen(n.id, n.gateway, n.internal);
-    dns_server_->add_endpoint(n.id, {ep.ip, names, container, {}});
+    dns_server_->add_endpoint(n.id, {ep.ip, names, container, {}, links});
   } catch (const std::exception& e) {
     spdlog::warn("dns for network {}: {}", n.name, e.what());
   }
@@ -91,9 +96,9 @@ void ProjectServices::close() {
 ConvergeHooks ProjectServices::hooks(const std::shared_ptr<daemon::Responder>& out) {
   ConvergeHooks h;
   h.endpoint_added = [this](const net::NetworkRecord& n, const net::Endpoint& ep, const std::vector<std::string>& names,
-                            const std::string& container) {
+                            const std::string& container, const std::vector<std::pair<std::string, std::string>>& links) {
     // The container starts only once its name resolves: wait for the loop.
-    queue.call([&] { serve_endpoint(n, ep, names, container); });
+    queue.call([&] { serve_endpoint(n, ep, names, container, links); });
   };
   h.network_removed = [this](const std::string& id) { forget_network(id); };
   h.endpoint_removed = [this](const std::string& network, const std::string& address) {
@@ -155,6 +160,39 @@ ConvergeHooks ProjectServices::hooks(const std::shared_ptr<daemon::Responder>& o
     queue.call([&] {
       if (proxy_) proxy_->unpublish_owner(owner);
     });
+  };
+  h.exec_hook = [this](const std::string& id, const runtime::ExecOptions& process) {
+    // Spawned on the loop and registered there at once: the engine reaps every child, and
+    // only a callback registered before its SIGCHLD is handled learns the exit status.
+    auto exited = std::make_shared<std::promise<int>>();
+    auto status = exited->get_future();
+    std::exception_ptr failed;
+    const auto prefix = [&] {
+      auto argv = health::runtime_exec_command(engine.runtime().root())("", {});
+      argv.pop_back();  // the id: hook_argv puts the exec flags before it
+      return argv;
+    }();
+    pid_t pid = -1;
+    const bool ran = queue.call([&] {
+      try {
+        pid = spawn_quietly(hook_argv(prefix, id, process));
+        engine.on_child_exit(pid, [exited](int wait_status) { exited->set_value(wait_status); });
+      } catch (...) {
+        failed = std::current_exception();
+      }
+    });
+    if (!ran) throw Error("the engine is shutting down");
+    if (failed) std::rethrow_exception(failed);
+    // A hook may run as long as it likes (as in docker compose), but not past the engine:
+    // once the loop is closed no exit is reported any more, and the worker must not hang.
+    while (status.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready) {
+      if (!queue.post([] {})) {
+        ::kill(pid, SIGKILL);
+        throw Error("the engine is shutting down");
+      }
+    }
+    const int w = status.get();
+    return WIFEXITED(w) ? WEXITSTATUS(w) : 128 + WTERMSIG(w);
   };
   h.progress = [this, out](const ProgressEvent& e) {
     queue.post([out, line = json{{"progress", e.to_json()}}] { out->send_line(line); });

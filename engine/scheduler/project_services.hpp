@@ -75,7 +75,7 @@ class ProjectServices {
  private:
   // On the loop: the DNS answers for `names` at the endpoint's address.
   void serve_endpoint(const net::NetworkRecord& n, const net::Endpoint& ep, const std::vector<std::string>& names,
-                      const std::string& container);
+                      const std::string& container, const std::vector<std::pair<std::string, std::string>>& links = {});
   // At engine start: every endpoint of this root's containers served again by the DNS, and
   // the published ports of running containers bound again.
   void restore_dns();

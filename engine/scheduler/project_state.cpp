@@ -1,5 +1,9 @@
 #include "project_state.hpp"
 
+#include "container_hosts.hpp"
+#include "hooks.hpp"
+#include "link_aliases.hpp"
+
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/scheduler/volumes.hpp"
@@ -61,6 +65,7 @@ std::vector<ExistingContainer> ProjectState::existing() {
   std::vector<ExistingContainer> out;
   for (const auto& r : store.list(project.name)) {
     ExistingContainer c{r.id, r.name, r.service, r.number, r.config_hash, store.state(r.id).status};
+    c.image_id = r.image_id;
     auto oneoff = r.labels.find("com.docker.compose.oneoff");
     c.oneoff = oneoff != r.labels.end() && oneoff->second == "True";
     out.push_back(c);
@@ -91,10 +96,13 @@ void ProjectState::connect(const std::string& service, const ContainerRecord& re
     net::EndpointSpec spec = a.endpoint;
     const std::string name = network_name(a.network_key);
     auto ep = networks.connect(name, rec.id, net::NetnsRef::of_pid(pid), spec);
-    if (first) publish_ports(service, rec, name, ep);  // as Docker: on the first network
+    if (first) {
+      publish_ports(service, rec, name, ep);  // as Docker: on the first network
+      set_own_address(store.folder(rec.id), rec.name, ep.ip);
+    }
     first = false;
     if (hooks.endpoint_added) {
-      hooks.endpoint_added(*networks.get(name), ep, endpoint_dns_names(rec, spec.aliases), rec.name);
+      hooks.endpoint_added(*networks.get(name), ep, endpoint_dns_names(rec, spec.aliases), rec.name, link_aliases(def));
     }
   }
 }
@@ -181,6 +189,7 @@ void ProjectState::create_and_start(const ServicePlan& sp, const DesiredContaine
     throw;
   }
   if (hooks.started) hooks.started(rec.id, restart_policy_of(services[sp.name]));
+  run_lifecycle_hooks(hooks, "post_start", sp.name, services[sp.name], rec.id, [this](const std::string& w) { warn(w); });
   progress("Container " + rec.name, "Started");
 }
 
@@ -198,11 +207,20 @@ void ProjectState::start_existing(const std::string& id, const std::string& serv
   connect(service, *rec);
   store.start(id);
   if (hooks.started) hooks.started(id, restart_policy_of(services.value(service, Json::object())));
+  run_lifecycle_hooks(hooks, "post_start", service, services.value(service, Json::object()), id, [this](const std::string& w) { warn(w); });
   progress("Container " + name, "Started");
+}
+
+void ProjectState::run_pre_stop(const std::string& id) {
+  const auto rec = store.find(id);
+  if (!rec || store.state(id).status != "running") return;
+  run_lifecycle_hooks(hooks, "pre_stop", rec->service, services.value(rec->service, Json::object()), id,
+                      [this](const std::string& w) { warn(w); });
 }
 
 void ProjectState::stop(const std::string& id, const std::string& name, std::optional<std::chrono::seconds> timeout) {
   progress("Container " + name, "Stopping", ProgressEvent::State::Working);
+  run_pre_stop(id);
   if (hooks.stopping) hooks.stopping(id);
   store.stop(id, timeout);
   progress("Container " + name, "Stopped");
@@ -210,6 +228,7 @@ void ProjectState::stop(const std::string& id, const std::string& name, std::opt
 
 void ProjectState::remove(const std::string& id, const std::string& name, std::optional<std::chrono::seconds> timeout) {
   progress("Container " + name, "Stopping", ProgressEvent::State::Working);
+  run_pre_stop(id);
   // No restart, no more probes: a probe's health.json landed in the folder while it was
   // being removed ("Directory not empty").
   if (hooks.stopping) hooks.stopping(id);

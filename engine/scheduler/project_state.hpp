@@ -71,6 +71,9 @@ class ProjectState {
   // An existing container of the project, stopped or created: renewed if it ran before,
   // connected again, started.
   void start_existing(const std::string& id, const std::string& service, const std::string& name);
+  void run_pre_stop(const std::string& id);
+  // Both run the service's pre_stop hooks first when the container runs (a failing one
+  // throws and leaves it running).
   void stop(const std::string& id, const std::string& name, std::optional<std::chrono::seconds> timeout = std::nullopt);
   void remove(const std::string& id, const std::string& name, std::optional<std::chrono::seconds> timeout = std::nullopt);
   // Anonymous volumes, as docker compose treats them: remove() hands a container's over to the

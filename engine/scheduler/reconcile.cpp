@@ -5,6 +5,21 @@
 
 namespace mycompose::scheduler {
 
+namespace {
+
+// Why an existing container must be recreated; "" when it is up to date.
+std::string outdated(const ServicePlan& sp, const ExistingContainer& c, bool dependency_restarted, const ReconcileOptions& options) {
+  if (options.no_recreate) return "";
+  if (options.force_recreate) return "--force-recreate";
+  if (c.config_hash != sp.config_hash) return "config changed";
+  if (auto it = options.images.find(sp.name); it != options.images.end() && !c.image_id.empty() && c.image_id != it->second)
+    return "image changed";
+  if (dependency_restarted) return "dependency recreated";
+  return "";
+}
+
+}  // namespace
+
 Reconciliation reconcile(const Plan& plan, const std::set<std::string>& model_services,
                          const std::vector<ExistingContainer>& existing, const ReconcileOptions& options) {
   Reconciliation out;
@@ -15,41 +30,43 @@ Reconciliation reconcile(const Plan& plan, const std::set<std::string>& model_se
   std::set<std::string> recreated;  // services with at least one Recreate step
   for (const auto& sp : plan.services) {
     auto& have = by_service[sp.name];
-    std::sort(have.begin(), have.end(), [](auto* a, auto* b) { return a->number < b->number; });
     // A dependency recreated this time, with restart: true, recreates this service too.
     bool dependency_restarted = false;
     for (const auto& d : sp.depends_on)
       if (d.restart && recreated.count(d.service)) dependency_restarted = true;
 
-    std::map<int, const ExistingContainer*> by_number;
-    std::vector<const ExistingContainer*> extra;
+    // docker compose's order: up-to-date replicas by number, then the outdated ones; the
+    // first `replicas` are kept, the rest removed.
+    std::vector<std::pair<const ExistingContainer*, std::string>> ordered;
+    int highest = 0;
     for (auto* c : have) {
-      if (c->number >= 1 && c->number <= sp.replicas && !by_number.count(c->number)) by_number[c->number] = c;
-      else extra.push_back(c);
+      ordered.emplace_back(c, outdated(sp, *c, dependency_restarted, options));
+      highest = std::max(highest, c->number);
     }
-    for (const auto& want : sp.containers) {
-      auto it = by_number.find(want.number);
-      if (it == by_number.end()) {
-        out.steps.push_back({StepKind::Create, sp.name, want.number, want.name, "", "missing"});
-        continue;
-      }
-      const ExistingContainer& c = *it->second;
-      std::string why;
-      if (!options.no_recreate) {
-        if (options.force_recreate) why = "--force-recreate";
-        else if (c.config_hash != sp.config_hash) why = "config changed";
-        else if (dependency_restarted) why = "dependency recreated";
-      }
+    std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
+      if (a.second.empty() != b.second.empty()) return a.second.empty();
+      return a.first->number < b.first->number;
+    });
+    const std::size_t keep = std::min<std::size_t>(ordered.size(), static_cast<std::size_t>(sp.replicas));
+    std::sort(ordered.begin(), ordered.begin() + static_cast<std::ptrdiff_t>(keep),
+              [](const auto& a, const auto& b) { return a.first->number < b.first->number; });  // steps in number order
+    for (std::size_t i = 0; i < keep; ++i) {
+      const ExistingContainer& c = *ordered[i].first;
+      const std::string& why = ordered[i].second;
       if (!why.empty()) {
-        out.steps.push_back({StepKind::Recreate, sp.name, want.number, want.name, c.id, why});
+        out.steps.push_back({StepKind::Recreate, sp.name, c.number, sp.desired(c.number).name, c.id, why});
         recreated.insert(sp.name);
       } else if (c.status != "running") {
-        out.steps.push_back({StepKind::Start, sp.name, want.number, c.name, c.id, c.status});
+        out.steps.push_back({StepKind::Start, sp.name, c.number, c.name, c.id, c.status});
       } else {
-        out.steps.push_back({StepKind::Keep, sp.name, want.number, c.name, c.id, "up to date"});
+        out.steps.push_back({StepKind::Keep, sp.name, c.number, c.name, c.id, "up to date"});
       }
     }
-    // Scale down: the highest numbers go first, as docker compose removes them.
+    for (int n = highest + 1; n <= highest + sp.replicas - static_cast<int>(keep); ++n)
+      out.steps.push_back({StepKind::Create, sp.name, n, sp.desired(n).name, "", "missing"});
+    // Scale down: what is left over goes, the highest numbers first.
+    std::vector<const ExistingContainer*> extra;
+    for (std::size_t i = keep; i < ordered.size(); ++i) extra.push_back(ordered[i].first);
     std::sort(extra.begin(), extra.end(), [](auto* a, auto* b) { return a->number > b->number; });
     for (auto* c : extra)
       out.steps.push_back({StepKind::Remove, sp.name, c->number, c->name, c->id,

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mycompose::net {
@@ -22,6 +23,11 @@ struct DnsEndpoint {
   // `links` aliases: names that only the containers at these addresses see. Empty = every
   // client of the network sees `names`.
   std::vector<std::string> only_for;
+  // `links` / `external_links` of the container at `address`: for its own queries only, the
+  // alias (first) is answered as the name (second) is — a service or container name, looked
+  // up when asked, so a recreated target is found at its new address (Docker's links on
+  // user-defined networks).
+  std::vector<std::pair<std::string, std::string>> links;
 };
 
 struct DnsServerOptions {

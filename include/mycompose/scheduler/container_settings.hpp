@@ -32,6 +32,9 @@ struct HostBindings {
   // "service:NAME" / "container:NAME" (as written in network_mode, pid, ipc) → pid of that
   // container's init, whose /proc/<pid>/ns/<type> is joined.
   std::map<std::string, int> namespace_owners;
+  // `type: image` volume target → the image's layer folders to mount there, highest first
+  // (image_volume.hpp).
+  std::map<std::string, std::vector<std::string>> image_layers;
 };
 
 // Throws Error naming the service and the key for a value the runtime cannot honour

@@ -15,6 +15,7 @@
 #include "mycompose/compose/loader.hpp"
 #include "mycompose/net/network.hpp"
 #include "mycompose/net/port_proxy.hpp"
+#include "mycompose/runtime/runtime.hpp"
 #include "mycompose/scheduler/plan.hpp"
 #include "mycompose/scheduler/reconcile.hpp"
 
@@ -33,9 +34,10 @@ struct ProgressEvent {
 };
 
 struct ConvergeHooks {
-  // A container joined a network: the engine's DNS serves `names` at the endpoint's address.
+  // A container joined a network: the engine's DNS serves `names` at the endpoint's address,
+  // and answers the container's own queries for its `links` aliases (alias, name).
   std::function<void(const net::NetworkRecord& network, const net::Endpoint& endpoint, const std::vector<std::string>& names,
-                     const std::string& container_name)>
+                     const std::string& container_name, const std::vector<std::pair<std::string, std::string>>& links)>
       endpoint_added;
   std::function<void(const std::string& network_id, const std::string& address)> endpoint_removed;
   // A network was removed: the DNS stops listening on its gateway (a later network may get
@@ -58,6 +60,9 @@ struct ConvergeHooks {
   std::function<void(const std::string& owner)> unpublish;
   // A container was created (not started yet): the engine's log capture reads its output.
   std::function<void(const std::string& container_id)> container_created;
+  // Lifecycle hooks (post_start, pre_stop): runs a process in the running container to its
+  // end, its output discarded, and returns its exit status. Unset: hooks are not run.
+  std::function<int(const std::string& container_id, const runtime::ExecOptions& process)> exec_hook;
 };
 
 // The service's restart policy in Docker's words: `restart`, else deploy.restart_policy

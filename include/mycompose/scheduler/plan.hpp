@@ -30,6 +30,12 @@ struct ServicePlan {
   int replicas = 1;
   std::vector<Dependency> depends_on;
   std::vector<DesiredContainer> containers;  // numbers 1..replicas
+  // The container with any number: scaling up goes on after the highest number that exists
+  // (docker compose), which may be above `replicas`.
+  DesiredContainer desired(int number) const;
+  std::string name_prefix;                    // "<project>-<service>-", or
+  std::string fixed_name;                     // container_name
+  std::map<std::string, std::string> labels;  // every container's, but container-number
 };
 
 struct PlanOptions {

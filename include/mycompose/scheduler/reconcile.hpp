@@ -1,9 +1,13 @@
 #pragma once
 // Plan + the containers that exist → the steps `up` takes, as docker compose decides them:
-// create what is missing, recreate what changed (config hash) or what depends with
+// create what is missing, recreate what changed (config hash, image) or what depends with
 // `restart: true` on something recreated, start what is stopped, remove the extra replicas
-// (highest numbers first) and, with --remove-orphans, containers of services that are gone.
+// and, with --remove-orphans, containers of services that are gone.
+// Scaling as docker compose's convergence: the outdated replicas and then the highest numbers
+// are the ones removed, the others are kept as they are (never renumbered), and new replicas
+// take the numbers after the highest one that exists.
 // Pure: the converge step executes the steps.
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -20,6 +24,7 @@ struct ExistingContainer {
   std::string config_hash;
   std::string status;  // created | running | paused | stopped
   bool oneoff = false; // `run` containers: never touched by up
+  std::string image_id;  // "sha256:…" it was created from; "" = unknown
 };
 
 enum class StepKind { Create, Recreate, Start, Keep, Remove };
@@ -37,6 +42,9 @@ struct ReconcileOptions {
   bool force_recreate = false;  // --force-recreate
   bool no_recreate = false;     // --no-recreate
   bool remove_orphans = false;  // --remove-orphans
+  // Service → the image id its image reference names now; a container made from another one
+  // is outdated (rebuilt, pulled). A service not here is judged by its config hash only.
+  std::map<std::string, std::string> images;
 };
 
 struct Reconciliation {

@@ -88,11 +88,11 @@ struct Dns {
   mycompose::scheduler::ConvergeHooks hooks(std::vector<std::string>& lines) {
     mycompose::scheduler::ConvergeHooks h;
     h.endpoint_added = [this](const net::NetworkRecord& n, const net::Endpoint& ep, const std::vector<std::string>& names,
-                              const std::string& container) {
+                              const std::string& container, const std::vector<std::pair<std::string, std::string>>& links) {
       std::promise<void> done;
-      post([&, n, ep, names, container] {
+      post([&, n, ep, names, container, links] {
         if (listening.insert(n.id).second) server->listen(n.id, n.gateway, true);  // internal: no forwarding in tests
-        server->add_endpoint(n.id, {ep.ip, names, container, {}});
+        server->add_endpoint(n.id, {ep.ip, names, container, {}, links});
         done.set_value();
       });
       done.get_future().wait();

@@ -108,3 +108,36 @@ TEST_CASE("reconcile: orphans are reported, or removed with --remove-orphans, on
   only_api.services = {"api"};
   CHECK(reconcile(make_plan(project(kApp), only_api), all_services(), have).orphans == std::vector<std::string>{"shop-legacy-1"});
 }
+
+TEST_CASE("reconcile: scaling down removes the outdated replicas first and keeps the others as they are") {
+  PlanOptions four;
+  four.scale = {{"api", 4}};
+  auto have = up_to_date(make_plan(project(kApp), four));
+  for (auto& c : have)
+    if (c.service == "api" && c.number <= 2) c.image_id = "sha256:old";
+  ReconcileOptions o;
+  o.images = {{"api", "sha256:new"}};
+  for (auto& c : have)
+    if (c.service == "api" && c.number > 2) c.image_id = "sha256:new";
+  PlanOptions two;
+  two.scale = {{"api", 2}};
+  const std::string s = steps(reconcile(make_plan(project(kApp), two), all_services(), have, o));
+  CHECK(s.find("keep shop-api-3 (up to date)\nkeep shop-api-4 (up to date)\nremove shop-api-2 (scale 4 → 2)\n"
+               "remove shop-api-1 (scale 4 → 2)\n") == 0);
+  // --no-recreate: nothing is outdated, the highest numbers go.
+  o.no_recreate = true;
+  CHECK(steps(reconcile(make_plan(project(kApp), two), all_services(), have, o)).find(
+            "keep shop-api-1 (up to date)\nkeep shop-api-2 (up to date)\nremove shop-api-4 (scale 4 → 2)\n"
+            "remove shop-api-3 (scale 4 → 2)\n") == 0);
+}
+
+TEST_CASE("reconcile: scaling up numbers the new replicas after the highest one, never renumbering") {
+  PlanOptions four;
+  four.scale = {{"api", 4}};
+  auto have = up_to_date(make_plan(project(kApp), four));
+  std::erase_if(have, [](const ExistingContainer& c) { return c.service == "api" && c.number <= 2; });
+  PlanOptions three;
+  three.scale = {{"api", 3}};
+  CHECK(steps(reconcile(make_plan(project(kApp), three), all_services(), have)).find(
+            "keep shop-api-3 (up to date)\nkeep shop-api-4 (up to date)\ncreate shop-api-5 (missing)\n") == 0);
+}
