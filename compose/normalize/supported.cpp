@@ -17,7 +17,7 @@ const std::set<std::string_view> kServiceKeys = {
     "deploy",      "device_cgroup_rules", "devices", "dns",       "dns_opt",       "dns_search",
     "domainname",  "entrypoint",   "env_file",    "environment",  "expose",        "extra_hosts",
     "group_add",   "healthcheck",  "hostname",    "image",        "init",          "ipc",
-    "labels",      "logging",      "mac_address", "mem_limit",   "mem_reservation", "memswap_limit", "network_mode",
+    "label_file",  "labels",      "logging",      "mac_address", "mem_limit",   "mem_reservation", "memswap_limit", "network_mode",
     "networks",    "oom_score_adj", "pid",        "pids_limit",   "ports",         "privileged",
     "profiles",    "pull_policy",  "read_only",   "restart",      "scale",         "secrets",
     "security_opt", "shm_size",    "stdin_open",  "stop_grace_period", "stop_signal", "sysctls",
