@@ -83,19 +83,6 @@ void report_missing_files(const std::vector<std::string>& working, const std::ma
     if (auto it = missing.find(name); it != missing.end()) throw it->second;
 }
 
-// compose-go's CheckContainerNameUnicity, over the services the command works on.
-void check_container_names(const json& services, const std::vector<std::string>& working) {
-  std::map<std::string, std::string> owner;
-  for (const auto& name : working) {
-    const json& s = services[name];
-    if (!s.contains("container_name") || !s["container_name"].is_string()) continue;
-    const std::string cn = s["container_name"].get<std::string>();
-    auto [it, fresh] = owner.emplace(cn, name);
-    if (!fresh)
-      throw ComposeError("services." + name + ": container name \"" + cn + "\" is already in use by service " + it->second);
-  }
-}
-
 }  // namespace
 
 NormalizeResult normalize(const Node& merged, const NormalizeContext& ctx) {
@@ -121,7 +108,6 @@ NormalizeResult normalize(const Node& merged, const NormalizeContext& ctx) {
   {
     std::vector<std::string> working = working_set(model["services"], ctx.selected_services);
     report_missing_files(working, missing_files);
-    if (ctx.consistency) check_container_names(model["services"], working);
   }
   if (ctx.consistency) schema::validate_references(merged, model, ctx, result.warnings);
   if (!ctx.all_resources) schema::drop_unused_resources(model);

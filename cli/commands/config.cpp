@@ -255,6 +255,7 @@ std::string render(const ConfigOptions& opt, Context& ctx, const std::vector<std
     return out;
   }
   if (opt.variables) return variables(p, opt.format);
+  if (lo.consistency && !opt.no_interpolate) compose::check_container_names(m);  // as runConfigInterpolate
   if (opt.quiet) return "";
   if (opt.no_interpolate) {
     json sorted = sorted_keys(m);

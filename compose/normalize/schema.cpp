@@ -335,6 +335,7 @@ struct Tables {
     secret = object({{"name", S},
                      {"file", PATH},
                      {"environment", S},
+                     {"content", S},  // compose-go's model: what an include's env_file gave (loader.cpp)
                      {"external", EXTERNAL},
                      {"labels", custom(labels)},
                      {"driver", S},

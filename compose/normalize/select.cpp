@@ -1,5 +1,6 @@
 // `config SERVICE…`: the model of the named services and what they depend on, without the
 // networks, volumes, secrets, configs and models only the others used.
+#include <map>
 #include <set>
 
 #include "mycompose/common/error.hpp"
@@ -36,12 +37,27 @@ void select_services(nlohmann::ordered_json& model, const std::vector<std::strin
 
 namespace mycompose::compose {
 
+// compose-go's CheckContainerNameUnicity, which docker compose runs in `config` and
+// before it creates containers (not in `down`, `ps`…).
+void check_container_names(const nlohmann::ordered_json& model) {
+  if (!model.contains("services")) return;
+  std::map<std::string, std::string> owner;
+  for (const auto& [name, s] : model["services"].items()) {
+    if (!s.contains("container_name") || !s["container_name"].is_string()) continue;
+    const std::string cn = s["container_name"].get<std::string>();
+    auto [it, fresh] = owner.emplace(cn, name);
+    if (!fresh) throw Error("services." + name + ": container name \"" + cn + "\" is already in use by service " + it->second);
+  }
+}
+
 // docker compose refuses, when it creates a service's containers (not in `config`), a
-// healthcheck with start_interval but no start_period.
+// healthcheck with start_interval but no start_period, and a container_name two of them share.
 void check_creatable(const nlohmann::ordered_json& model, const std::vector<std::string>& names) {
   if (!model.contains("services")) return;
   const auto& services = model["services"];
   std::set<std::string> seen;
+  nlohmann::ordered_json selected = nlohmann::ordered_json::object();
+  selected["services"] = nlohmann::ordered_json::object();
   std::vector<std::string> todo;
   if (names.empty())
     for (const auto& [name, _] : services.items()) todo.push_back(name);
@@ -52,12 +68,14 @@ void check_creatable(const nlohmann::ordered_json& model, const std::vector<std:
     todo.pop_back();
     if (!services.contains(name) || !seen.insert(name).second) continue;
     const auto& s = services[name];
+    selected["services"][name] = s;
     if (s.contains("healthcheck") && s["healthcheck"].is_object() && s["healthcheck"].contains("start_interval") &&
         !s["healthcheck"].contains("start_period"))
       throw Error("healthcheck.start_interval requires healthcheck.start_period to be set");
     if (s.contains("depends_on") && s["depends_on"].is_object())
       for (const auto& [dep, _] : s["depends_on"].items()) todo.push_back(dep);
   }
+  check_container_names(selected);
 }
 
 }  // namespace mycompose::compose

@@ -47,9 +47,13 @@ NormalizeResult normalize(const Node& merged, const NormalizeContext& ctx);
 // resources only the others used, unless `all_resources`. Throws "no such service: X".
 void select_services(nlohmann::ordered_json& model, const std::vector<std::string>& names, bool all_resources);
 
+// compose-go's CheckContainerNameUnicity: "services.B: container name \"x\" is already in
+// use by service A". docker compose runs it in `config` and before creating containers.
+void check_container_names(const nlohmann::ordered_json& model);
+
 // What docker compose checks when it creates containers rather than when it loads: a
-// healthcheck start_interval without start_period. Over `names` (all when empty) and what
-// they depend on; throws with docker compose's message.
+// healthcheck start_interval without start_period, a shared container_name. Over `names`
+// (all when empty) and what they depend on; throws with docker compose's message.
 void check_creatable(const nlohmann::ordered_json& model, const std::vector<std::string>& names);
 
 // Every service key of the Compose specification, in the order `config` prints them.

@@ -135,14 +135,27 @@ TEST_CASE("env_file: required false and format raw") {
   CHECK(env["PLAIN"] == "{\"key\": \"value\"}");
 }
 
-TEST_CASE("container_name shared by two services is refused among the services selected") {
+TEST_CASE("container_name shared by two services is refused among the services created") {
   TempDir d;
   d.write("compose.yaml",
           "services:\n  test:\n    image: busybox\n    container_name: test\n"
           "  another_test:\n    image: busybox\n    container_name: test\n");
-  CHECK_THAT(load_error(d), Catch::Contains("container name \"test\" is already in use"));
-  CHECK(load_error(d, {"test"}).empty());
-  CHECK(load_error(d, {"another_test"}).empty());
+  Project p = load(d);  // loading (down, ps…) is fine
+  CHECK_THROWS_WITH(check_creatable(p.model, {}), Catch::Contains("container name \"test\" is already in use"));
+  CHECK_THROWS_WITH(check_container_names(p.model), Catch::Contains("is already in use by service"));
+  CHECK_NOTHROW(check_creatable(p.model, {"test"}));
+  CHECK_NOTHROW(check_creatable(p.model, {"another_test"}));
+}
+
+TEST_CASE("healthcheck start_interval without start_period is refused when creating, not when loading") {
+  TempDir d;
+  d.write("compose.yaml",
+          "services:\n  error:\n    image: busybox\n    healthcheck:\n      test: true\n      start_interval: 1s\n"
+          "  test:\n    image: busybox\n    healthcheck:\n      test: true\n      start_period: 5s\n      start_interval: 1s\n");
+  Project p = load(d);
+  CHECK_THROWS_WITH(check_creatable(p.model, {"error"}),
+                    "healthcheck.start_interval requires healthcheck.start_period to be set");
+  CHECK_NOTHROW(check_creatable(p.model, {"test"}));
 }
 
 TEST_CASE("models: top-level models and service models are accepted, unused ones dropped") {
