@@ -263,9 +263,18 @@ std::string render(const ConfigOptions& opt, Context& ctx, const std::vector<std
   }
   json y = m;
   short_env_files(y);
-  if (opt.format == "json") return as_compose_json(std::move(y)).dump(2) + "\n";
-  octal_modes(y);
-  return compose::to_yaml(y);
+  std::string out;
+  if (opt.format == "json") {
+    out = as_compose_json(std::move(y)).dump(2) + "\n";
+  } else {
+    octal_modes(y);
+    out = compose::to_yaml(y);
+  }
+  // docker compose's escapeDollarSign: the interpolated model reads back the same.
+  std::string escaped;
+  escaped.reserve(out.size());
+  for (char c : out) escaped += c == '$' ? std::string("$$") : std::string(1, c);
+  return escaped;
 }
 
 }  // namespace
