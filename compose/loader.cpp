@@ -242,6 +242,7 @@ Project load_project(const LoadOptions& o) {
   ctx.consistency = o.consistency;
   ctx.all_resources = o.all_resources;
   ctx.interpolate = o.interpolate;
+  ctx.resolve_env_files = o.resolve_environment;
   ctx.selected_services = o.services;
   NormalizeResult result = normalize(enabled.document, ctx);
   for (const auto& w : result.warnings) warn(w);

@@ -215,6 +215,9 @@ std::string render(const ConfigOptions& opt, Context& ctx, const std::vector<std
   lo.normalize = !opt.no_normalize;
   lo.consistency = !opt.no_consistency;
   lo.all_resources = ctx.global.all_resources;
+  // The listing facets load as docker compose does, WithoutEnvironmentResolution (--hash
+  // keeps it: the hash must match the one `up` labels containers with).
+  lo.resolve_environment = !(opt.services || opt.volumes || opt.networks || opt.models || opt.profiles || opt.images);
   if (opt.profiles) lo.profiles = {"*"};  // every service, to list every profile
   compose::Project p = compose::load_project(lo);
   for (auto [set, flag, what] : {std::tuple{opt.no_interpolate, "--no-interpolate", "the full model will be rendered"},

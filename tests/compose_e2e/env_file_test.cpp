@@ -38,5 +38,6 @@ TEST_CASE("TestRawEnvFile (issue 16): a missing env_file fails only the services
   CHECK(all.exit_code != 0);
   CHECK(all.err.find("missing.env") != std::string::npos);
   p.ok({"config", "other"});
+  CHECK(p.ok({"config", "--services"}).find("broken") != std::string::npos);  // listing reads no env file
   p.ok({"up", "other"});
 }

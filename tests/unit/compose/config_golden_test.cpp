@@ -120,6 +120,12 @@ TEST_CASE("a missing env_file fails only the services a command works on") {
   CHECK_THAT(load_error(d), Catch::Contains("missing.env"));
   CHECK(load_error(d, {"other"}).empty());
   CHECK_THAT(load_error(d, {"dependent"}), Catch::Contains("services.broken.env_file"));
+  // without environment resolution (config --services, down…) nothing is read
+  LoadOptions o;
+  o.working_dir = d.str();
+  o.resolve_environment = false;
+  o.warn = [](const std::string&) {};
+  CHECK(load_project(o).model["services"].size() == 3);
 }
 
 TEST_CASE("env_file: required false and format raw") {
