@@ -33,7 +33,8 @@ nlohmann::json project_json(const compose::Project& project) {
   return {{"name", project.name},
           {"working_dir", project.working_dir},
           {"config_files", project.config_files},
-          {"model", std::move(model)}};
+          {"model", std::move(model)},
+          {"environment", file_source_environment(project)}};  // every request: run's too
 }
 
 void run_project_verb(const compose::Project& project, const std::string& verb, const nlohmann::json& options) {

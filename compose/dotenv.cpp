@@ -1,5 +1,6 @@
 #include "mycompose/compose/dotenv.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -236,8 +237,16 @@ std::vector<std::string> env_files_to_read(const std::vector<std::string>& expli
                                            const std::string& cwd, const Environment& shell) {
   namespace stdfs = std::filesystem;
   std::vector<std::string> out;
-  if (!explicit_files.empty()) {
-    for (const auto& f : explicit_files)
+  std::vector<std::string> given = explicit_files;
+  // docker compose: without --env-file, COMPOSE_ENV_FILES (comma-separated) names them.
+  if (auto it = shell.find("COMPOSE_ENV_FILES"); given.empty() && it != shell.end())
+    for (std::size_t pos = 0; pos <= it->second.size();) {
+      std::size_t comma = std::min(it->second.find(',', pos), it->second.size());
+      if (comma > pos) given.push_back(it->second.substr(pos, comma - pos));
+      pos = comma + 1;
+    }
+  if (!given.empty()) {
+    for (const auto& f : given)
       out.push_back(stdfs::path(f).is_absolute() ? f : (stdfs::path(cwd) / f).lexically_normal().string());
     return out;
   }
@@ -261,6 +270,17 @@ Environment add_env_files(const Environment& base, const std::vector<std::string
   };
   for (auto& [k, v] : read_env_files(files, shell)) out.emplace(k, v);  // emplace: existing keys win
   return out;
+}
+
+}  // namespace mycompose::compose
+
+namespace mycompose::compose {
+
+bool env_switch(const Environment& env, const std::string& name, bool fallback) {
+  auto it = env.find(name);
+  if (it == env.end()) return fallback;
+  const std::string& v = it->second;
+  return v == "1" || v == "t" || v == "T" || v == "true" || v == "TRUE" || v == "True";
 }
 
 }  // namespace mycompose::compose

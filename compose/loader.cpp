@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <iostream>
 #include <iterator>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "mycompose/compose/discovery.hpp"
@@ -95,10 +97,37 @@ Lookup lookup_in(const Environment& env) {
   return [&env](const std::string& name) { return get(env, name); };
 }
 
+// An included file's secrets and configs with `environment: X` where X comes from the
+// include's own env files (not the project's environment): the value becomes `content`,
+// as compose-go resolves them, since the project's environment will not have it.
+void inline_environment_sources(Node& tree, const Environment& included_env, const Environment& project_env) {
+  for (const char* section : {"secrets", "configs"}) {
+    Node* defs = tree.find(section);
+    if (!defs || !defs->is_map()) continue;
+    for (auto& e : defs->entries) {
+      Node* var = e.value.is_map() ? e.value.find("environment") : nullptr;
+      if (!var || !var->is_scalar() || project_env.count(var->value)) continue;
+      auto it = included_env.find(var->value);
+      if (it == included_env.end()) continue;
+      Mark at = var->mark;
+      e.value.erase("environment");
+      e.value.set("content", Node::scalar(it->second, at, true), at);
+    }
+  }
+}
+
 // The per-file stages: yaml → interpolation → include → extends.
 class FileStages {
  public:
   FileStages(const LoadOptions& o, const Warn& warn, Project& project) : o_(o), warn_(warn), project_(project) {}
+
+  // The top-level files, parsed before interpolation: their `name:` gives the project name,
+  // which interpolation sees as COMPOSE_PROJECT_NAME (as compose-go sets it).
+  const Node& raw(const std::string& path) {
+    auto it = raw_.find(path);
+    if (it == raw_.end()) it = raw_.emplace(path, parse(path)).first;
+    return it->second;
+  }
 
   Node load(const std::string& path, const Environment& env, std::vector<std::string>& chain) {
     Node tree = parsed(path, env);
@@ -110,10 +139,16 @@ class FileStages {
   }
 
  private:
-  Node parsed(const std::string& path, const Environment& env) {
+  Node parse(const std::string& path) {
     Node tree = path == "-" ? parse_yaml(read_config_file(path, o_), "-") : parse_yaml_file(path);
     if (tree.is_null()) tree = Node::map(tree.mark);
     if (!tree.is_map()) throw ComposeError(tree.mark, "top-level object must be a mapping, not a " + tree.kind_name());
+    return tree;
+  }
+
+  Node parsed(const std::string& path, const Environment& env) {
+    auto cached = raw_.find(path);
+    Node tree = cached != raw_.end() ? cached->second : parse(path);
     if (!o_.interpolate) return tree;
     InterpolationResult r = interpolate(tree, lookup_in(env), warn_);
     project_.variables.insert(r.variables.begin(), r.variables.end());
@@ -136,6 +171,7 @@ class FileStages {
         merged = merge_files(merged, load(p, included_env, chain));
       }
       merged = resolve_document_paths(merged, entry.project_directory);
+      inline_environment_sources(merged, included_env, env);
       tree = merge_included(tree, merged, entry);
     }
     tree.erase("include");
@@ -145,7 +181,20 @@ class FileStages {
   const LoadOptions& o_;
   const Warn& warn_;
   Project& project_;
+  std::map<std::string, Node> raw_;
 };
+
+// The top-level `name:` of the last file that has one, interpolated.
+std::optional<Node> file_name_key(FileStages& stages, const std::vector<std::string>& files, const Environment& env,
+                                  bool interpolate) {
+  std::optional<Node> name;
+  for (const auto& path : files)
+    if (const Node* n = stages.raw(path).find("name"); n && !n->is_null()) {
+      name = *n;
+      if (interpolate && n->is_scalar()) name->value = substitute(n->value, lookup_in(env));
+    }
+  return name;
+}
 
 }  // namespace
 
@@ -162,9 +211,14 @@ Project load_project(const LoadOptions& o) {
   project.working_dir = project_directory(o, files, cwd);
   if (project.working_dir != first_dir)
     env = add_env_files(env, env_files_to_read(o.env_files, project.working_dir, cwd, o.environment));
-  project.environment = env;
 
   FileStages stages(o, warn, project);
+  std::optional<Node> name_key = file_name_key(stages, files, env, o.interpolate);
+  project.name = resolve_project_name({o.project_name, get(env, "COMPOSE_PROJECT_NAME"),
+                                       name_key ? &*name_key : nullptr, project.working_dir});
+  env["COMPOSE_PROJECT_NAME"] = project.name;
+  project.environment = env;
+
   Node merged = Node::map();
   for (const auto& path : files) {
     std::vector<std::string> chain;
@@ -172,9 +226,6 @@ Project load_project(const LoadOptions& o) {
     project.config_files.push_back(path);
   }
   merged = enforce_unicity(merged);
-
-  project.name = resolve_project_name({o.project_name, get(env, "COMPOSE_PROJECT_NAME"), merged.find("name"),
-                                       project.working_dir});
 
   std::vector<std::string> profiles = o.profiles;
   if (profiles.empty()) profiles = split_profiles(get(env, "COMPOSE_PROFILES").value_or(""));
@@ -190,6 +241,9 @@ Project load_project(const LoadOptions& o) {
   ctx.normalize = o.normalize;
   ctx.consistency = o.consistency;
   ctx.all_resources = o.all_resources;
+  ctx.interpolate = o.interpolate;
+  ctx.resolve_env_files = o.resolve_environment;
+  ctx.selected_services = o.services;
   NormalizeResult result = normalize(enabled.document, ctx);
   for (const auto& w : result.warnings) warn(w);
   project.model = std::move(result.model);

@@ -3,6 +3,7 @@
 #include "mycompose/compose/normalize.hpp"
 
 #include <map>
+#include <set>
 
 #include "mycompose/compose/error.hpp"
 #include "normalize/attributes.hpp"
@@ -28,7 +29,7 @@ void check_top_level_keys(const Node& merged, std::vector<std::string>& warnings
     warnings.push_back("the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion");
 }
 
-json services(const Node* section, schema::Walk& w) {
+json services(const Node* section, schema::Walk& w, std::map<std::string, ComposeError>& missing_files) {
   json out = json::object();
   if (!section || section->is_null()) return out;
   if (!section->is_map()) schema::type_error(*section, "services", "a mapping");
@@ -42,7 +43,8 @@ json services(const Node* section, schema::Walk& w) {
     w.service = e.key;
     json s = schema::convert_object(e.value, schema::service(), w, "services." + e.key);
     s.erase("extends");  // resolved by the extends stage
-    if (w.ctx.resolve_env_files) schema::resolve_env_files(e.value, s, w, "services." + e.key);
+    if (w.ctx.resolve_env_files) schema::resolve_env_files(e.value, s, w, "services." + e.key, missing_files);
+    schema::resolve_label_files(e.value, s, w, "services." + e.key, missing_files);
     sorted[e.key] = std::move(s);
   }
   w.service.clear();
@@ -51,6 +53,34 @@ json services(const Node* section, schema::Walk& w) {
   out.get_ref<json::object_t&>().reserve(sorted.size());
   for (auto& [k, v] : sorted) out[k] = std::move(v);
   return out;
+}
+
+// The services a command works on: those named (all when none is) and, transitively, what
+// they depend on, as docker compose selects them before it checks the project.
+std::vector<std::string> working_set(const json& services, const std::vector<std::string>& selected) {
+  std::vector<std::string> out;
+  if (selected.empty()) {
+    for (const auto& [name, _] : services.items()) out.push_back(name);
+    return out;
+  }
+  std::set<std::string> seen;
+  std::vector<std::string> todo(selected.rbegin(), selected.rend());
+  while (!todo.empty()) {
+    std::string name = todo.back();
+    todo.pop_back();
+    if (!services.contains(name) || !seen.insert(name).second) continue;
+    out.push_back(name);
+    const json& s = services[name];
+    if (s.contains("depends_on") && s["depends_on"].is_object())
+      for (const auto& [dep, _] : s["depends_on"].items()) todo.push_back(dep);
+  }
+  return out;
+}
+
+// A missing env_file/label_file fails the load only for the services the command works on.
+void report_missing_files(const std::vector<std::string>& working, const std::map<std::string, ComposeError>& missing) {
+  for (const auto& name : working)
+    if (auto it = missing.find(name); it != missing.end()) throw it->second;
 }
 
 }  // namespace
@@ -66,7 +96,8 @@ NormalizeResult normalize(const Node& merged, const NormalizeContext& ctx) {
   // Room for every top-level key: growing would deep-copy "services" (see services()).
   model.get_ref<json::object_t&>().reserve(8 + merged.entries.size());
   model["name"] = ctx.project_name;
-  model["services"] = services(merged.find("services"), w);
+  std::map<std::string, ComposeError> missing_files;
+  model["services"] = services(merged.find("services"), w, missing_files);
   model["networks"] = schema::top_level_resources(merged.find("networks"), schema::top_network(), "networks", w);
   model["volumes"] = schema::top_level_resources(merged.find("volumes"), schema::top_volume(), "volumes", w);
   model["secrets"] = schema::top_level_resources(merged.find("secrets"), schema::top_secret(), "secrets", w);
@@ -74,6 +105,10 @@ NormalizeResult normalize(const Node& merged, const NormalizeContext& ctx) {
   model["models"] = schema::top_level_resources(merged.find("models"), schema::top_model(), "models", w);
 
   if (ctx.normalize) schema::add_implied(model, ctx);
+  {
+    std::vector<std::string> working = working_set(model["services"], ctx.selected_services);
+    report_missing_files(working, missing_files);
+  }
   if (ctx.consistency) schema::validate_references(merged, model, ctx, result.warnings);
   if (!ctx.all_resources) schema::drop_unused_resources(model);
   for (auto& [name, s] : model["services"].items()) schema::reorder(s, schema::service());

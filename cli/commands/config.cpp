@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "commands.hpp"
 #include "mycompose/common/error.hpp"
@@ -14,6 +15,7 @@
 #include "mycompose/compose/config_hash.hpp"
 #include "mycompose/compose/emit.hpp"
 #include "mycompose/compose/loader.hpp"
+#include "mycompose/compose/normalize.hpp"
 
 namespace mycompose::cli {
 
@@ -23,7 +25,7 @@ using json = nlohmann::ordered_json;
 
 struct ConfigOptions {
   std::string format;
-  bool services = false, volumes = false, networks = false, profiles = false, images = false;
+  bool services = false, volumes = false, networks = false, profiles = false, images = false, models = false;
   std::string hash;
   bool quiet = false;
   bool no_interpolate = false, no_normalize = false, no_path_resolution = false, no_consistency = false;
@@ -79,14 +81,25 @@ std::string table(const std::vector<std::vector<std::string>>& rows) {
 }
 
 std::string variables(const compose::Project& p, const std::string& format) {
+  // compose-go's template.Variable: {Name, DefaultValue, PresenceValue, Required}; docker
+  // compose prints it with a 4-space indent in JSON, and yaml.Marshal's lower-cased keys.
   if (format == "json") {
     json out = json::object();
     for (const auto& [name, v] : p.variables)
       out[name] = json{{"Name", name},
                        {"DefaultValue", v.default_value.value_or("")},
-                       {"AlternateValue", v.alternate_value.value_or("")},
+                       {"PresenceValue", v.alternate_value.value_or("")},
                        {"Required", v.required}};
-    return out.dump(2) + "\n";
+    return out.dump(4) + "\n";
+  }
+  if (format == "yaml") {
+    std::string out;
+    auto q = [](const std::string& s) { return compose::yaml_needs_quotes(s) ? json(s).dump() : s; };
+    for (const auto& [name, v] : p.variables)
+      out += q(name) + ":\n    name: " + q(name) + "\n    defaultvalue: " + q(v.default_value.value_or("")) +
+             "\n    presencevalue: " + q(v.alternate_value.value_or("")) + "\n    required: " +
+             (v.required ? "true" : "false") + "\n";
+    return out;
   }
   std::vector<std::vector<std::string>> rows{{"NAME", "REQUIRED", "DEFAULT VALUE", "ALTERNATE VALUE"}};
   for (const auto& [name, v] : p.variables)
@@ -111,20 +124,120 @@ std::string hashes(const json& model, const std::string& which) {
   return out;
 }
 
-std::string render(const ConfigOptions& opt, Context& ctx) {
-  compose::LoadOptions lo = ctx.load_options();
+// compose-go's FileMode prints as an octal string in YAML ("0440") and as a number in JSON.
+void octal_modes(json& model) {
+  auto fix = [](json& refs) {
+    for (auto& r : refs)
+      if (r.is_object() && r.contains("mode") && r["mode"].is_number_integer()) {
+        std::ostringstream o;
+        o << '0' << std::oct << r["mode"].get<long long>();
+        r["mode"] = r["mode"].get<long long>() == 0 ? std::string("0") : o.str();
+      }
+  };
+  if (!model.contains("services") || !model["services"].is_object()) return;
+  for (auto& [_, s] : model["services"].items()) {
+    if (!s.is_object()) continue;
+    for (const char* k : {"secrets", "configs"})
+      if (s.contains(k) && s[k].is_array()) fix(s[k]);
+    if (s.contains("build") && s["build"].is_object() && s["build"].contains("secrets") && s["build"]["secrets"].is_array())
+      fix(s["build"]["secrets"]);
+  }
+}
+
+// compose-go's EnvFile marshalling: a required file without a format is just its path.
+void short_env_files(json& model) {
+  if (!model.contains("services") || !model["services"].is_object()) return;
+  for (auto& [_, s] : model["services"].items())
+    if (s.is_object() && s.contains("env_file") && s["env_file"].is_array())
+      for (auto& f : s["env_file"])
+        if (f.is_object() && f.contains("path") && f.value("required", true) && !f.contains("format")) f = f["path"];
+}
+
+// compose-go's JSON: `command` and `entrypoint` are always there (null resets the image's),
+// and the top-level keys are sorted (a Go map).
+json as_compose_json(json model) {
+  if (model.contains("services") && model["services"].is_object())
+    for (auto& [_, s] : model["services"].items()) {
+      if (!s.is_object()) continue;
+      json out = json::object();
+      std::vector<std::string> pending;  // the absent ones, placed where the sorted keys put them
+      for (const char* k : {"command", "entrypoint"})
+        if (!s.contains(k)) pending.emplace_back(k);
+      for (auto& [k, v] : s.items()) {
+        while (!pending.empty() && (k.rfind("x-", 0) == 0 || pending.front() < k)) {
+          out[pending.front()] = nullptr;
+          pending.erase(pending.begin());
+        }
+        out[k] = std::move(v);
+      }
+      for (const auto& k : pending) out[k] = nullptr;
+      s = std::move(out);
+    }
+  // IPAMConfig is a struct, not a pointer: every network has "ipam", {} when unset.
+  if (model.contains("networks") && model["networks"].is_object())
+    for (auto& [_, n] : model["networks"].items())
+      if (n.is_object() && !n.contains("ipam")) {
+        json out = json::object();
+        for (auto& [k, v] : n.items()) {
+          if (!out.contains("ipam") && (k.rfind("x-", 0) == 0 || (k != "name" && k != "driver" && k != "driver_opts")))
+            out["ipam"] = json::object();
+          out[k] = std::move(v);
+        }
+        if (!out.contains("ipam")) out["ipam"] = json::object();
+        n = std::move(out);
+      }
+  std::map<std::string, json> sorted;
+  for (auto& [k, v] : model.items()) sorted[k] = std::move(v);
+  json out = json::object();
+  for (auto& [k, v] : sorted) out[k] = std::move(v);
+  return out;
+}
+
+// docker compose prints the --no-interpolate model as a Go map: every key sorted.
+json sorted_keys(const json& j) {
+  if (j.is_array()) {
+    json a = json::array();
+    for (const auto& v : j) a.push_back(sorted_keys(v));
+    return a;
+  }
+  if (!j.is_object()) return j;
+  std::map<std::string, json> sorted;
+  for (const auto& [k, v] : j.items()) sorted[k] = sorted_keys(v);
+  json out = json::object();
+  for (auto& [k, v] : sorted) out[k] = std::move(v);
+  return out;
+}
+
+std::string render(const ConfigOptions& opt, Context& ctx, const std::vector<std::string>& services) {
+  compose::LoadOptions lo = ctx.load_options(services);
   lo.interpolate = !opt.no_interpolate;
   lo.resolve_paths = !opt.no_path_resolution;
   lo.normalize = !opt.no_normalize;
   lo.consistency = !opt.no_consistency;
   lo.all_resources = ctx.global.all_resources;
+  // The listing facets load as docker compose does, WithoutEnvironmentResolution (--hash
+  // keeps it: the hash must match the one `up` labels containers with).
+  lo.resolve_environment = !(opt.services || opt.volumes || opt.networks || opt.models || opt.profiles || opt.images);
   if (opt.profiles) lo.profiles = {"*"};  // every service, to list every profile
   compose::Project p = compose::load_project(lo);
+  for (auto [set, flag, what] : {std::tuple{opt.no_interpolate, "--no-interpolate", "the full model will be rendered"},
+                                 {opt.variables, "--variables", "variables from the full model will be rendered"}})
+    if (set && !services.empty())
+      std::cerr << "WARN[0000] service filtering is not applied when " << flag << " is set, " << what << "\n";
+  if (!opt.profiles && !opt.no_interpolate && !opt.variables) compose::select_services(p.model, services, lo.all_resources);
   const json& m = p.model;
 
   if (opt.services) return lines(dependency_order(m["services"]));
   if (opt.volumes) return lines(keys(m, "volumes"));
   if (opt.networks) return lines(keys(m, "networks"));
+  if (opt.models) {  // docker compose prints each model's `model` reference
+    std::vector<std::string> out;
+    if (m.contains("models"))
+      for (const auto& [_, def] : m["models"].items())
+        if (def.is_object() && def.contains("model") && def["model"].is_string() && !def["model"].get<std::string>().empty())
+          out.push_back(def["model"].get<std::string>());
+    return lines(out);
+  }
   if (opt.profiles) {
     std::set<std::string> all;
     for (const auto& [_, s] : m["services"].items())
@@ -145,8 +258,26 @@ std::string render(const ConfigOptions& opt, Context& ctx) {
     return out;
   }
   if (opt.variables) return variables(p, opt.format);
+  if (lo.consistency && !opt.no_interpolate) compose::check_container_names(m);  // as runConfigInterpolate
   if (opt.quiet) return "";
-  return opt.format == "json" ? m.dump(2) + "\n" : compose::to_yaml(m);
+  if (opt.no_interpolate) {
+    json sorted = sorted_keys(m);
+    return opt.format == "json" ? sorted.dump(2) + "\n" : compose::to_yaml(sorted);
+  }
+  json y = m;
+  short_env_files(y);
+  std::string out;
+  if (opt.format == "json") {
+    out = as_compose_json(std::move(y)).dump(2) + "\n";
+  } else {
+    octal_modes(y);
+    out = compose::to_yaml(y);
+  }
+  // docker compose's escapeDollarSign: the interpolated model reads back the same.
+  std::string escaped;
+  escaped.reserve(out.size());
+  for (char c : out) escaped += c == '$' ? std::string("$$") : std::string(1, c);
+  return escaped;
 }
 
 }  // namespace
@@ -159,6 +290,7 @@ void register_config(CLI::App& app, Context& ctx) {
   cmd->add_flag("--services", opt->services, "Print the service names, one per line");
   cmd->add_flag("--volumes", opt->volumes, "Print the volume names, one per line");
   cmd->add_flag("--networks", opt->networks, "Print the network names, one per line");
+  cmd->add_flag("--models", opt->models, "Print the model names, one per line");
   cmd->add_flag("--profiles", opt->profiles, "Print the profile names, one per line");
   cmd->add_flag("--images", opt->images, "Print the image names, one per line");
   cmd->add_option("--hash", opt->hash, "Print the service config hash, one per line (\"*\" for all services)");
@@ -172,10 +304,12 @@ void register_config(CLI::App& app, Context& ctx) {
   cmd->add_option("-o,--output", opt->output, "Save to file (default to stdout)");
   cmd->add_flag("--environment", opt->environment, "Print environment used for interpolation");
   cmd->add_flag("--variables", opt->variables, "Print model variables and default values");
-  cmd->callback([opt, &ctx] {
+  auto services = std::make_shared<std::vector<std::string>>();
+  cmd->add_option("service", *services, "Services to render (and what they depend on)");
+  cmd->callback([opt, services, &ctx] {
     if (opt->resolve_image_digests)
       std::cerr << "warning: --resolve-image-digests is not supported yet; image references are printed as written\n";
-    std::string out = render(*opt, ctx);
+    std::string out = render(*opt, ctx, *services);
     if (opt->output.empty()) {
       std::cout << out << std::flush;
     } else {

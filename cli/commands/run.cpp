@@ -28,27 +28,15 @@
 #include "project_request.hpp"
 #include "tty_proxy.hpp"
 
-extern char** environ;  // at global scope: declared inside the namespace it names another variable
-
 namespace mycompose::cli {
 namespace {
 
 namespace stdfs = std::filesystem;
 using Json = nlohmann::ordered_json;
 
-std::map<std::string, std::string> process_environment() {
-  std::map<std::string, std::string> env;
-  for (char** e = environ; e && *e; ++e) {
-    std::string kv(*e);
-    auto eq = kv.find('=');
-    if (eq != std::string::npos) env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
-  }
-  return env;
-}
-
 // run's -v, -p, -e and --entrypoint in a one-service document through the normalizer: the
-// long forms the model uses, relative paths against the project folder, bare -e KEY from our
-// environment.
+// long forms the model uses, relative paths against the project folder, bare -e KEY from the
+// project's environment (shell, then .env / --env-file).
 Json normalized_flags(const flags::RunOptions& o, bool entrypoint_set, const compose::Project& project) {
   nlohmann::json svc = {{"image", "run-flags"}};
   if (!o.volumes.empty()) svc["volumes"] = o.volumes;
@@ -59,7 +47,7 @@ Json normalized_flags(const flags::RunOptions& o, bool entrypoint_set, const com
   compose::NormalizeContext ctx;
   ctx.project_name = project.name;
   ctx.working_dir = project.working_dir;
-  ctx.environment = process_environment();
+  ctx.environment = project.environment;  // -e KEY: shell, then .env / --env-file, as docker compose
   ctx.consistency = false;  // a named volume in -v need not be declared
   ctx.resolve_env_files = false;
   return compose::normalize(compose::parse_yaml(doc.dump(), "run flags"), ctx).model["services"]["run"];
@@ -71,7 +59,8 @@ void apply_flags(Json& def, const flags::RunOptions& o, bool entrypoint_set, boo
   if (entrypoint_set) def["entrypoint"] = f.value("entrypoint", Json::array());
   if (f.contains("environment")) {
     if (!def.contains("environment") || !def["environment"].is_object()) def["environment"] = Json::object();
-    for (const auto& [k, v] : f["environment"].items()) def["environment"][k] = v;
+    for (const auto& [k, v] : f["environment"].items())
+      if (!v.is_null()) def["environment"][k] = v;  // -e KEY unset everywhere: dropped (docker compose RemoveEmpty)
   }
   if (!o.user.empty()) def["user"] = o.user;
   if (!o.workdir.empty()) def["working_dir"] = o.workdir;

@@ -10,6 +10,8 @@
 #include "ensure_images.hpp"
 #include "flags/up.hpp"
 #include "mycompose/common/error.hpp"
+#include "mycompose/compose/dotenv.hpp"
+#include "mycompose/compose/normalize.hpp"
 #include "project_request.hpp"
 
 namespace mycompose::cli {
@@ -54,11 +56,12 @@ void register_up(CLI::App& app, Context& ctx) {
     for (auto [set, flag] : {std::pair{o.watch, "--watch"}})
       if (set) throw Error(std::string("mycompose up ") + flag + ": not implemented yet (arrives with issue [E])");
     auto project = compose::load_project(ctx.load_options(o.services));
+    compose::check_creatable(project.model, o.services);
     nlohmann::json options = {{"services", o.services},
                               {"no_deps", o.no_deps},
                               {"force_recreate", o.force_recreate},
                               {"no_recreate", o.no_recreate},
-                              {"remove_orphans", o.remove_orphans},
+                              {"remove_orphans", compose::env_switch(project.environment, "COMPOSE_REMOVE_ORPHANS", o.remove_orphans)},
                            {"no_start", o.no_start},
                            {"wait", o.wait},
                            {"renew_anon_volumes", o.renew_anon_volumes}};

@@ -1,12 +1,14 @@
 #pragma once
 // The per-attribute normalizers (one file each) and the scalar helpers they share.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "mycompose/compose/duration.hpp"
+#include "mycompose/compose/error.hpp"
 #include "schema.hpp"
 
 namespace mycompose::compose::schema {
@@ -43,7 +45,14 @@ json depends_on(const Node&, const Type&, Walk&, const std::string&);      // de
 json env_file(const Node&, const Type&, Walk&, const std::string&);        // env_file.cpp
 // env_file.cpp: the variables of the service's env files (in order, later files win) fill
 // its environment where `environment` does not set them. A missing required file is an error.
-void resolve_env_files(const Node& service_node, json& service, Walk& w, const std::string& path);
+// A missing file of a service outside ctx.selected_services is reported in `missing`
+// (service → message) rather than thrown: normalize() decides once the dependencies are known.
+void resolve_env_files(const Node& service_node, json& service, Walk& w, const std::string& path,
+                       std::map<std::string, ComposeError>& missing);
+// label_file.cpp: the labels of the service's label files (later files win) fill `labels`
+// where `labels` does not set them. Missing files are reported like env files.
+void resolve_label_files(const Node& service_node, json& service, Walk& w, const std::string& path,
+                         std::map<std::string, ComposeError>& missing);
 json environment(const Node&, const Type&, Walk&, const std::string&);     // environment.cpp
 json build_args(const Node&, const Type&, Walk&, const std::string&);      // environment.cpp
 json labels(const Node&, const Type&, Walk&, const std::string&);          // labels.cpp
@@ -51,6 +60,8 @@ json list_or_dict(const Node&, const Type&, Walk&, const std::string&);    // la
 json healthcheck(const Node&, const Type&, Walk&, const std::string&);     // healthcheck.cpp
 json healthcheck_test(const Node&, const Type&, Walk&, const std::string&);  // healthcheck.cpp
 json build(const Node&, const Type&, Walk&, const std::string&);           // build.cpp
+json label_file(const Node&, const Type&, Walk&, const std::string&);      // label_file.cpp
+json build_ssh(const Node&, const Type&, Walk&, const std::string&);       // ssh.cpp
 json service_file_refs(const Node&, const Type&, Walk&, const std::string&);  // service_secrets.cpp
 json service_networks(const Node&, const Type&, Walk&, const std::string&);   // networks.cpp
 json ulimits(const Node&, const Type&, Walk&, const std::string&);         // ulimits.cpp

@@ -102,7 +102,54 @@ json convert_object(const Node& node, const Type& type, Walk& w, const std::stri
   return out;
 }
 
+namespace {
+bool holds_variable(const Node& node) {
+  if (node.is_scalar()) return node.value.find('$') != std::string::npos;
+  for (const auto& i : node.items)
+    if (holds_variable(i)) return true;
+  for (const auto& e : node.entries)
+    if (holds_variable(e.value)) return true;
+  return false;
+}
+
+// The node as written, every scalar as its text (what compose-go keeps when it cannot
+// parse a value it did not interpolate).
+json as_written(const Node& node) {
+  switch (node.kind) {
+    case Node::Kind::Null: return nullptr;
+    case Node::Kind::Scalar: return node.value;
+    case Node::Kind::Sequence: {
+      json a = json::array();
+      for (const auto& i : node.items) a.push_back(as_written(i));
+      return a;
+    }
+    case Node::Kind::Map: {
+      json o = json::object();
+      for (const auto& e : node.entries) o[e.key] = as_written(e.value);
+      return o;
+    }
+  }
+  return nullptr;
+}
+
+json convert_typed(const Node& node, const Type& type, Walk& w, const std::string& path);
+}  // namespace
+
+// Without interpolation, `${PORT:-8080}:80` or `cpus: ${CPUS}` cannot be parsed: like
+// compose-go (transform with ignoreParseError), the value is then kept as written.
 json convert(const Node& node, const Type& type, Walk& w, const std::string& path) {
+  if (w.ctx.interpolate || !holds_variable(node)) return convert_typed(node, type, w, path);
+  try {
+    return convert_typed(node, type, w, path);
+  } catch (const ComposeError&) {
+    return as_written(node);
+  } catch (const nlohmann::json::exception&) {  // a normalizer reading a value left as written
+    return as_written(node);
+  }
+}
+
+namespace {
+json convert_typed(const Node& node, const Type& type, Walk& w, const std::string& path) {
   if (type.kind == Kind::Custom) return type.fn(node, type, w, path);
   if (type.kind == Kind::Object) return convert_object(node, type, w, path);
   if (node.is_null() && type.nullable) return nullptr;
@@ -163,5 +210,6 @@ json convert(const Node& node, const Type& type, Walk& w, const std::string& pat
   }
   return nullptr;
 }
+}  // namespace
 
 }  // namespace mycompose::compose::schema

@@ -2,6 +2,7 @@
 // required (default true)}; then the files' variables are merged into `environment`.
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include "attributes.hpp"
 #include "mycompose/common/fs.hpp"
@@ -44,30 +45,63 @@ json env_file(const Node& node, const Type& type, Walk& w, const std::string& pa
 
 namespace mycompose::compose::schema {
 
-void resolve_env_files(const Node& service_node, json& service, Walk& w, const std::string& path) {
-  if (!service.contains("env_file")) return;
-  const Node* where = service_node.find("env_file");
+// `format: raw`: KEY=VALUE lines taken literally (quotes, `#`, `$` kept), as compose's raw
+// format; blank lines and lines without `=` are skipped.
+EnvPairs parse_raw_env(std::string_view text) {
+  EnvPairs out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    pos = end + 1;
+    auto eq = line.find('=');
+    if (eq == std::string_view::npos || eq == 0) continue;
+    out.emplace_back(std::string(line.substr(0, eq)), std::string(line.substr(eq + 1)));
+  }
+  return out;
+}
+
+std::map<std::string, std::string> read_key_value_files(const json& files, Walk& w, const std::string& what,
+                                                        const Mark& where, std::optional<ComposeError>& missing) {
   std::map<std::string, std::string> from_files;
   Lookup shell = [&w](const std::string& k) -> std::optional<std::string> {
     auto it = w.ctx.environment.find(k);
     if (it == w.ctx.environment.end()) return std::nullopt;
     return it->second;
   };
-  for (const auto& f : service["env_file"]) {
+  for (const auto& f : files) {
     std::string file = f["path"].get<std::string>();
     if (!std::filesystem::path(file).is_absolute()) file = (std::filesystem::path(w.ctx.working_dir) / file).string();
     std::error_code ec;
     if (!std::filesystem::is_regular_file(file, ec)) {
-      if (!f["required"].get<bool>()) continue;
-      throw ComposeError(where ? where->mark : service_node.mark, path + ".env_file: env file " + file + " not found");
+      if (f.contains("required") && !f["required"].get<bool>()) continue;
+      if (!missing) missing.emplace(where, what + ": " + (what.ends_with("label_file") ? "label" : "env") + " file " + file + " not found");
+      continue;
+    }
+    std::string text = fs::read_file(file, 16u << 20);
+    if (f.value("format", "") == "raw") {
+      for (auto& [k, v] : parse_raw_env(text)) from_files[k] = v;
+      continue;
     }
     Lookup before = [&from_files](const std::string& k) -> std::optional<std::string> {
       auto it = from_files.find(k);
       if (it == from_files.end()) return std::nullopt;
       return it->second;
     };
-    for (auto& [k, v] : parse_dotenv(fs::read_file(file, 16u << 20), file, shell, before)) from_files[k] = v;
+    for (auto& [k, v] : parse_dotenv(text, file, shell, before)) from_files[k] = v;
   }
+  return from_files;
+}
+
+void resolve_env_files(const Node& service_node, json& service, Walk& w, const std::string& path,
+                       std::map<std::string, ComposeError>& missing) {
+  if (!service.contains("env_file")) return;
+  const Node* where = service_node.find("env_file");
+  std::optional<ComposeError> absent;
+  auto from_files = read_key_value_files(service["env_file"], w, path + ".env_file", where ? where->mark : service_node.mark, absent);
+  if (absent) missing.emplace(w.service, *absent);
   if (from_files.empty()) return;
   json env = service.contains("environment") ? service["environment"] : json::object();
   for (const auto& [k, v] : from_files)

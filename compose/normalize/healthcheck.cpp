@@ -23,9 +23,9 @@ json healthcheck_test(const Node& node, const Type&, Walk&, const std::string& p
 
 json healthcheck(const Node& node, const Type& type, Walk& w, const std::string& path) {
   json h = convert_object(node, *type.elem, w, path);
-  if (h.contains("disable") && h["disable"].get<bool>()) return json{{"test", json::array({"NONE"})}};
+  if (h.contains("disable") && h["disable"].is_boolean() && h["disable"].get<bool>()) return json{{"test", json::array({"NONE"})}};
   h.erase("disable");
-  if (h.contains("retries") && h["retries"].get<std::int64_t>() < 0)
+  if (h.contains("retries") && h["retries"].is_number_integer() && h["retries"].get<std::int64_t>() < 0)
     throw ComposeError(node.find("retries")->mark, path + ".retries must not be negative");
   return h;
 }

@@ -7,12 +7,20 @@ namespace mycompose::compose::schema {
 
 json service_file_refs(const Node& node, const Type& type, Walk& w, const std::string& path) {
   if (!node.is_sequence()) type_error(node, path, "a list");
+  // compose-go's normalization: a secret without a target goes to /run/secrets/<source>
+  // (configs keep none: the engine puts them at /<source>).
+  const bool secrets = path.size() >= 7 && path.compare(path.size() - 7, 7, "secrets") == 0;
+  auto default_target = [&](json& r) {
+    if (secrets && w.ctx.normalize && !r.contains("target") && r["source"].is_string())
+      r["target"] = "/run/secrets/" + r["source"].get<std::string>();
+  };
   json out = json::array();
   for (std::size_t i = 0; i < node.items.size(); ++i) {
     const Node& item = node.items[i];
     std::string p = path + "[" + std::to_string(i) + "]";
     if (item.is_scalar()) {
       out.push_back(json{{"source", item.value}});
+      default_target(out.back());
       continue;
     }
     if (!item.is_map()) type_error(item, p, "a name or a mapping");
@@ -30,6 +38,7 @@ json service_file_refs(const Node& node, const Type& type, Walk& w, const std::s
         throw ComposeError(mode->mark, p + ".mode: \"" + mode->value + "\" is not an octal file mode");
       r["mode"] = v;
     }
+    default_target(r);
     out.push_back(std::move(r));
   }
   return out;

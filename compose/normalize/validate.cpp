@@ -143,8 +143,8 @@ class Checker {
 
     if (s.contains("container_name")) {
       std::int64_t replicas = 1;
-      if (s.contains("scale")) replicas = s["scale"].get<std::int64_t>();
-      else if (s.contains("deploy") && s["deploy"].contains("replicas")) replicas = s["deploy"]["replicas"].get<std::int64_t>();
+      if (s.contains("scale") && s["scale"].is_number_integer()) replicas = s["scale"].get<std::int64_t>();
+      else if (s.contains("deploy") && s["deploy"].contains("replicas") && s["deploy"]["replicas"].is_number_integer()) replicas = s["deploy"]["replicas"].get<std::int64_t>();
       if (replicas > 1)
         fail(ref_mark(n, "container_name", s["container_name"].get<std::string>()),
              "service \"" + name + "\" sets container_name \"" + s["container_name"].get<std::string>() + "\" but has " +

@@ -37,9 +37,14 @@ std::string upper(std::string s) {
 
 std::string env_key(const std::string& kv) { return kv.substr(0, kv.find('=')); }
 
-// Later entries replace earlier ones with the same key, keeping the first one's position.
+// Later entries replace earlier ones with the same key, keeping the first one's position;
+// a bare KEY (no '=') removes it, as Docker does for an unset pass-through variable.
 void set_env(std::vector<std::string>& env, const std::string& kv) {
   const auto key = env_key(kv);
+  if (kv.find('=') == std::string::npos) {
+    std::erase_if(env, [&](const std::string& e) { return env_key(e) == key; });
+    return;
+  }
   for (auto& e : env)
     if (env_key(e) == key) {
       e = kv;

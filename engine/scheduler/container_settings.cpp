@@ -55,7 +55,7 @@ class Mapper {
     c.domainname = s_.value("domainname", "");
     if (s_.contains("environment"))
       for (const auto& [k, v] : s_["environment"].items())
-        if (!v.is_null()) c.env.push_back(k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
+        c.env.push_back(v.is_null() ? k : k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));  // bare KEY: unset
     if (s_.contains("entrypoint") && !s_["entrypoint"].is_null()) c.entrypoint = strings(s_["entrypoint"]);
     if (s_.contains("command") && !s_["command"].is_null()) c.command = strings(s_["command"]);
     c.user = s_.value("user", "");

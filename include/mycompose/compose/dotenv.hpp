@@ -33,11 +33,20 @@ namespace mycompose::compose {
 using Environment = std::map<std::string, std::string>;
 
 // The env files a project reads: `explicit_files` (--env-file, relative to `cwd`), else
-// `<dir>/.env` when it exists, unless COMPOSE_DISABLE_ENV_FILE is true in `shell`.
+// `<dir>/.env` when it exists, unless COMPOSE_DISABLE_ENV_FILE is true in `shell`;
+// COMPOSE_ENV_FILES (comma-separated) stands for --env-file when that is not given.
 std::vector<std::string> env_files_to_read(const std::vector<std::string>& explicit_files, const std::string& dir,
                                            const std::string& cwd, const Environment& shell);
 
 // `base` plus the variables of `files` that `base` does not define (the shell wins).
 Environment add_env_files(const Environment& base, const std::vector<std::string>& files);
+
+}  // namespace mycompose::compose
+
+namespace mycompose::compose {
+
+// A COMPOSE_* switch of the project's environment (shell over .env), read the way docker
+// compose reads it (Go's strconv.ParseBool; anything else is false); `fallback` when unset.
+bool env_switch(const Environment& env, const std::string& name, bool fallback);
 
 }  // namespace mycompose::compose

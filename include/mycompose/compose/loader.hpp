@@ -25,6 +25,8 @@ struct LoadOptions {
   bool normalize = true;                          // false for `config --no-normalize` (NormalizeContext::normalize)
   bool consistency = true;                        // false for `config --no-consistency` (NormalizeContext::consistency)
   bool all_resources = false;                     // --all-resources: keep unused networks/volumes/… (NormalizeContext)
+  bool resolve_environment = true;                // false: env_file not read (docker compose's WithoutEnvironmentResolution,
+                                                  // for `config --services`, `down`…: a missing env file is no error)
   std::map<std::string, std::string> environment;  // the process environment (tests pass their own)
   std::string working_dir;                        // where the command runs; "" = current directory
   std::function<void(const std::string&)> warn;   // warnings (unset variables, …); default prints to stderr

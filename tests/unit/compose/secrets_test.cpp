@@ -27,7 +27,7 @@ configs:
       worker_processes 1;
 )");
   CHECK(m["services"]["web"]["secrets"].dump() ==
-        R"([{"source":"db_password"},{"source":"api_key","target":"/run/secrets/key","uid":"1000","mode":288}])");
+        R"([{"source":"db_password","target":"/run/secrets/db_password"},{"source":"api_key","target":"/run/secrets/key","uid":"1000","mode":288}])");
   CHECK(m["services"]["web"]["configs"].dump() == R"([{"source":"nginx_conf","target":"/etc/nginx/nginx.conf"}])");
   CHECK(m["secrets"].dump() ==
         R"({"api_key":{"name":"proj_api_key","environment":"API_KEY"},"db_password":{"name":"proj_db_password","file":"/srv/proj/secrets/db.txt"}})");
