@@ -7,6 +7,7 @@
 
 #include "mycompose/common/error.hpp"
 #include "mycompose/daemon/engine.hpp"
+#include "project_from_labels.hpp"
 
 namespace mycompose::cli {
 
@@ -22,16 +23,7 @@ std::size_t width(const std::string& s) {
 
 compose::Project load_whole_project(const Context& ctx) { return compose::load_project(ctx.load_options()); }
 
-std::string project_name(const Context& ctx) {
-  try {
-    return load_whole_project(ctx).name;
-  } catch (const Error&) {
-    // Without compose files, a name given on the command line or in the environment will do.
-    if (!ctx.global.project_name.empty()) return ctx.global.project_name;
-    if (const char* env = std::getenv("COMPOSE_PROJECT_NAME"); env && *env) return env;
-    throw;
-  }
-}
+std::string project_name(const Context& ctx) { return project_name_or_file(ctx); }
 
 EngineClient connect_engine() { return EngineClient::connect(std::filesystem::absolute(daemon::default_root())); }
 

@@ -13,10 +13,10 @@
 namespace mycompose::cli {
 
 // The whole project from the compose files (services are selected by the engine, which
-// needs every service to order them).
+// needs every service to order them). Commands docker compose runs by name alone use
+// project_or_name (project_from_labels.hpp) instead.
 compose::Project load_whole_project(const Context& ctx);
-// Only the project's name: from the compose files, or -p / COMPOSE_PROJECT_NAME when there
-// are none (as docker compose ps -p NAME works anywhere).
+// Only the project's name, as docker compose's projectOrName finds it (-p alone is enough).
 std::string project_name(const Context& ctx);
 
 // The engine of MYCOMPOSE_ROOT (started on demand).

@@ -21,6 +21,7 @@ struct GlobalOptions {
   int parallel = -1;
   bool compatibility = false;
   bool all_resources = false;
+  bool verbose = false;  // docker compose's hidden --verbose: more output
 };
 
 struct Context {

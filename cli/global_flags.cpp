@@ -1,5 +1,7 @@
 #include "global_flags.hpp"
 
+#include <unistd.h>
+
 #include "progress/progress.hpp"
 
 namespace mycompose::cli {
@@ -14,13 +16,22 @@ void add_global_flags(CLI::App& app, GlobalOptions& g) {
   app.add_option("--ansi", g.ansi, "Control when to print ANSI control characters")
       ->check(CLI::IsMember({"never", "always", "auto"}))
       ->each([](const std::string& v) { progress::settings().ansi = v; });
-  app.add_option("--progress", g.progress, "Set type of progress output")
-      ->check(CLI::IsMember({"auto", "tty", "plain", "json", "quiet"}))
+  // Checked once parsing is done (below), with --ansi and the COMPOSE_ variables, in docker
+  // compose's words.
+  app.add_option("--progress", g.progress, "Set type of progress output (auto, tty, plain, json, quiet)")
       ->each([](const std::string& v) { progress::settings().progress = v; });
+  app.add_flag("--verbose", g.verbose, "Show more output");
   app.add_flag("--dry-run", g.dry_run, "Execute command in dry run mode");
   app.add_option("--parallel", g.parallel, "Control max parallelism, -1 for unlimited");
   app.add_flag("--compatibility", g.compatibility, "Run compose in backward compatibility mode");
   app.add_flag("--all-resources", g.all_resources, "Include all resources, even those not used by services");
+  // As docker compose's PersistentPreRunE: every command refuses a bad --progress/--ansi
+  // pair, but `runtime` (the engine's own entry) reads no progress settings.
+  app.parse_complete_callback([&app] {
+    for (const CLI::App* sub : app.get_subcommands())
+      if (sub->get_name() == "runtime") return;
+    progress::resolve_mode(progress::settings(), ::isatty(STDERR_FILENO));
+  });
 }
 
 }  // namespace mycompose::cli

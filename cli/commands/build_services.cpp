@@ -10,6 +10,7 @@
 #include "mycompose/build/builder.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/image/registry.hpp"
+#include "progress/progress.hpp"
 
 namespace mycompose::cli {
 
@@ -148,7 +149,9 @@ std::vector<std::string> build_services(const compose::Project& project, const s
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.1fs", total);
   std::cerr << "[+] Building " << buf << " (" << progress.steps() << "/" << progress.steps() << ") FINISHED\n";
-  for (const auto& s : built) std::cerr << " \u2714 Service " << s << "  Built\n";
+  auto renderer = progress::make_renderer(progress::title_for("build"), false);  // as --progress asks
+  for (const auto& s : built) renderer->event({"Service " + s, "Built", progress::State::Done, ""});
+  renderer->finish();
   return built;
 }
 

@@ -1,13 +1,19 @@
 // `mycompose down`: the project's containers (dependents first), networks and, with -v, its
 // named volumes, removed by the engine.
 #include "commands.hpp"
+#include "container_table.hpp"
 #include "flags/down.hpp"
 #include "mycompose/common/error.hpp"
-#include "project_request.hpp"
 #include "mycompose/daemon/engine.hpp"
 #include "mycompose/image/store.hpp"
+#include "mycompose/scheduler/container_store.hpp"
+#include "mycompose/scheduler/volumes.hpp"
+#include "progress/progress.hpp"
+#include "project_from_labels.hpp"
+#include "project_request.hpp"
 #include "service_images.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <set>
 
@@ -17,19 +23,36 @@ namespace {
 // --rmi: the images the services used; `local` only those built without an image: name.
 void remove_images(const compose::Project& project, bool all) {
   image::ImageStore store(daemon::default_root());
+  auto renderer = progress::make_renderer(progress::title_for("rm"));
   std::set<std::string> done;
   for (const auto& s : service_images(project, {}, false)) {
     if (!all && !s.image.empty()) continue;
     const std::string ref = effective_image(project, s);
     if (!done.insert(ref).second || !store.resolve(ref)) continue;
-    std::cerr << " \u2714 Image " << ref << "  Removing\n";
+    renderer->event({"Image " + ref, "Removing", progress::State::Working, ""});
     try {
       store.remove(ref);
-      std::cerr << " \u2714 Image " << ref << "  Removed\n";
+      renderer->event({"Image " + ref, "Removed", progress::State::Done, ""});
     } catch (const Error& e) {
-      std::cerr << " \u2718 Image " << ref << "  Error: " << e.what() << "\n";
+      renderer->event({"Image " + ref, "Error", progress::State::Error, e.what()});
     }
   }
+  renderer->finish();
+}
+
+// docker compose warns when down finds nothing of the project: no container (one-offs
+// included), no network of its own, and with -v no volume of its own.
+bool has_resources(const compose::Project& project, bool volumes) {
+  const auto root = std::filesystem::absolute(daemon::default_root());
+  if (!scheduler::ContainerStore(root).list(project.name).empty()) return true;
+  for (const auto& n : connect_engine().call("GET", "/networks")) {
+    const auto labels = n.value("Labels", nlohmann::json::object());
+    if (labels.is_object() && labels.value("com.docker.compose.project", "") == project.name) return true;
+  }
+  if (volumes)
+    for (const auto& v : scheduler::list_volumes(root))
+      if (auto p = v.labels.find("com.docker.compose.project"); p != v.labels.end() && p->second == project.name) return true;
+  return false;
 }
 
 }  // namespace
@@ -40,10 +63,23 @@ void register_down(CLI::App& app, Context& ctx) {
   cmd->callback([&ctx, cmd] {
     if (!o.rmi.empty() && o.rmi != "local" && o.rmi != "all")
       throw Error("invalid --rmi \"" + o.rmi + "\": expected \"local\" or \"all\"");
-    auto project = compose::load_project(ctx.load_options(o.services));
+    auto project = project_or_name(ctx, o.services);
+    if (!has_resources(project, o.volumes)) std::cerr << "Warning: No resource found to remove for project \"" << project.name << "\".\n";
     nlohmann::json options = {{"volumes", o.volumes}, {"remove_orphans", o.remove_orphans}};
     if (cmd->count("--timeout")) options["timeout"] = o.timeout;
-    run_project_verb(project, "down", options);
+    if (o.services.empty()) {
+      run_project_verb(project, "down", options);
+    } else {
+      // down SERVICE…: only those services' containers go, stopped then removed (with -v their
+      // anonymous volumes); the networks and volumes stay for the rest of the project.
+      nlohmann::json stop = {{"services", o.services}};
+      if (cmd->count("--timeout")) stop["timeout"] = o.timeout;
+      run_project_verb(project, "stop", stop);
+      std::vector<std::string> ids;
+      for (const auto& c : engine_get("/projects/" + project.name + "/containers"))
+        if (std::find(o.services.begin(), o.services.end(), c.value("Service", "")) != o.services.end()) ids.push_back(c.value("ID", ""));
+      if (!ids.empty()) run_project_verb(project, "rm", {{"containers", ids}, {"volumes", o.volumes}});
+    }
     if (!o.rmi.empty()) remove_images(project, o.rmi == "all");
   });
 }

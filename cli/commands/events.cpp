@@ -8,6 +8,7 @@
 #include "flags/events.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/daemon/http.hpp"
+#include "project_from_labels.hpp"
 
 namespace mycompose::cli {
 
@@ -27,6 +28,17 @@ void register_events(CLI::App& app, Context& ctx) {
   static flags::EventsOptions o;
   auto* cmd = flags::add_events(app, o);
   cmd->callback([&ctx] {
+    // The project's file names its services: docker compose refuses one it does not have.
+    std::string name;
+    if (o.services.empty() || by_name_only(ctx)) {
+      name = project_name(ctx);
+    } else {
+      const compose::Project project = project_or_name(ctx);
+      name = project.name;
+      const auto defined = project.model.value("services", nlohmann::ordered_json::object());
+      for (const auto& s : o.services)
+        if (!defined.contains(s)) throw Error("no such service: " + s);
+    }
     std::string services;
     for (const auto& s : o.services) services += (services.empty() ? "" : ",") + s;
     std::string query;
@@ -36,7 +48,7 @@ void register_events(CLI::App& app, Context& ctx) {
     add("services", services);
     add("since", o.since);  // the engine reads them as `logs --since` does
     add("until", o.until);
-    const std::string target = "/projects/" + project_name(ctx) + "/events" + query;
+    const std::string target = "/projects/" + name + "/events" + query;
     connect_engine().stream("GET", target, [](const nlohmann::json& e) {
       if (o.json) {
         std::cout << e.dump() << std::endl;

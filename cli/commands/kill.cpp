@@ -1,6 +1,7 @@
 // `mycompose kill [-s SIGNAL]`: a signal (SIGKILL by default) to the running containers.
 #include "container_table.hpp"
 #include "commands.hpp"
+#include "project_from_labels.hpp"
 #include "flags/kill.hpp"
 #include "mycompose/runtime/runtime.hpp"
 #include "project_request.hpp"
@@ -12,7 +13,7 @@ void register_kill(CLI::App& app, Context& ctx) {
   auto* cmd = flags::add_kill(app, o);
   cmd->callback([&ctx] {
     runtime::parse_signal(o.signal);  // a bad name fails here, before the engine is asked
-    run_project_verb(load_whole_project(ctx), "kill", {{"services", o.services}, {"signal", o.signal}});
+    run_project_verb(project_or_name(ctx), "kill", {{"services", o.services}, {"signal", o.signal}});
   });
 }
 

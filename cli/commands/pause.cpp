@@ -1,6 +1,7 @@
 // `mycompose pause`: the services' running containers frozen (freezer cgroup).
 #include "container_table.hpp"
 #include "commands.hpp"
+#include "project_from_labels.hpp"
 #include "flags/pause.hpp"
 #include "project_request.hpp"
 
@@ -9,7 +10,7 @@ namespace mycompose::cli {
 void register_pause(CLI::App& app, Context& ctx) {
   static flags::PauseOptions o;
   auto* cmd = flags::add_pause(app, o);
-  cmd->callback([&ctx] { run_project_verb(load_whole_project(ctx), "pause", {{"services", o.services}}); });
+  cmd->callback([&ctx] { run_project_verb(project_or_name(ctx), "pause", {{"services", o.services}}); });
 }
 
 }  // namespace mycompose::cli

@@ -7,22 +7,38 @@
 #include "container_table.hpp"
 #include "flags/ps.hpp"
 #include "mycompose/common/error.hpp"
+#include "project_from_labels.hpp"
+#include "ps_format.hpp"
 
 namespace mycompose::cli {
 
 void register_ps(CLI::App& app, Context& ctx) {
   static flags::PsOptions o;
   auto* cmd = flags::add_ps(app, o);
-  cmd->callback([&ctx] {
+  cmd->callback([&ctx, cmd] {
     std::vector<std::string> statuses = o.status;
     if (!o.filter.empty()) {
       if (o.filter.rfind("status=", 0) != 0) throw Error("invalid filter \"" + o.filter + "\": only status=<status> is supported");
       statuses.push_back(o.filter.substr(7));
     }
-    if (o.format != "table" && o.format != "json") throw Error("mycompose ps --format " + o.format + ": only table and json are supported");
-    const std::string name = project_name(ctx);
+    // docker compose: the Docker CLI's psFormat when --format is not given.
+    std::string format = o.format;
+    if (!cmd->count("--format"))
+      if (const std::string configured = docker_config_ps_format(); !configured.empty()) format = configured;
+    std::string name;
+    if (by_name_only(ctx) || o.services.empty()) {
+      name = project_name(ctx);
+    } else {
+      const compose::Project project = project_or_name(ctx);  // its services are the ones to ask for
+      name = project.name;
+      const auto defined = project.model.value("services", nlohmann::ordered_json::object());
+      for (const auto& s : o.services)
+        if (!defined.contains(s)) throw Error("no such service: " + s);
+    }
     std::vector<nlohmann::json> shown;
-    for (auto c : engine_get("/projects/" + name + "/containers")) {
+    auto all = engine_get("/projects/" + name + "/containers");
+    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.value("Name", "") < b.value("Name", ""); });
+    for (auto c : all) {
       const std::string state = c.value("State", "");
       if (!o.services.empty() && std::find(o.services.begin(), o.services.end(), c.value("Service", "")) == o.services.end()) continue;
       if (!statuses.empty()) {
@@ -40,14 +56,8 @@ void register_ps(CLI::App& app, Context& ctx) {
       std::set<std::string> seen;
       for (const auto& c : shown)
         if (seen.insert(c.value("Service", "")).second) std::cout << c.value("Service", "") << "\n";
-    } else if (o.format == "json") {
-      for (const auto& c : shown) std::cout << c.dump() << "\n";
     } else {
-      std::vector<std::vector<std::string>> rows = {{"NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS"}};
-      for (const auto& c : shown)
-        rows.push_back({c.value("Name", ""), c.value("Image", ""), c.value("Command", ""), c.value("Service", ""),
-                        c.value("RunningFor", ""), c.value("Status", ""), c.value("Ports", "")});
-      std::cout << render_table(rows);
+      std::cout << format_containers(format, shown, !o.no_trunc);
     }
   });
 }

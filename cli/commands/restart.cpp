@@ -2,6 +2,7 @@
 // dependencies first.
 #include "container_table.hpp"
 #include "commands.hpp"
+#include "project_from_labels.hpp"
 #include "flags/restart.hpp"
 #include "project_request.hpp"
 
@@ -13,7 +14,7 @@ void register_restart(CLI::App& app, Context& ctx) {
   cmd->callback([&ctx, cmd] {
     nlohmann::json options = {{"services", o.services}, {"no_deps", o.no_deps}};
     if (cmd->count("--timeout")) options["timeout"] = o.timeout;
-    run_project_verb(load_whole_project(ctx), "restart", options);
+    run_project_verb(project_or_name(ctx), "restart", options);
   });
 }
 

@@ -25,6 +25,7 @@
 #include "mycompose/compose/yaml.hpp"
 #include "mycompose/daemon/engine.hpp"
 #include "mycompose/scheduler/container_store.hpp"
+#include "progress/progress.hpp"
 #include "project_request.hpp"
 #include "tty_proxy.hpp"
 
@@ -120,20 +121,22 @@ UniqueFd open_or_throw(const stdfs::path& p, int flags) {
 nlohmann::json call_engine(EngineClient& client, const std::string& target, const nlohmann::json& body, bool quiet) {
   nlohmann::json last;
   std::string error;
-  client.stream("POST", target,
-                [&](const nlohmann::json& line) {
-                  if (line.contains("progress") && !quiet) {
-                    const auto& p = line["progress"];
-                    const std::string state = p.value("state", "");
-                    if (state == "warning") std::cerr << "WARN[0000] " << p.value("text", "") << "\n";
-                    else if (state == "done" || state == "error")
-                      std::cerr << (state == "done" ? " \u2714 " : " \u2718 ") << p.value("id", "") << "  " << p.value("status", "") << "\n";
-                  }
-                  if (line.contains("error")) error = line["error"].get<std::string>();
-                  if (line.contains("status")) last = line;
-                  return true;
-                },
-                &body);
+  // As --progress asks (no ticking thread: run forks and hands its terminal over next).
+  auto renderer = quiet ? nullptr : progress::make_renderer(progress::title_for("run"), false);
+  try {
+    client.stream("POST", target,
+                  [&](const nlohmann::json& line) {
+                    if (line.contains("progress") && renderer) renderer->event(progress::Event::from_json(line["progress"]));
+                    if (line.contains("error")) error = line["error"].get<std::string>();
+                    if (line.contains("status")) last = line;
+                    return true;
+                  },
+                  &body);
+  } catch (...) {
+    if (renderer) renderer->finish();
+    throw;
+  }
+  if (renderer) renderer->finish();
   if (!error.empty()) throw Error(error);
   return last;
 }

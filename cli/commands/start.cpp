@@ -2,6 +2,7 @@
 // its dependencies' conditions hold (the engine waits, as for up).
 #include "container_table.hpp"
 #include "commands.hpp"
+#include "project_from_labels.hpp"
 #include "flags/start.hpp"
 #include "project_request.hpp"
 
@@ -10,7 +11,7 @@ namespace mycompose::cli {
 void register_start(CLI::App& app, Context& ctx) {
   static flags::StartOptions o;
   auto* cmd = flags::add_start(app, o);
-  cmd->callback([&ctx] { run_project_verb(load_whole_project(ctx), "start", {{"services", o.services}}); });
+  cmd->callback([&ctx] { run_project_verb(project_or_name(ctx), "start", {{"services", o.services}}); });
 }
 
 }  // namespace mycompose::cli

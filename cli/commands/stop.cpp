@@ -1,6 +1,7 @@
 // `mycompose stop [-t N]`: the services' containers stopped, dependents first.
 #include "container_table.hpp"
 #include "commands.hpp"
+#include "project_from_labels.hpp"
 #include "flags/stop.hpp"
 #include "project_request.hpp"
 
@@ -12,7 +13,7 @@ void register_stop(CLI::App& app, Context& ctx) {
   cmd->callback([&ctx, cmd] {
     nlohmann::json options = {{"services", o.services}};
     if (cmd->count("--timeout")) options["timeout"] = o.timeout;
-    run_project_verb(load_whole_project(ctx), "stop", options);
+    run_project_verb(project_or_name(ctx), "stop", options);
   });
 }
 

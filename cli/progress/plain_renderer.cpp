@@ -2,27 +2,24 @@
 
 namespace mycompose::cli::progress {
 
+// docker compose's plain writer prints Println(prefix, id, text, statusText): the operands
+// joined by one space each, so an event without a text has two spaces before its status
+// (" Container shop-db-1  Started"). Its error events carry their message as the status.
 void PlainRenderer::event(const Event& e) {
-  std::string line;
-  switch (e.state) {
-    case State::Working:
-      return;  // only what is finished: a log file reads as a list of results
-    case State::Done:
-      line = " \u2714 " + e.id + "  " + e.status;
-      break;
-    case State::Error:
-      line = " \u2718 " + e.id + "  " + e.status + (e.text.empty() ? "" : ": " + e.text);
-      break;
-    case State::Warning:
-      if (e.id.empty()) {
-        out_ << "WARN[0000] " << e.text << "\n" << std::flush;
-        return;
-      }
-      line = " ! " + e.id + "  " + e.status + (e.text.empty() ? "" : ": " + e.text);
-      break;
+  std::string status;
+  if (e.state == State::Warning && e.id.empty()) {
+    out_ << "WARN[0000] " << e.text << "\n" << std::flush;
+    return;
   }
-  if (!printed_.insert({e.id, e.status}).second) return;
-  out_ << line << "\n" << std::flush;
+  if (e.state == State::Error && !e.text.empty()) status = e.text;
+  else if (e.text.empty()) status = e.status;
+  else status = e.status.empty() ? e.text : e.status + ": " + e.text;
+  // The engine may repeat a resource's last status (a dependency seen started by two
+  // dependents); docker compose reports each change once.
+  auto& last = last_[e.id];
+  if (last == status) return;
+  last = status;
+  out_ << " " << e.id << "  " << status << "\n" << std::flush;
 }
 
 }  // namespace mycompose::cli::progress

@@ -4,7 +4,8 @@
 // the global --progress and --ansi flags:
 //   tty    a live frame redrawn in place: "[+] Running 2/3", a line per resource with a spinner
 //          (✔ done, ✘ error) and its time
-//   plain  each finished line once (" ✔ Container shop-db-1  Started")
+//   plain  every event as a line of docker compose's plain mode (" Container shop-db-1  Started"):
+//          no symbols, no colours, nothing redrawn
 //   json   one JSON object per event ({"id", "text", "status"} as docker compose's)
 //   quiet  nothing
 #include <iosfwd>
@@ -38,17 +39,22 @@ class Renderer {
 
 enum class Mode { Tty, Plain, Json, Quiet };
 
-// What the global flags asked for (cli/global_flags.cpp fills it while parsing).
+// What the global flags asked for (cli/global_flags.cpp fills it while parsing); "" = not
+// given: COMPOSE_PROGRESS / COMPOSE_ANSI, else auto.
 struct Settings {
-  std::string progress = "auto";  // auto|tty|plain|json|quiet
-  std::string ansi = "auto";      // never|always|auto
+  std::string progress;  // auto|tty|plain|json|quiet|none
+  std::string ansi;      // never|always|auto
 };
 Settings& settings();
+// The value in force: the flag, else its variable, else "auto".
+std::string progress_value(const Settings& s);
+std::string ansi_value(const Settings& s);
 
-// auto: a terminal (and TERM is not "dumb") gets tty, anything else plain; --ansi never
-// means plain and --ansi always tty, as docker compose decides.
+// As docker compose decides: auto is tty on a terminal (stderr) unless --ansi never, plain
+// otherwise. Throws Error for what docker compose refuses (--progress tty with --ansi never,
+// plain with --ansi always, an unknown value).
 Mode resolve_mode(const Settings& s, bool terminal);
-// Colours unless --ansi never, or --ansi auto on something that is not a terminal.
+// Colours unless --ansi never or NO_COLOR, or --ansi auto on something that is not a terminal.
 bool use_colours(const Settings& s, bool terminal);
 
 // The header's word per command: "Running" for up, "Stopping" for stop, "Removing" for rm…

@@ -3,6 +3,7 @@
 // and clock.
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <ostream>
 #include <set>
@@ -13,8 +14,9 @@
 
 namespace mycompose::cli::progress {
 
-// " ✔ Container shop-db-1  Started" per finished event; a warning without a resource as
-// docker compose's log line "WARN[0000] …".
+// docker compose's plain mode: a line per event, working ones too (" Container shop-db-1
+// Creating", then "  Created"), no symbols or colours; a warning without a resource as its
+// log line "WARN[0000] …".
 class PlainRenderer : public Renderer {
  public:
   explicit PlainRenderer(std::ostream& out) : out_(out) {}
@@ -22,7 +24,7 @@ class PlainRenderer : public Renderer {
 
  private:
   std::ostream& out_;
-  std::set<std::pair<std::string, std::string>> printed_;  // (id, status) already shown
+  std::map<std::string, std::string> last_;  // id → the status last printed
 };
 
 // docker compose --progress json: {"id", "text", "status"} per event, warnings as

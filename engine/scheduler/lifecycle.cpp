@@ -111,7 +111,8 @@ void wait_dependencies(ProjectState& state, const ServicePlan& service) {
         state.warn("optional dependency \"" + d.service + "\" of \"" + service.name + "\" failed: " + e.what());
         continue;
       }
-      throw Error(std::string("dependency failed to start: ") + e.what());
+      const std::string why = e.what();  // a failed one-shot in its own words, as docker compose
+      throw Error(why.find("didn't complete successfully") != std::string::npos ? why : "dependency failed to start: " + why);
     }
   }
 }
@@ -172,8 +173,16 @@ void Lifecycle::kill(const std::vector<std::string>& services, const std::string
 }
 
 void Lifecycle::pause(const std::vector<std::string>& services) {
-  for (const auto& c : selected(services, false, true)) {
-    if (s_.store.state(c.id).status != "running") continue;
+  // As docker compose: a service the project does not have pauses nothing (exit 0), a
+  // container already paused is the engine's error.
+  std::vector<std::string> known;
+  for (const auto& name : services)
+    if (s_.services.contains(name)) known.push_back(name);
+  if (known.empty() && !services.empty()) return;
+  for (const auto& c : selected(known, false, true)) {
+    const std::string status = s_.store.state(c.id).status;
+    if (status == "paused") throw Error("container " + c.id + " is already paused");
+    if (status != "running") continue;
     s_.progress("Container " + c.name, "Pausing", ProgressEvent::State::Working);
     s_.store.pause(c.id);
     event("pause", c);

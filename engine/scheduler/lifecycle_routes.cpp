@@ -36,12 +36,16 @@ std::optional<std::chrono::seconds> timeout_of(const json& o) {
   return std::chrono::seconds(o["timeout"].get<int>());
 }
 
-// Progress lines docker compose does not print for this command (restart prints only
-// "Started"; rm only "Removed").
-ConvergeHooks without(const ConvergeHooks& hooks, std::set<std::string> statuses) {
+// Progress lines docker compose does not print for this command (rm prints only "Removed"),
+// and restart's words: "Restarting" then "Started".
+ConvergeHooks without(const ConvergeHooks& hooks, std::set<std::string> statuses, bool restarting = false) {
   ConvergeHooks h = hooks;
-  h.progress = [inner = hooks.progress, statuses](const ProgressEvent& e) {
-    if (inner && !statuses.count(e.status)) inner(e);
+  h.progress = [inner = hooks.progress, statuses, restarting](const ProgressEvent& e) {
+    if (!inner || statuses.count(e.status)) return;
+    if (!restarting || e.status != "Starting") return inner(e);
+    ProgressEvent renamed = e;
+    renamed.status = "Restarting";
+    inner(renamed);
   };
   return h;
 }
@@ -72,13 +76,14 @@ void add_verb(daemon::Engine& engine, ProjectServices& services, const std::stri
               std::function<void(Lifecycle&, const json& options, json& result)> op,
               std::set<std::string> hidden_statuses = {}) {
   const stdfs::path root = engine.root();
-  engine.router().add("POST /projects/{name}/" + verb, [&services, root, op, hidden_statuses](daemon::Request& req,
+  engine.router().add("POST /projects/{name}/" + verb, [&services, root, op, hidden_statuses, verb](daemon::Request& req,
                                                                                               const std::shared_ptr<daemon::Responder>& out) {
     const json body = req.json_body();
     const compose::Project project = project_from(body);
     const json o = options_from(body);
-    services.run(project.name, out, [&services, project, o, root, op, hidden_statuses](const ConvergeHooks& hooks, json& result) {
-      const ConvergeHooks h = without(hooks, hidden_statuses);
+    const bool restarting = verb == "restart";
+    services.run(project.name, out, [&services, project, o, root, op, hidden_statuses, restarting](const ConvergeHooks& hooks, json& result) {
+      const ConvergeHooks h = without(hooks, hidden_statuses, restarting);
       ProjectState state(root, project, h);
       Lifecycle life(state, event_hook(services));
       op(life, o, result);

@@ -38,6 +38,14 @@ void wait_a_little(pid_t pid, std::chrono::milliseconds slice) {
   ::poll(&p, 1, static_cast<int>(slice.count()));
 }
 
+// Go's time.Duration text for whole seconds ("30s", "1m30s", "1h0m0s"), as docker compose
+// prints --wait-timeout.
+std::string go_duration(long long seconds) {
+  if (seconds < 60) return std::to_string(seconds) + "s";
+  const std::string ms = std::to_string(seconds / 60 % 60) + "m" + std::to_string(seconds % 60) + "s";
+  return seconds < 3600 ? ms : std::to_string(seconds / 3600) + "h" + ms;
+}
+
 std::string exit_text(const runtime::ContainerState& st) {
   return st.exit_code ? std::to_string(*st.exit_code) : "unknown";
 }
@@ -124,8 +132,7 @@ void ProjectState::wait_running_or_healthy(const Plan& plan, std::optional<std::
         }
         if (Clock::now() >= deadline) {
           progress(id, "Error", ProgressEvent::State::Error);
-          throw Error("timeout waiting for container " + c.name + " to be " + (health ? "healthy" : "running") + " (--wait-timeout " +
-                      std::to_string(timeout->count()) + "s)");
+          throw Error("application not healthy after " + go_duration(timeout->count()));  // docker compose's words
         }
         wait_a_little(st.pid, kPollEvery);
       }

@@ -34,7 +34,9 @@ void walk_services(const std::vector<WalkNode>& nodes, const WalkCallbacks& cb) 
               continue;
             }
             const std::string why = e.what();
-            throw Error(why.rfind("dependency failed to start: ", 0) == 0 ? why : "dependency failed to start: " + why);
+            // docker compose's words: a one-shot that failed is reported as it is.
+            const bool as_is = why.rfind("dependency failed to start: ", 0) == 0 || why.find("didn't complete successfully") != std::string::npos;
+            throw Error(as_is ? why : "dependency failed to start: " + why);
           }
         }
         if (cb.work) cb.work(node.service);

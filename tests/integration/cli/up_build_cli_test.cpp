@@ -16,8 +16,8 @@ TEST_CASE("cli: up -d --build builds <project>-<service> and runs it, up -d keep
   INFO(up.err);
   REQUIRE(up.exit_code == 0);
   CHECK(up.err.find("RUN echo built > /built") != std::string::npos);
-  CHECK(up.err.find(" \u2714 Service app  Built\n") != std::string::npos);
-  CHECK(up.err.find(" \u2714 Container proj-app-1  Started\n") != std::string::npos);
+  CHECK(up.err.find(" Service app  Built\n") != std::string::npos);
+  CHECK(up.err.find(" Container proj-app-1  Started\n") != std::string::npos);
   // The build comes before the engine creates anything.
   CHECK(up.err.find("Service app  Built") < up.err.find("Network proj_default  Created"));
   mycompose::image::ImageStore images(p.r.root());
@@ -31,15 +31,15 @@ TEST_CASE("cli: up -d --build builds <project>-<service> and runs it, up -d keep
   auto again = p.run({"up", "-d"});
   INFO(again.err);
   CHECK(again.exit_code == 0);
-  CHECK(again.err == " \u2714 Container proj-app-1  Running\n");
+  CHECK(again.err == " Container proj-app-1  Running\n");
 
   auto rebuild = p.run({"up", "-d", "--build"});
   INFO(rebuild.err);
   CHECK(rebuild.exit_code == 0);
   CHECK(rebuild.err.find(" CACHED\n") != std::string::npos);
-  CHECK(rebuild.err.find(" \u2714 Service app  Built\n") != std::string::npos);
+  CHECK(rebuild.err.find(" Service app  Built\n") != std::string::npos);
   CHECK(images.resolve("proj-app") == id);
-  CHECK(rebuild.err.find(" \u2714 Container proj-app-1  Running\n") != std::string::npos);
+  CHECK(rebuild.err.find(" Container proj-app-1  Running\n") != std::string::npos);
 }
 
 TEST_CASE("cli: up --no-build with a missing image and pull_policy never with a missing image fail naming the service") {

@@ -32,16 +32,22 @@ void play(Renderer& r) {
 
 }  // namespace
 
-TEST_CASE("progress plain: each finished line once, warnings as docker compose's log line, the failing resource named") {
+// docker compose's plain writer: Println("", id, text, status) for every event.
+TEST_CASE("progress plain: every event as docker compose's plain line, no symbols, a repeat once, the error's message as its status") {
   std::ostringstream out;
   PlainRenderer r(out);
   play(r);
   CHECK(out.str() ==
-        " \u2714 Network shop_default  Created\n"
+        " Network shop_default  Creating\n"
+        " Network shop_default  Created\n"
         "WARN[0000] service \"web\": healthcheck is not supported yet\n"
-        " \u2714 Container shop-db-1  Created\n"
-        " \u2714 Container shop-db-1  Started\n"
-        " \u2718 Container shop-web-1  Error: exec: \"nope\": not found\n");
+        " Container shop-db-1  Creating\n"
+        " Container shop-db-1  Created\n"
+        " Container shop-db-1  Started\n"
+        " Container shop-web-1  Starting\n"
+        " Container shop-web-1  exec: \"nope\": not found\n");
+  CHECK(out.str().find("\u2714") == std::string::npos);
+  CHECK(out.str().find('\033') == std::string::npos);
 }
 
 TEST_CASE("progress json: one object per event with docker compose's fields") {
@@ -72,27 +78,27 @@ TEST_CASE("progress quiet: --progress quiet gives a renderer that prints nothing
   CHECK(dynamic_cast<QuietRenderer*>(r.get()) != nullptr);
 }
 
-TEST_CASE("progress mode: --progress wins, --ansi decides auto, a terminal gets tty") {
-  ::setenv("TERM", "xterm", 1);
+TEST_CASE("progress mode: --progress wins, --ansi never makes auto plain, a terminal gets tty") {
   ::unsetenv("NO_COLOR");
+  ::unsetenv("COMPOSE_PROGRESS");
+  ::unsetenv("COMPOSE_ANSI");
   Settings s;
   CHECK(resolve_mode(s, true) == Mode::Tty);
   CHECK(resolve_mode(s, false) == Mode::Plain);
   CHECK(use_colours(s, true));
   CHECK_FALSE(use_colours(s, false));
-  ::setenv("TERM", "dumb", 1);
-  CHECK(resolve_mode(s, true) == Mode::Plain);
-  ::setenv("TERM", "xterm", 1);
   s.ansi = "never";
   CHECK(resolve_mode(s, true) == Mode::Plain);
   CHECK_FALSE(use_colours(s, true));
+  // docker compose: --ansi always colours, but does not turn auto into tty off a terminal.
   s.ansi = "always";
-  CHECK(resolve_mode(s, false) == Mode::Tty);
+  CHECK(resolve_mode(s, false) == Mode::Plain);
   CHECK(use_colours(s, false));
   s.progress = "json";
   CHECK(resolve_mode(s, true) == Mode::Json);
   s.progress = "quiet";
   CHECK(resolve_mode(s, true) == Mode::Quiet);
+  s.ansi = "auto";
   s.progress = "plain";
   CHECK(resolve_mode(s, true) == Mode::Plain);
   s = Settings{};
@@ -106,4 +112,38 @@ TEST_CASE("progress titles: the header's word per command") {
   CHECK(title_for("stop") == "Stopping");
   CHECK(title_for("rm") == "Removing");
   CHECK(title_for("create") == "Creating");
+}
+
+TEST_CASE("progress mode: COMPOSE_PROGRESS and COMPOSE_ANSI stand in for the flags, which win") {
+  ::setenv("COMPOSE_PROGRESS", "quiet", 1);
+  ::unsetenv("COMPOSE_ANSI");
+  Settings s;
+  CHECK(resolve_mode(s, true) == Mode::Quiet);
+  s.progress = "json";
+  CHECK(resolve_mode(s, true) == Mode::Json);
+  ::unsetenv("COMPOSE_PROGRESS");
+  ::setenv("COMPOSE_ANSI", "never", 1);
+  s = Settings{};
+  CHECK(resolve_mode(s, true) == Mode::Plain);
+  s.ansi = "auto";
+  CHECK(resolve_mode(s, true) == Mode::Tty);
+  ::unsetenv("COMPOSE_ANSI");
+  s = Settings{};
+  s.progress = "none";  // docker compose's other name for quiet
+  CHECK(resolve_mode(s, true) == Mode::Quiet);
+}
+
+TEST_CASE("progress mode: the pairs docker compose refuses, in its words") {
+  ::unsetenv("COMPOSE_PROGRESS");
+  ::unsetenv("COMPOSE_ANSI");
+  Settings s;
+  s.progress = "tty";
+  s.ansi = "never";
+  CHECK_THROWS_WITH(resolve_mode(s, true), "can't use --progress tty while ANSI support is disabled");
+  s.progress = "plain";
+  s.ansi = "always";
+  CHECK_THROWS_WITH(resolve_mode(s, true), "can't use --progress plain while ANSI support is forced");
+  s = Settings{};
+  s.progress = "fancy";
+  CHECK_THROWS_WITH(resolve_mode(s, true), "unsupported --progress value \"fancy\"");
 }

@@ -1,0 +1,141 @@
+// docker compose pkg/e2e/compose_test.go, the parts about project names and output:
+// TestLocalComposeUp (ps, top and down by project name), TestDownComposefileInParentFolder,
+// TestRm; and the plain, quiet and json progress output docker compose prints when stderr is
+// not a terminal or --progress asks. Upstream's sentences images (a registry), images,
+// --compatibility, config and dotenv cases are other files' or need a registry.
+#include "e2e_helpers.hpp"
+
+using namespace compose_e2e;
+
+namespace {
+
+const char* kSentences = R"(services:
+  db:
+    image: busybox:test
+    command: ["sleep", "1000"]
+  words:
+    image: busybox:test
+    command: ["sleep", "1001"]
+    depends_on: [db]
+  web:
+    image: busybox:test
+    command: ["sleep", "1002"]
+    depends_on: [words]
+    labels: {my-label: test}
+)";
+
+const char* kSimple = R"(services:
+  simple:
+    image: busybox:test
+    command: ["sleep", "1000"]
+  another:
+    image: busybox:test
+    command: ["sleep", "1000"]
+)";
+
+}  // namespace
+
+TEST_CASE("TestLocalComposeUp: ps, top and down SERVICE by project name") {
+  const std::string name = "compose-e2e-demo";
+  Project p(kSentences, name);
+  Cli bare = elsewhere(p);
+  p.ok({"--project-name", name, "up", "-d"});
+
+  // check accessing running app
+  CHECK(bare.ok({"-p", name, "ps"}).find("web") != std::string::npos);
+  CHECK(bare.ok({"network", "ls"}).find(name + "_default") != std::string::npos);
+
+  // top
+  const std::string top = bare.ok({"-p", name, "top"});
+  for (const char* h : {"UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"}) CHECK(top.find(h) != std::string::npos);
+  CHECK(top.find("sleep 1001") != std::string::npos);
+  CHECK(top.find("sleep 1002") != std::string::npos);
+
+  // down SERVICE
+  auto down_web = bare.run({"--project-name", name, "down", "web"});
+  INFO(combined(down_web));
+  CHECK(down_web.exit_code == 0);
+  std::string ps = bare.ok({"--project-name", name, "ps"});
+  CHECK(ps.find(name + "-web-1") == std::string::npos);
+  CHECK(ps.find(name + "-db-1") != std::string::npos);
+
+  // down, then no container and no network of the project
+  bare.ok({"--project-name", name, "down"});
+  CHECK(p.store().list().empty());
+  CHECK(bare.ok({"network", "ls"}).find(name) == std::string::npos);
+}
+
+TEST_CASE("TestDownComposefileInParentFolder: down by the name up gave the project") {
+  Project p(kSimple, "fixture");
+  const stdfs::path tmp = p.dir / "test-tmp";  // upstream: a temp folder below the file's
+  stdfs::create_directories(tmp);
+  auto up = p.run({"--project-directory", tmp.string(), "up", "-d"});
+  INFO(up.err);
+  REQUIRE(up.exit_code == 0);
+  CHECK(up.err.find("Started") != std::string::npos);
+  auto down = p.run({"-p", "test-tmp", "down"});
+  INFO(down.err);
+  CHECK(down.exit_code == 0);
+  CHECK(down.err.find("Removed") != std::string::npos);
+  CHECK(p.store().list().empty());
+}
+
+TEST_CASE("TestRm: rm --stop --force of one service, then of all") {
+  const std::string name = "compose-e2e-rm";
+  Project p(kSimple, name);
+  p.ok({"-p", name, "up", "-d"});
+  auto rm = p.run({"-p", name, "rm", "--stop", "--force", "simple"});
+  INFO(combined(rm));
+  CHECK(rm.exit_code == 0);
+  CHECK(rm.err.find("Removed") != std::string::npos);
+  auto ps = p.ps();
+  CHECK(ps.count(name + "-simple-1") == 0);
+  CHECK(ps.count(name + "-another-1") == 1);
+
+  p.ok({"-p", name, "up", "-d"});
+  CHECK(p.run({"-p", name, "rm", "--stop", "--force"}).exit_code == 0);
+  CHECK(p.ps().empty());
+  elsewhere(p).ok({"-p", name, "down"});
+}
+
+TEST_CASE("TestLocalComposeUp: progress as docker compose prints it: plain lines off a terminal, --progress quiet and json") {
+  Project p(R"(services:
+  web:
+    image: busybox:test
+    command: ["sleep", "1000"]
+)");
+  // Not a terminal: docker compose's plain writer, every event, no symbols or escapes.
+  auto up = p.run({"up", "-d"});
+  INFO(up.err);
+  REQUIRE(up.exit_code == 0);
+  CHECK(up.err ==
+        " Network proj_default  Creating\n"
+        " Network proj_default  Created\n"
+        " Container proj-web-1  Creating\n"
+        " Container proj-web-1  Created\n"
+        " Container proj-web-1  Starting\n"
+        " Container proj-web-1  Started\n");
+  CHECK(p.run({"--progress", "plain", "up", "-d"}).err == " Container proj-web-1  Running\n");
+  CHECK(p.run({"--ansi", "never", "stop"}).err == " Container proj-web-1  Stopping\n Container proj-web-1  Stopped\n");
+  // quiet: nothing at all; also from COMPOSE_PROGRESS.
+  auto quiet = p.run({"--progress", "quiet", "start"});
+  CHECK(quiet.exit_code == 0);
+  CHECK(quiet.err.empty());
+  Cli env = p;
+  env.o.env["COMPOSE_PROGRESS"] = "quiet";
+  auto env_quiet = env.run({"restart"});
+  CHECK(env_quiet.exit_code == 0);
+  CHECK(env_quiet.err.empty());
+  // json: an object per event.
+  auto json = p.run({"--progress", "json", "stop"});
+  CHECK(json.err == "{\"id\":\"Container proj-web-1\",\"status\":\"Stopping\"}\n{\"id\":\"Container proj-web-1\",\"status\":\"Stopped\"}\n");
+  // What docker compose refuses, in its words.
+  auto tty_never = p.run({"--progress", "tty", "--ansi", "never", "ps"});
+  CHECK(tty_never.exit_code == 1);
+  CHECK(tty_never.err.find("can't use --progress tty while ANSI support is disabled") != std::string::npos);
+  auto bad = p.run({"--progress", "fancy", "ps"});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find("unsupported --progress value \"fancy\"") != std::string::npos);
+  // --verbose is docker compose's too.
+  CHECK(p.run({"up", "--verbose", "-d"}).exit_code == 0);
+}
