@@ -96,10 +96,12 @@ compose::Project project_from_resources(const std::string& raw_name) {
   return p;
 }
 
-compose::Project project_or_name(const Context& ctx, const std::vector<std::string>& services) {
+compose::Project project_or_name(const Context& ctx, const std::vector<std::string>& services, bool resolve_environment) {
   if (by_name_only(ctx)) return project_from_resources(ctx.global.project_name);
   try {
-    return compose::load_project(ctx.load_options(services));
+    auto lo = ctx.load_options(services);
+    lo.resolve_environment = resolve_environment;
+    return compose::load_project(lo);
   } catch (const Error&) {
     const char* env = std::getenv("COMPOSE_PROJECT_NAME");
     if (!env || !*env) throw;

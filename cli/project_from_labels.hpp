@@ -18,7 +18,9 @@ bool by_name_only(const Context& ctx);
 // otherwise the compose files, and when they cannot be loaded, COMPOSE_PROJECT_NAME's
 // project from its resources (or the loader's error without it). `services` selects as
 // the loader does (files only).
-compose::Project project_or_name(const Context& ctx, const std::vector<std::string>& services = {});
+// resolve_environment false: env_file entries are not read (down: a missing one must not keep
+// a project from being removed).
+compose::Project project_or_name(const Context& ctx, const std::vector<std::string>& services = {}, bool resolve_environment = true);
 // The name alone, by the same rule.
 std::string project_name_or_file(const Context& ctx);
 

@@ -63,7 +63,7 @@ void register_down(CLI::App& app, Context& ctx) {
   cmd->callback([&ctx, cmd] {
     if (!o.rmi.empty() && o.rmi != "local" && o.rmi != "all")
       throw Error("invalid --rmi \"" + o.rmi + "\": expected \"local\" or \"all\"");
-    auto project = project_or_name(ctx, o.services);
+    auto project = project_or_name(ctx, o.services, false);
     if (!has_resources(project, o.volumes)) std::cerr << "Warning: No resource found to remove for project \"" << project.name << "\".\n";
     nlohmann::json options = {{"volumes", o.volumes}, {"remove_orphans", o.remove_orphans}};
     if (cmd->count("--timeout")) options["timeout"] = o.timeout;

@@ -96,7 +96,7 @@ TEST_CASE("explicit command: null and entrypoint: null survive as null") {
   CHECK(web["entrypoint"].is_null());
 }
 
-TEST_CASE("--no-interpolate keeps values with variables its types cannot parse") {
+TEST_CASE("config with --no-interpolate keeps values with variables its types cannot parse") {
   TempDir d;
   d.write("compose.yaml",
           "services:\n  web:\n    image: busybox:${TAG:-1}\n    ports:\n      - \"${PORT:-8080}:80\"\n"
