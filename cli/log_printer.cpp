@@ -63,4 +63,16 @@ void LogPrinter::status(const std::string& name, const std::string& service, con
   out_ << colored(service, name + " " + message) + "\n" << std::flush;
 }
 
+void LogPrinter::watch_line(const std::string& text) {
+  std::lock_guard<std::mutex> l(m_);
+  // "#watch" counts as a name for the width, as it does in compose's log consumer.
+  if (width_ < 7) width_ = 7;
+  std::string out;
+  if (o_.prefix) {
+    const std::string prefix = std::string(width_, ' ') + " ⦿ ";
+    out = o_.color ? "\033[92m" + prefix + "\033[0m" : prefix;
+  }
+  out_ << out + text + "\n" << std::flush;
+}
+
 }  // namespace mycompose::cli

@@ -35,6 +35,8 @@ class LogPrinter {
   void line(const std::string& name, const std::string& service, const std::string& text, const std::string& time = "",
             const std::string& stream = "stdout");
   void status(const std::string& name, const std::string& service, const std::string& message);
+  // docker compose's "#watch" logger: the prefix width in blanks, then " ⦿ " (bright green).
+  void watch_line(const std::string& text);
 
  private:
   std::string colored(const std::string& service, const std::string& text);

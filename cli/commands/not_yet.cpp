@@ -11,7 +11,6 @@
 #include "commands.hpp"
 #include "commands/flags/alpha.hpp"
 #include "commands/flags/engine.hpp"
-#include "commands/flags/watch.hpp"
 #include "mycompose/common/error.hpp"
 
 namespace mycompose::cli {
@@ -36,7 +35,6 @@ struct Pending {
 // One row per verb, in the order `mycompose --help` lists them.
 const Pending kPending[] = {
     {"alpha", "[E]", declare<flags::AlphaOptions, flags::add_alpha>},
-    {"watch", "[E]", declare<flags::WatchOptions, flags::add_watch>},
     // mycompose's own
     // Being implemented now; already_registered() skips these once their real command is in.
 };

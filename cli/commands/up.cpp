@@ -13,6 +13,7 @@
 #include "mycompose/compose/dotenv.hpp"
 #include "mycompose/compose/normalize.hpp"
 #include "project_request.hpp"
+#include "watch.hpp"
 
 namespace mycompose::cli {
 
@@ -21,7 +22,7 @@ namespace {
 // Foreground up: the attached services (--attach, else those named, else all; less
 // --no-attach), their output until they exit.
 int attach_after_up(const compose::Project& project, const flags::UpOptions& o, const Context& ctx, const std::string& since,
-                    std::optional<int> timeout) {
+                    std::optional<int> timeout, watch::Session* watcher) {
   std::vector<std::string> attach = o.attach;
   if (attach.empty()) {
     if (!o.services.empty() && !o.attach_dependencies) attach = o.services;
@@ -40,6 +41,7 @@ int attach_after_up(const compose::Project& project, const flags::UpOptions& o, 
   a.exit_code_from = o.exit_code_from;
   a.timeout = timeout;
   LogPrinter printer(std::cout, std::cerr, {use_color(o.no_color, ctx.global.ansi), !o.no_log_prefix, o.timestamps});
+  if (watcher) return run_watching(*watcher, printer, [&] { return attach_project(project, a, printer); });
   return attach_project(project, a, printer);
 }
 
@@ -53,10 +55,13 @@ void register_up(CLI::App& app, Context& ctx) {
     if (!o.exit_code_from.empty()) o.abort_on_container_exit = true;  // compose: --exit-code-from implies it
     if (o.detach && (o.abort_on_container_exit || o.attach_dependencies || !o.attach.empty()))
       throw Error("--detach cannot be combined with --abort-on-container-exit, --attach or --attach-dependencies");
-    for (auto [set, flag] : {std::pair{o.watch, "--watch"}})
-      if (set) throw Error(std::string("mycompose up ") + flag + ": not implemented yet (arrives with issue [E])");
+    if (o.watch && o.detach)
+      throw Error("--detach cannot be combined with --abort-on-container-exit, --abort-on-container-failure, --attach, --attach-dependencies or --watch");
+    if (o.watch && o.no_build) throw Error("--no-build and --watch are incompatible");
     auto project = compose::load_project(ctx.load_options(o.services));
     compose::check_creatable(project.model, o.services);
+    std::unique_ptr<watch::Session> watcher;
+    if (o.watch) watcher = up_watcher(project, o.services);  // refused before anything starts
     nlohmann::json options = {{"services", o.services},
                               {"no_deps", o.no_deps},
                               {"force_recreate", o.force_recreate},
@@ -82,7 +87,7 @@ void register_up(CLI::App& app, Context& ctx) {
     ensure_images(project, {o.services, !o.no_deps, o.build, o.no_build, o.pull, o.quiet_pull});
     const std::string since = since_now();  // foreground: the output from here on
     run_project_verb(project, "up", options);
-    if (!o.detach && !o.no_start) ctx.exit_code = attach_after_up(project, o, ctx, since, cmd->count("--timeout") ? std::optional<int>(o.timeout) : std::nullopt);
+    if (!o.detach && !o.no_start) ctx.exit_code = attach_after_up(project, o, ctx, since, cmd->count("--timeout") ? std::optional<int>(o.timeout) : std::nullopt, watcher.get());
   });
 }
 

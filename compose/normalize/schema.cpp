@@ -132,12 +132,14 @@ struct Tables {
                                      {"ulimits", ULIMITS},
                                      {"platforms", LS}});
 
-    const Type* watch = object({{"path", S},
+    // compose-go's Trigger, in its field order.
+    const Type* watch = object({{"path", custom(watch_path)},
                                 {"action", enum_of({"rebuild", "sync", "restart", "sync+restart", "sync+exec"})},
                                 {"target", S},
                                 {"exec", hook},
+                                {"include", SL},
                                 {"ignore", SL},
-                                {"include", SL}},
+                                {"initial_sync", B}},
                                {"path", "action"});
     const Type* develop = object({{"watch", list_of(watch)}}, {}, true);
 

@@ -14,7 +14,7 @@ namespace {
 const std::set<std::string_view> kServiceKeys = {
     "annotations", "build",        "cap_add",     "cap_drop",     "cgroup",        "command",
     "configs",     "container_name", "cpu_shares", "cpus",        "cpuset",        "depends_on",
-    "deploy",      "device_cgroup_rules", "devices", "dns",       "dns_opt",       "dns_search",
+    "deploy",      "develop",     "device_cgroup_rules", "devices", "dns",       "dns_opt",       "dns_search",
     "domainname",  "entrypoint",   "env_file",    "environment",  "expose",        "external_links", "extra_hosts",
     "group_add",   "healthcheck",  "hostname",    "image",        "init",          "ipc",
     "label_file",  "labels",       "links",        "logging",      "mac_address", "mem_limit",   "mem_reservation", "memswap_limit",

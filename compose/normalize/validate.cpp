@@ -92,6 +92,8 @@ class Checker {
     if (!s.contains("image") && !s.contains("build") && !s.contains("provider"))
       fail(where, "service \"" + name + "\" has neither an image nor a build context specified");
 
+    if (s.contains("develop")) check_develop(name, s["develop"], where);
+
     if (s.contains("links"))
       for (const auto& l : s["links"]) {
         std::string link = l.get<std::string>();

@@ -1,0 +1,278 @@
+#include "session.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "commands/service_container.hpp"
+#include "ensure_images.hpp"
+#include "mycompose/common/error.hpp"
+#include "mycompose/daemon/engine.hpp"
+#include "notify.hpp"
+#include "project_request.hpp"
+
+namespace mycompose::cli::watch {
+namespace {
+
+namespace stdfs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+std::mutex g_stop_mutex;  // guards Session::stop_ between run() and stop()
+
+bool is_child(const std::string& dir, const std::string& p) {
+  if (dir == "/") return !p.empty() && p[0] == '/';
+  return p == dir || (p.size() > dir.size() && p.compare(0, dir.size(), dir) == 0 && p[dir.size()] == '/');
+}
+
+bool is_sync(const std::string& action) { return action == "sync" || action == "sync+restart" || action == "sync+exec"; }
+
+std::vector<std::string> string_list(const json& v) {
+  std::vector<std::string> out;
+  if (v.is_string()) out.push_back(v.get<std::string>());
+  else if (v.is_array())
+    for (const auto& x : v)
+      if (x.is_string()) out.push_back(x.get<std::string>());
+  return out;
+}
+
+// The selected services and, as compose-go's WithSelectedServices, what they depend on.
+std::vector<std::string> selection(const json& services, const std::vector<std::string>& named) {
+  std::vector<std::string> out;
+  if (named.empty()) {
+    for (const auto& [name, _] : services.items()) out.push_back(name);
+    return out;
+  }
+  std::set<std::string> seen;
+  std::vector<std::string> todo(named.rbegin(), named.rend());
+  while (!todo.empty()) {
+    std::string n = todo.back();
+    todo.pop_back();
+    if (!services.contains(n)) throw Error("no such service: " + n);
+    if (!seen.insert(n).second) continue;
+    out.push_back(n);
+    if (services[n].contains("depends_on") && services[n]["depends_on"].is_object())
+      for (const auto& [dep, _] : services[n]["depends_on"].items()) todo.push_back(dep);
+  }
+  return out;
+}
+
+// The deprecated x-develop of older files (docker compose still reads it, with a warning):
+// paths relative to the project folder.
+json legacy_develop(const json& s, const std::string& working_dir) {
+  json d = s["x-develop"];
+  std::cerr << "WARN[0000] x-develop is DEPRECATED, please use the official `develop` attribute\n";
+  if (!d.is_object() || !d.contains("watch") || !d["watch"].is_array()) return json();
+  std::error_code ec;
+  stdfs::path base = stdfs::canonical(working_dir, ec);
+  if (ec) base = working_dir;
+  for (auto& t : d["watch"]) {
+    std::string p = t.value("path", "");
+    if (p.empty()) throw Error("watch rules MUST define a path");
+    stdfs::path abs = stdfs::path(p).is_absolute() ? stdfs::path(p) : base / p;
+    auto real = stdfs::canonical(abs, ec);
+    t["path"] = ec ? abs.lexically_normal().string() : real.string();
+  }
+  return d;
+}
+
+bool bind_mounted(const std::string& path, const json& service) {
+  if (!service.contains("volumes")) return false;
+  for (const auto& v : service["volumes"])
+    if (v.value("type", "") == "bind" && is_child(v.value("source", ""), path)) return true;
+  return false;
+}
+
+void warn(const std::string& m) { std::cerr << "WARN[0000] " << m << "\n"; }
+
+}  // namespace
+
+std::string quoted_list(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? " " : "") + nlohmann::json(items[i]).dump();
+  return out + "]";
+}
+
+bool rule_matches(const Rule& r, const std::string& host, PathMapping* out) {
+  if (!is_child(r.path, host)) return false;
+  if (!r.include_all && !r.include.matches(host)) return false;
+  if (r.ignore.matches(host)) return false;
+  out->host = host;
+  out->target = r.target;
+  out->container.clear();
+  if (!r.target.empty()) {
+    std::string rel = host.size() > r.path.size() ? host.substr(r.path.size() + (r.path == "/" ? 0 : 1)) : "";
+    out->container = (stdfs::path(r.target) / rel).lexically_normal().string();
+    while (out->container.size() > 1 && out->container.back() == '/') out->container.pop_back();
+  }
+  return true;
+}
+
+Session::Session(compose::Project project, SessionOptions options, const std::string& none_message)
+    : project_(std::move(project)), o_(std::move(options)) {
+  const json services = project_.model.value("services", json::object());
+  for (const auto& name : selection(services, o_.services)) {
+    const json& s = services[name];
+    json develop;
+    if (s.contains("x-develop")) develop = legacy_develop(s, project_.working_dir);
+    if (s.contains("develop")) develop = s["develop"];
+    if (!develop.is_object() || !develop.contains("watch")) continue;
+    PathMatcher dockerignore;
+    if (s.contains("build")) dockerignore = dockerignore_of(s["build"].value("context", ""), s["build"].value("dockerfile", "Dockerfile"));
+    for (const auto& t : develop["watch"]) {
+      Rule r;
+      r.service = name;
+      r.action = t.value("action", "");
+      r.path = t.value("path", "");
+      r.target = t.value("target", "");
+      if (r.action == "rebuild" && !s.contains("build"))
+        throw Error("can't watch service \"" + name + "\" with action rebuild without a build context");
+      if (r.action == "sync+exec") {
+        if (!t.contains("exec") || string_list(t["exec"].value("command", json())).empty())
+          throw Error("can't watch with action \"sync+exec\" on service " + name + " without a command");
+        r.exec = t["exec"];
+      }
+      if (is_sync(r.action) && bind_mounted(r.path, s)) {
+        warn("path '" + r.path + "' also declared by a bind mount volume, this path won't be monitored!");
+        continue;
+      }
+      const auto include = string_list(t.value("include", json()));
+      r.include_all = include.empty();
+      if (!r.include_all) r.include = PathMatcher(r.path, include);
+      r.ignore.add(dockerignore);
+      r.ignore.add(ephemeral_matcher());
+      r.ignore.add(PathMatcher("/", {"**/.git"}));  // upstream's intent: a repository's .git is never synced
+      r.ignore.add(PathMatcher(r.path, string_list(t.value("ignore", json()))));
+      paths_.push_back(r.path);
+      rules_.push_back(std::move(r));
+    }
+  }
+  if (paths_.empty()) throw Error(none_message);
+}
+
+void Session::handle(const std::vector<std::string>& batch) {
+  if (batch.size() > 1000) o_.log("Large batch of file changes detected. If you just switched branches, this is expected.");
+  try {
+    handle_or_throw(batch);
+  } catch (const std::exception& e) {
+    warn(std::string("Error handling changed files: ") + e.what());
+  }
+}
+
+void Session::handle_or_throw(const std::vector<std::string>& batch) {
+  std::set<std::string> rebuild, restart;
+  std::map<std::string, std::vector<PathMapping>> syncs;
+  std::map<std::string, std::set<std::size_t>> execs;  // service → rule indexes, each run once
+  for (const auto& event : batch)
+    for (std::size_t i = 0; i < rules_.size(); ++i) {
+      const Rule& r = rules_[i];
+      PathMapping m;
+      if (!rule_matches(r, event, &m)) continue;
+      if (r.action == "rebuild") rebuild.insert(r.service);
+      else if (r.action == "restart") restart.insert(r.service);
+      else {
+        syncs[r.service].push_back(m);
+        if (r.action == "sync+restart") restart.insert(r.service);
+        if (r.action == "sync+exec") execs[r.service].insert(i);
+      }
+    }
+  if (!rebuild.empty()) this->rebuild({rebuild.begin(), rebuild.end()});
+  const auto root = stdfs::absolute(daemon::default_root());
+  for (auto& [service, mappings] : syncs) {
+    o_.log("Syncing service \"" + service + "\" after " + std::to_string(mappings.size()) + " changes were detected");
+    sync_service(root, project_.name, service, std::move(mappings));
+  }
+  if (!restart.empty()) {
+    const std::vector<std::string> services(restart.begin(), restart.end());
+    run_project_verb(project_, "restart", json{{"services", services}, {"no_deps", false}});
+    o_.log("service(s) " + quoted_list(services) + " restarted");
+  }
+  for (const auto& [service, indexes] : execs)
+    for (std::size_t i : indexes) exec(service, rules_[i]);
+}
+
+void Session::rebuild(const std::vector<std::string>& services) {
+  o_.log("Rebuilding service(s) " + quoted_list(services) + " after changes were detected...");
+  try {
+    ImageOptions io;
+    io.services = services;
+    io.include_deps = false;  // only the watched services, not what they depend on
+    io.build = true;
+    io.quiet_pull = o_.quiet;
+    ensure_images(project_, io);
+  } catch (const std::exception& e) {
+    o_.log(std::string("Build failed. Error: ") + e.what());
+    throw;
+  }
+  o_.log("service(s) " + quoted_list(services) + " successfully built");
+  try {
+    run_project_verb(project_, "up", json{{"services", services}, {"no_deps", true}, {"force_recreate", true}});
+  } catch (const std::exception& e) {
+    o_.log(std::string("Failed to recreate services after update. Error: ") + e.what());
+    throw;
+  }
+}
+
+void Session::exec(const std::string& service, const Rule& rule) {
+  scheduler::ContainerStore store(stdfs::absolute(daemon::default_root()));
+  runtime::ExecOptions e;
+  e.args = string_list(rule.exec.value("command", json()));
+  e.user = rule.exec.value("user", "");
+  e.cwd = rule.exec.value("working_dir", "");
+  if (rule.exec.contains("environment") && rule.exec["environment"].is_object())
+    for (const auto& [k, v] : rule.exec["environment"].items())
+      if (v.is_string()) e.env.push_back(k + "=" + v.get<std::string>());
+      else if (!v.is_null()) e.env.push_back(k + "=" + v.dump());
+  if (rule.exec.value("privileged", false)) warn("service " + service + ": develop.watch exec.privileged is not supported, the command runs unprivileged");
+  for (const auto& rec : service_containers(store, {project_.name, service, 0, true, false})) {
+    const int rc = store.runtime().exec(rec.id, e);
+    if (rc != 0) throw Error("exit code " + std::to_string(rc));
+  }
+}
+
+void Session::run(bool signals) {
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  uv_async_t async;
+  uv_async_init(&loop, &async, [](uv_async_t* a) { uv_stop(a->loop); });
+  uv_signal_t sigint, sigterm;
+  if (signals) {
+    uv_signal_init(&loop, &sigint);
+    uv_signal_init(&loop, &sigterm);
+    auto on_signal = [](uv_signal_t* s, int) { uv_stop(s->loop); };
+    uv_signal_start(&sigint, on_signal, SIGINT);
+    uv_signal_start(&sigterm, on_signal, SIGTERM);
+  }
+  {
+    std::lock_guard<std::mutex> l(g_stop_mutex);
+    stop_ = &async;
+  }
+  {
+    Notifier notifier(&loop, paths_, [this](const std::vector<std::string>& batch) { handle(batch); }, warn);
+    notifier.start();
+    o_.log("Watch enabled");
+    if (!stop_requested_) uv_run(&loop, UV_RUN_DEFAULT);
+    notifier.close();
+  }
+  {
+    std::lock_guard<std::mutex> l(g_stop_mutex);
+    stop_ = nullptr;
+  }
+  uv_close(reinterpret_cast<uv_handle_t*>(&async), nullptr);
+  if (signals) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&sigint), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&sigterm), nullptr);
+  }
+  uv_run(&loop, UV_RUN_DEFAULT);  // the close callbacks
+  uv_loop_close(&loop);
+}
+
+void Session::stop() {
+  stop_requested_ = true;
+  std::lock_guard<std::mutex> l(g_stop_mutex);
+  if (stop_) uv_async_send(stop_);
+}
+
+}  // namespace mycompose::cli::watch
