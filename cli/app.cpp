@@ -8,6 +8,8 @@
 
 namespace mycompose::cli {
 
+void register_watch(CLI::App& app, Context& ctx);  // commands/watch.cpp
+
 int run(int argc, char** argv) {
   // `mycompose runtime …` starts containers: building the other commands' hundreds of
   // options would cost ~3 ms per container start.

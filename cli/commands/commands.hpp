@@ -45,7 +45,6 @@ void register_scale(CLI::App& app, Context& ctx);
 void register_commit(CLI::App& app, Context& ctx);
 void register_export(CLI::App& app, Context& ctx);
 void register_image_pull_push(CLI::App& image_cmd, Context& ctx);  // `image pull`, `image push`
-void register_watch(CLI::App& app, Context& ctx);
 void register_not_yet(CLI::App& app, Context& ctx);  // commands whose issue has not landed
 
 }  // namespace mycompose::cli

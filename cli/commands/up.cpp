@@ -41,7 +41,11 @@ int attach_after_up(const compose::Project& project, const flags::UpOptions& o, 
   a.exit_code_from = o.exit_code_from;
   a.timeout = timeout;
   LogPrinter printer(std::cout, std::cerr, {use_color(o.no_color, ctx.global.ansi), !o.no_log_prefix, o.timestamps});
-  if (watcher) return run_watching(*watcher, printer, [&] { return attach_project(project, a, printer); });
+  if (watcher)
+    return run_watching(*watcher, printer, [&](bool again) {
+      if (again) a.since = since_now();  // what the recreated containers print from now on
+      return attach_project(project, a, printer);
+    });
   return attach_project(project, a, printer);
 }
 

@@ -29,7 +29,7 @@ std::unique_ptr<watch::Session> up_watcher(const compose::Project& project, cons
   return std::make_unique<watch::Session>(project, watch::SessionOptions{services, false, print_line}, kNoneForUpWatch);
 }
 
-int run_watching(watch::Session& session, LogPrinter& printer, const std::function<int()>& attached) {
+int run_watching(watch::Session& session, LogPrinter& printer, const std::function<int(bool again)>& attached) {
   session.set_log([&printer](const std::string& line) { printer.watch_line(line); });
   std::thread watcher([&session] {
     // The foreground up takes Ctrl-C with sigwait: this thread must never receive it.
@@ -45,7 +45,13 @@ int run_watching(watch::Session& session, LogPrinter& printer, const std::functi
   });
   int rc = 0;
   try {
-    rc = attached();
+    for (bool again = false;; again = true) {
+      const unsigned before = session.disruptions();
+      rc = attached(again);
+      if (rc == 130) break;  // Ctrl-C
+      session.wait_idle();
+      if (session.disruptions() == before) break;  // the containers ended by themselves
+    }
   } catch (...) {
     session.stop();
     watcher.join();

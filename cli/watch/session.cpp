@@ -152,7 +152,24 @@ Session::Session(compose::Project project, SessionOptions options, const std::st
   if (paths_.empty()) throw Error(none_message);
 }
 
+void Session::wait_idle() {
+  std::unique_lock<std::mutex> l(busy_m_);
+  idle_.wait(l, [this] { return !busy_; });
+}
+
 void Session::handle(const std::vector<std::string>& batch) {
+  {
+    std::lock_guard<std::mutex> l(busy_m_);
+    busy_ = true;
+  }
+  struct Idle {
+    Session* s;
+    ~Idle() {
+      std::lock_guard<std::mutex> l(s->busy_m_);
+      s->busy_ = false;
+      s->idle_.notify_all();
+    }
+  } idle{this};
   if (batch.size() > 1000) o_.log("Large batch of file changes detected. If you just switched branches, this is expected.");
   try {
     handle_or_throw(batch);
@@ -178,6 +195,7 @@ void Session::handle_or_throw(const std::vector<std::string>& batch) {
         if (r.action == "sync+exec") execs[r.service].insert(i);
       }
     }
+  if (!rebuild.empty() || !restart.empty()) ++disruptions_;
   if (!rebuild.empty()) this->rebuild({rebuild.begin(), rebuild.end()});
   const auto root = stdfs::absolute(daemon::default_root());
   for (auto& [service, mappings] : syncs) {
@@ -221,10 +239,12 @@ void Session::exec(const std::string& service, const Rule& rule) {
   e.args = string_list(rule.exec.value("command", json()));
   e.user = rule.exec.value("user", "");
   e.cwd = rule.exec.value("working_dir", "");
-  if (rule.exec.contains("environment") && rule.exec["environment"].is_object())
-    for (const auto& [k, v] : rule.exec["environment"].items())
+  if (rule.exec.contains("environment") && rule.exec["environment"].is_object()) {
+    for (const auto& [k, v] : rule.exec["environment"].items()) {
       if (v.is_string()) e.env.push_back(k + "=" + v.get<std::string>());
       else if (!v.is_null()) e.env.push_back(k + "=" + v.dump());
+    }
+  }
   if (rule.exec.value("privileged", false)) warn("service " + service + ": develop.watch exec.privileged is not supported, the command runs unprivileged");
   for (const auto& rec : service_containers(store, {project_.name, service, 0, true, false})) {
     const int rc = store.runtime().exec(rec.id, e);

@@ -4,7 +4,9 @@
 // Notifier reports matched against them, and the actions they call for, in upstream's order:
 // rebuild, then sync, then restart, then the sync+exec commands.
 #include <atomic>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -48,6 +50,11 @@ class Session {
   void run(bool signals);
   void stop();
   void set_log(std::function<void(const std::string&)> log) { o_.log = std::move(log); }
+  // How many batches so far stopped containers on purpose (rebuild, restart): a foreground
+  // up whose containers all stopped for that attaches again.
+  unsigned disruptions() const { return disruptions_; }
+  // Returns once no batch is being handled.
+  void wait_idle();
 
  private:
   void handle_or_throw(const std::vector<std::string>& batch);
@@ -60,6 +67,10 @@ class Session {
   std::vector<std::string> paths_;
   uv_async_t* stop_ = nullptr;
   std::atomic<bool> stop_requested_{false};
+  std::atomic<unsigned> disruptions_{0};
+  std::mutex busy_m_;
+  std::condition_variable idle_;
+  bool busy_ = false;
 };
 
 // Whether the rule takes the changed path, and where it goes in the container (docker

@@ -71,7 +71,6 @@ json gpus(const Node&, const Type&, Walk&, const std::string&);            // de
 json device_count(const Node&, const Type&, Walk&, const std::string&);    // devices.cpp
 json service_models(const Node&, const Type&, Walk&, const std::string&);  // models.cpp
 json host_path(const Node&, const Type&, Walk&, const std::string&);       // paths.cpp
-json watch_path(const Node&, const Type&, Walk&, const std::string&);      // develop.cpp
 json external(const Node&, const Type&, Walk&, const std::string&);        // resources.cpp
 
 // --- resources.cpp: top-level networks/volumes/secrets/configs/models: names, paths.

@@ -5,7 +5,6 @@
 #include <system_error>
 
 #include "attributes.hpp"
-#include "stages.hpp"
 
 namespace mycompose::compose::schema {
 

@@ -13,6 +13,8 @@ const Type* Type::prop(std::string_view key) const {
   return nullptr;
 }
 
+json watch_path(const Node&, const Type&, Walk&, const std::string&);  // develop.cpp
+
 namespace {
 
 struct Tables {

@@ -18,10 +18,6 @@ void add_implied(json& model, const NormalizeContext& ctx);
 void validate_references(const Node& merged, json& model, const NormalizeContext& ctx,
                          std::vector<std::string>& warnings);
 
-// develop.cpp: develop.watch entries that copy files (sync, sync+restart, sync+exec) name a
-// target, as compose-go's consistency check requires.
-void check_develop(const std::string& service, const json& develop, const Mark& where);
-
 // prune.cpp: drops top-level networks/volumes/secrets/configs/models no service uses
 // (compose does this unless --all-resources).
 void drop_unused_resources(json& model);

@@ -11,6 +11,9 @@
 
 namespace mycompose::compose::schema {
 
+// develop.cpp: develop.watch entries that copy files name a target.
+void check_develop(const std::string& service, const json& develop, const Mark& where);
+
 namespace {
 
 struct ServiceNodes {
