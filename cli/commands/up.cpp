@@ -42,9 +42,10 @@ int attach_after_up(const compose::Project& project, const flags::UpOptions& o, 
   a.timeout = timeout;
   LogPrinter printer(std::cout, std::cerr, {use_color(o.no_color, ctx.global.ansi), !o.no_log_prefix, o.timestamps});
   if (watcher)
-    return run_watching(*watcher, printer, [&](bool again) {
-      if (again) a.since = since_now();  // what the recreated containers print from now on
-      return attach_project(project, a, printer);
+    return run_watching(*watcher, printer, [&](bool) {
+      const int rc = attach_project(project, a, printer);
+      a.since = since_now();  // attached again: what the recreated containers print from here on
+      return rc;
     });
   return attach_project(project, a, printer);
 }

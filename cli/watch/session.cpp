@@ -138,6 +138,8 @@ Session::Session(compose::Project project, SessionOptions options, const std::st
         warn("path '" + r.path + "' also declared by a bind mount volume, this path won't be monitored!");
         continue;
       }
+      r.initial_sync = is_sync(r.action) && (t.value("initial_sync", false) || t.value("x-initialSync", false));
+      if (t.value("x-initialSync", false)) warn("x-initialSync is DEPRECATED, please use the official `initial_sync` attribute");
       const auto include = string_list(t.value("include", json()));
       r.include_all = include.empty();
       if (!r.include_all) r.include = PathMatcher(r.path, include);
@@ -252,7 +254,42 @@ void Session::exec(const std::string& service, const Rule& rule) {
   }
 }
 
+// docker compose's initialSync: every file under the path that no ignore rule, nor the name of
+// a Dockerfile or compose file, excludes; folders only as the way to their files.
+void Session::initial_sync(const Rule& rule) {
+  std::vector<PathMapping> files;
+  std::error_code ec;
+  const std::set<std::string> skipped = {"Dockerfile", "compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml",
+                                         "compose.override.yaml", "compose.override.yml", "docker-compose.override.yaml",
+                                         "docker-compose.override.yml"};
+  auto take = [&](const std::string& p) {
+    PathMapping m;
+    if (!skipped.count(stdfs::path(p).filename().string()) && rule_matches(rule, p, &m)) files.push_back(m);
+  };
+  Rule folders = rule;
+  folders.include_all = true;  // folders are walked whatever the include patterns say
+  if (stdfs::is_regular_file(rule.path, ec)) {
+    take(rule.path);
+  } else if (stdfs::is_directory(rule.path, ec)) {
+    for (auto it = stdfs::recursive_directory_iterator(rule.path, stdfs::directory_options::skip_permission_denied, ec);
+         !ec && it != stdfs::recursive_directory_iterator(); it.increment(ec)) {
+      if (files.size() >= 200000) throw Error("initial sync of " + rule.path + ": too many files");
+      PathMapping m;
+      const std::string p = it->path().string();
+      if (it->is_directory(ec)) {
+        if (skipped.count(it->path().filename().string()) || !rule_matches(folders, p, &m))
+          it.disable_recursion_pending();
+        continue;
+      }
+      take(p);
+    }
+  }
+  if (!files.empty()) sync_service(stdfs::absolute(daemon::default_root()), project_.name, rule.service, std::move(files));
+}
+
 void Session::run(bool signals) {
+  for (const auto& r : rules_)
+    if (r.initial_sync) initial_sync(r);
   uv_loop_t loop;
   uv_loop_init(&loop);
   uv_async_t async;

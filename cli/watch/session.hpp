@@ -24,6 +24,7 @@ struct Rule {
   std::string path;    // absolute host path
   std::string target;  // in the container ("" for rebuild/restart)
   nlohmann::ordered_json exec;  // sync+exec: the hook
+  bool initial_sync = false;  // sync the path's files before watching
   bool include_all = true;
   PathMatcher include;
   IgnoreSet ignore;
@@ -58,6 +59,7 @@ class Session {
 
  private:
   void handle_or_throw(const std::vector<std::string>& batch);
+  void initial_sync(const Rule& rule);
   void rebuild(const std::vector<std::string>& services);
   void exec(const std::string& service, const Rule& rule);
 

@@ -120,6 +120,7 @@ class TarFile {
 
 // The name of `container` below `base` ("/app/data/x" below "/app" is "data/x").
 std::string relative_to(const std::string& container, const std::string& base) {
+  if (container == base) return "";
   if (base == "/") return container.substr(1);
   return container.substr(base.size() + 1);
 }

@@ -5,6 +5,8 @@
 // TestWatch run the same steps on other images: busybox:test stands in for all.
 // TestRebuildOnDotEnvWithExternalNetwork is left out: it waits for `--verbose`'s debug lines.
 // Plus the refusals docker compose gives when nothing or something wrong is to be watched.
+// busybox:test has only a few applets: the images link the ones the steps run (rm, which the
+// sync runs in the container to remove what the host removed, as upstream; stat; ls).
 #include <fstream>
 
 #include "e2e_helpers.hpp"
@@ -47,7 +49,7 @@ services:
     build:
       dockerfile_inline: |-
         FROM busybox:test
-        RUN mkdir -p /app/data /app/config
+        RUN busybox mkdir -p /app/data /app/config && busybox ln -s busybox /bin/rm && busybox ln -s busybox /bin/stat
     init: true
     command: sleep 1000000
     x-develop: *x-dev
@@ -55,7 +57,7 @@ services:
 
 }  // namespace
 
-TEST_CASE("TestWatch: files created, changed and removed on the host follow into the container, ignored ones do not") {
+TEST_CASE("TestWatch: files created or changed and removed on the host follow into the container and ignored ones do not") {
   Project p(kWatch, "e2e-watch-busybox");
   const stdfs::path data = p.dir / "data", config = p.dir / "config";
   Background watch(p, {"watch", "busybox"}, "watch");
@@ -154,7 +156,7 @@ TEST_CASE("TestWatchExec: up --watch runs the sync+exec command in the container
 TEST_CASE("TestWatchMultiServices: one change rebuilds every service that watches it") {
   std::string yaml = "services:\n";
   for (const char* s : {"a", "b", "c"})
-    yaml += std::string("  ") + s + ":\n    build:\n      dockerfile_inline: |\n        FROM busybox:test\n        RUN mkdir /data\n        COPY test /data/" +
+    yaml += std::string("  ") + s + ":\n    build:\n      dockerfile_inline: |\n        FROM busybox:test\n        RUN busybox mkdir /data\n        COPY test /data/" +
             s + "\n    command: sleep 1000000\n    develop:\n      watch:\n        - path: test\n          action: rebuild\n";
   Project p(yaml, "test_watch_rebuild");
   write_file(p.dir / "test", "test");
@@ -180,7 +182,7 @@ TEST_CASE("TestWatchIncludes: only the paths an include pattern names are synced
     build:
       dockerfile_inline: |
         FROM busybox:test
-        RUN mkdir /data/
+        RUN busybox mkdir /data/ && busybox ln -s busybox /bin/ls
     command: sleep 1000000
     develop:
       watch:
@@ -202,7 +204,7 @@ TEST_CASE("TestWatchIncludes: only the paths an include pattern names are synced
   up.wait();
 }
 
-TEST_CASE("TestWatch: watch and up --watch refuse a project with nothing to watch, with docker compose's messages") {
+TEST_CASE("TestWatch: watch and up --watch refuse a project with nothing to watch with docker compose's messages") {
   Project p(R"(services:
   web:
     image: busybox:test

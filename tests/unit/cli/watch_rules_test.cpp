@@ -19,7 +19,7 @@ TEST_CASE("watch ignore patterns are rooted at the watched path and match parent
   CHECK(m.matches("x.foo"));  // relative: against the root
 }
 
-TEST_CASE("watch ignore patterns: '**', re-includes with '!', the last match decides") {
+TEST_CASE("watch ignore patterns: '**' and re-includes with '!' where the last match decides") {
   PathMatcher m("/p", {"**/*.log", "!keep.log"});
   CHECK(m.matches("/p/a/b/c.log"));
   CHECK(m.matches("/p/c.log"));
@@ -38,7 +38,7 @@ TEST_CASE("watch skips the temporary files of editors as docker compose does") {
   for (const char* p : {"/p/main.go", "/p/x.swp", "/p/4914"}) CHECK_FALSE(e.matches(p));
 }
 
-TEST_CASE("watch rules: a changed path maps below the target, include and ignore apply") {
+TEST_CASE("watch rules: a changed path maps below the target where include and ignore apply") {
   Rule r;
   r.service = "web";
   r.action = "sync";

@@ -9,7 +9,7 @@ namespace {
 const std::string kHead = "services:\n  web:\n    build: .\n    develop:\n      watch:\n";
 }
 
-TEST_CASE("develop.watch: every field in compose-go's order, the path absolute", "[develop]") {
+TEST_CASE("develop.watch: every field in compose-go's order with the path absolute", "[develop]") {
   json w = web(kHead +
                "        - path: ./src\n"
                "          action: sync+exec\n"
@@ -33,7 +33,7 @@ TEST_CASE("develop.watch: rebuild and restart need no target", "[develop]") {
   CHECK(error_of(kHead + "        - path: ./src\n          action: restart\n") == "");
 }
 
-TEST_CASE("develop.watch: sync, sync+restart and sync+exec need a target", "[develop]") {
+TEST_CASE("develop.watch: sync and sync+restart and sync+exec need a target", "[develop]") {
   for (const char* action : {"sync", "sync+restart", "sync+exec"}) {
     std::string e = error_of(kHead + "        - path: ./src\n          action: " + action + "\n");
     INFO(action << ": " << e);
