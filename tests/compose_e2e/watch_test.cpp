@@ -17,10 +17,10 @@ namespace {
 
 // A condition polled until it holds (up to 60 s): the watch works asynchronously.
 template <class F>
-bool eventually(F f) {
-  for (int i = 0; i < 600; ++i) {
+bool eventually(F f, int every_ms = 100) {
+  for (int i = 0; i < 60000 / every_ms; ++i) {
     if (f()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::this_thread::sleep_for(std::chrono::milliseconds(every_ms));
   }
   return false;
 }
@@ -78,11 +78,14 @@ TEST_CASE("TestWatch: files created or changed and removed on the host follow in
   };
 
   INFO("watch stdout:\n" << watch.out() << "\nstderr:\n" << watch.err());
-  // Until the watch is up, the file is written again and again.
-  REQUIRE(eventually([&] {
-    write_file(data / "hello.txt", "hello world\n");
-    return has("/app/data/hello.txt", "hello world");
-  }));
+  // Until the watch is up, the file is written again and again, once a second as upstream
+  // (changes closer together than the 500 ms quiet period make one batch that waits).
+  REQUIRE(eventually(
+      [&] {
+        write_file(data / "hello.txt", "hello world\n");
+        return has("/app/data/hello.txt", "hello world");
+      },
+      1000));
   CHECK(watch.running());
   CHECK(watch.out().find("Watch enabled\n") != std::string::npos);
   CHECK(matches(watch.out(), "Syncing service \"busybox\" after [0-9]+ changes were detected\n"));
