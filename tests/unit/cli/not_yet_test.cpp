@@ -18,7 +18,6 @@ struct Pending {
 };
 
 const Pending kPending[] = {
-    {{"watch"}, "watch", "[E]"},
     {{"alpha", "viz"}, "alpha viz", "[E]"},
 };
 
