@@ -17,6 +17,7 @@ struct BuildOptions {
   bool quiet = false;
   std::string sbom;
   std::string ssh;
+  std::vector<std::string> secrets;  // id=ID,src=FILE | id=ID,env=VAR
   bool with_dependencies = false;
   std::vector<std::string> services;
 };
@@ -38,6 +39,8 @@ inline CLI::App* add_build(CLI::App& parent, BuildOptions& o) {
   cmd->add_option("--ssh", o.ssh,
                   "Set SSH authentications used when building service images. "
                   "(use 'default' for using your default SSH Agent)");
+  cmd->add_option("--secret", o.secrets,
+                  "Secret to expose to the build (id=ID,src=FILE or id=ID,env=VAR), for RUN --mount=type=secret");
   cmd->add_flag("--with-dependencies", o.with_dependencies, "Also build dependencies (transitively)");
   add_services(cmd, o.services);
   return cmd;
