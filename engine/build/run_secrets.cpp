@@ -78,14 +78,15 @@ std::optional<RunMount> secret_mount(const MountOptions& o, const BuildRequest& 
   if (id.empty()) id = stdfs::path(target).filename().string();
   if (id.empty()) throw Error("secret mount needs an id or a target");
   if (target.empty() && env_name.empty()) target = "/run/secrets/" + id;
+  RunMount m;
+  owner_and_mode(o, m, 0400);  // checked even when the secret is not there
+  const bool required = flag(o, "required");
   auto value = secret_value(id, req);
   if (!value) {
-    if (flag(o, "required")) throw Error("secret " + id + ": not found (give it with build.secrets or --secret id=" + id + ",src=FILE)");
+    if (required) throw Error("secret " + id + ": not found (give it with build.secrets or --secret id=" + id + ",src=FILE)");
     return std::nullopt;
   }
   if (!env_name.empty()) env.push_back(env_name + "=" + *value);
-  RunMount m;
-  owner_and_mode(o, m, 0400);
   if (target.empty()) return m;  // env only: nothing to mount
   m.target = target;
   m.secret = std::move(*value);
@@ -95,13 +96,14 @@ std::optional<RunMount> secret_mount(const MountOptions& o, const BuildRequest& 
 std::optional<RunMount> ssh_mount(const MountOptions& o, const BuildRequest& req, int index, std::vector<std::string>& env) {
   std::string id = option(o, {"id"});
   if (id.empty()) id = "default";
-  auto it = req.ssh.find(id);
-  if (it == req.ssh.end()) {
-    if (flag(o, "required")) throw Error("ssh " + id + ": not forwarded (give it with build.ssh or --ssh " + id + ")");
-    return std::nullopt;
-  }
   RunMount m;
   owner_and_mode(o, m, 0600);
+  const bool required = flag(o, "required");
+  auto it = req.ssh.find(id);
+  if (it == req.ssh.end()) {
+    if (required) throw Error("ssh " + id + ": not forwarded (give it with build.ssh or --ssh " + id + ")");
+    return std::nullopt;
+  }
   m.target = option(o, {"target", "dst", "destination"});
   if (m.target.empty()) m.target = "/run/buildkit/ssh_agent." + std::to_string(index);
   std::vector<std::string> sources = it->second;

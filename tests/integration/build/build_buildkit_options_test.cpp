@@ -61,8 +61,9 @@ TEST_CASE("build entitlements: RUN --network=host is allowed by network.host, ul
   // The host's interfaces (all of them, not just the step's lo) are seen.
   const auto host = mycompose::fs::read_file("/proc/net/dev");
   std::size_t host_lines = std::count(host.begin(), host.end(), '\n');
-  CHECK(static_cast<std::size_t>(std::count(r.output().begin(), r.output().end(), '\n')) == host_lines + 2);
-  CHECK(r.output().find("1234\n2345\n") != std::string::npos);
+  const auto out = r.output();
+  CHECK(static_cast<std::size_t>(std::count(out.begin(), out.end(), '\n')) == host_lines + 2);
+  CHECK(out.find("1234\n2345\n") != std::string::npos);
 }
 
 TEST_CASE("build platforms: the host's platform builds, another one is refused") {
