@@ -1,5 +1,7 @@
 #include "commands/build_private.hpp"
 
+#include <algorithm>
+#include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <set>
@@ -51,8 +53,7 @@ void add_flag_secret(const std::string& spec, build::BuildRequest& r) {
   }
   if (id.empty()) id = !env.empty() ? env : std::filesystem::path(file).filename().string();
   if (id.empty() || (file.empty() && env.empty())) throw Error("--secret " + spec + ": expected id=ID,src=FILE or id=ID,env=VAR");
-  r.secrets[id] = {std::filesystem::absolute(file).string(), env};
-  if (file.empty()) r.secrets[id].file.clear();
+  r.secrets[id] = {file.empty() ? "" : std::filesystem::absolute(file).string(), env, std::nullopt};
 }
 
 std::vector<std::string> strings(const json& b, const char* key) {
@@ -111,17 +112,30 @@ void add_buildkit_options(const compose::Project& project, const std::string& se
       std::string id = s.is_object() && s.contains("target") && s["target"].is_string() ? s["target"].get<std::string>() : source;
       if (!top.contains(source)) throw Error(where + ": secret \"" + source + "\" is not defined in the top-level secrets");
       const json& def = top[source];
-      if (def.contains("file") && def["file"].is_string()) r.secrets[id] = {def["file"].get<std::string>(), ""};
-      else if (def.contains("environment") && def["environment"].is_string()) r.secrets[id] = {"", def["environment"].get<std::string>()};
+      if (def.contains("file") && def["file"].is_string()) {
+        r.secrets[id] = {def["file"].get<std::string>(), "", std::nullopt};
+      } else if (def.contains("environment") && def["environment"].is_string()) {
+        // The project's variables (the shell over .env), as docker compose reads them; unset = missing.
+        auto var = project.environment.find(def["environment"].get<std::string>());
+        r.secrets[id] = {"", "", var == project.environment.end() ? std::nullopt : std::optional<std::string>(var->second)};
+      }
       else throw Error(where + ": secret \"" + source + "\" has neither file nor environment (an external secret cannot be given to a build)");
     }
   }
   if (b.contains("ssh") && b["ssh"].is_array())
     for (const auto& e : b["ssh"])
       if (e.is_string()) add_ssh(project, e.get<std::string>(), where, r);
-  if (!o.ssh.empty())
+  if (o.ssh_given) {
+    bool any = false;
     for (const auto& e : split(o.ssh, ' '))
-      if (!e.empty()) add_ssh(project, e, "--ssh", r);
+      if (!e.empty()) add_ssh(project, e, "--ssh", r), any = true;
+    if (!any) r.ssh["default"];
+  }
+  // As buildx, a forwarded default agent must exist before anything is built.
+  for (const auto& [id, paths] : r.ssh) {
+    const char* sock = std::getenv("SSH_AUTH_SOCK");
+    if (paths.empty() && (!sock || !*sock)) throw Error("invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set");
+  }
   for (const auto& s : o.secrets) add_flag_secret(s, r);
 
   for (const auto& e : strings(b, "entitlements")) {
@@ -143,6 +157,17 @@ void add_buildkit_options(const compose::Project& project, const std::string& se
       r.ulimits.push_back(u);
     }
   r.platforms = strings(b, "platforms");
+  // docker compose's rules between service.platform, build.platforms and DOCKER_DEFAULT_PLATFORM.
+  const json& svc = project.model["services"][service];
+  const std::string platform = svc.contains("platform") && svc["platform"].is_string() ? svc["platform"].get<std::string>() : "";
+  const char* env_platform = std::getenv("DOCKER_DEFAULT_PLATFORM");
+  auto listed = [&](const std::string& p) { return std::find(r.platforms.begin(), r.platforms.end(), p) != r.platforms.end(); };
+  if (!platform.empty() && !r.platforms.empty() && !listed(platform))
+    throw Error("service.build.platforms MUST include service.platform \"" + platform + "\"");
+  if (env_platform && *env_platform && !r.platforms.empty() && !listed(env_platform))
+    throw Error("service \"" + service + "\" build.platforms does not support value set by DOCKER_DEFAULT_PLATFORM: " + env_platform);
+  if (!platform.empty()) r.platforms = {platform};
+  else if (env_platform && *env_platform) r.platforms = {env_platform};
   for (const auto& stage : strings(b, "no_cache_filter")) r.no_cache_stages.insert(stage);
   for (const char* key : {"cache_from", "cache_to"})
     if (!strings(b, key).empty())

@@ -510,7 +510,18 @@ void Build::do_run(StageState& s, const Instruction& ins) {
   std::string network = ins.flag("network") ? ins.flag("network")->value : req_.network;
   const auto run_network = run_network_of(ins);
   std::string key_extra = "network:" + network + "\n";
-  if (const auto* sec = ins.flag("security")) key_extra += "security:" + sec->value + "\n";
+  // Checked before the cache: a cached step is refused as a run one would be.
+  bool insecure = false;
+  if (const auto* sec = ins.flag("security")) {
+    if (sec->value == "insecure") {
+      if (!req_.entitlements.count("security.insecure"))
+        throw located(ins, "RUN --security=insecure: security.insecure is not allowed (the build must ask for it: build.privileged: true or build.entitlements: [security.insecure])");
+      insecure = true;
+    } else if (sec->value != "sandbox") {
+      throw located(ins, "RUN --security=" + sec->value + " is not supported (sandbox, insecure)");
+    }
+    key_extra += "security:" + sec->value + "\n";
+  }
   std::vector<std::unique_ptr<StepDirs>> source_mounts;
   std::vector<std::pair<std::string, std::vector<std::string>>> to_mount;  // for Layers sources in the child
   auto source = [&](const std::string& from) { return from.empty() ? Source{Source::Context, context_.get(), {}, ""} : source_named(from, SIZE_MAX); };
@@ -566,15 +577,7 @@ void Build::do_run(StageState& s, const Instruction& ins) {
   }
   rs.shm_size = req_.shm_size;
   rs.ulimits = req_.ulimits;
-  if (const auto* sec = ins.flag("security")) {
-    if (sec->value == "insecure") {
-      if (!req_.entitlements.count("security.insecure"))
-        throw located(ins, "RUN --security=insecure: security.insecure is not allowed (the build must ask for it: build.privileged: true or build.entitlements: [security.insecure])");
-      rs.insecure = true;
-    } else if (sec->value != "sandbox") {
-      throw located(ins, "RUN --security=" + sec->value + " is not supported (sandbox, insecure)");
-    }
-  }
+  rs.insecure = insecure;
   rs.mounts = mounts;
   try {
     run_in_child(

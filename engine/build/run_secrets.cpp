@@ -56,12 +56,17 @@ std::optional<std::string> secret_value(const std::string& id, const BuildReques
   auto it = req.secrets.find(id);
   if (it == req.secrets.end()) return std::nullopt;
   const auto& src = it->second;
+  if (src.value) {
+    if (src.value->size() > kMaxSecretBytes) throw Error("secret " + id + ": larger than 500 KiB");
+    return src.value;
+  }
   if (!src.env.empty()) {
     const char* v = std::getenv(src.env.c_str());
     if (!v) return std::nullopt;
     if (std::strlen(v) > kMaxSecretBytes) throw Error("secret " + id + ": larger than 500 KiB");
     return std::string(v);
   }
+  if (src.file.empty()) return std::nullopt;  // an unset project variable
   // The user named the file; it may still be a FIFO or a device, which must not stall us.
   auto v = fs::read_untrusted_if_exists(AT_FDCWD, src.file, "secret " + id + " (" + src.file + ")", kMaxSecretBytes,
                                         {.in_root = false});
@@ -109,7 +114,7 @@ std::optional<RunMount> ssh_mount(const MountOptions& o, const BuildRequest& req
   std::vector<std::string> sources = it->second;
   if (sources.empty()) {
     const char* sock = std::getenv("SSH_AUTH_SOCK");
-    if (!sock || !*sock) throw Error("ssh " + id + ": SSH_AUTH_SOCK is not set (start an agent, or give " + id + "=<key file>)");
+    if (!sock || !*sock) throw Error("ssh " + id + ": invalid empty ssh agent socket: make sure SSH_AUTH_SOCK is set");
     sources.push_back(sock);
   }
   m.ssh = sources;

@@ -42,11 +42,12 @@ struct BuildRequest {
   std::vector<std::string> extra_hosts; // "name:ip" or "name=ip"
   std::optional<std::int64_t> shm_size; // bytes for /dev/shm in RUN
   // RUN --mount=type=secret: id → where its value is read when a step asks for it (build.secrets,
-  // --secret): a file, or an environment variable of this process. Never in a layer, the
-  // cache key or the history.
+  // --secret): a file, an environment variable of this process, or the value itself (a
+  // project's variable, .env included). Never in a layer, the cache key or the history.
   struct SecretSource {
     std::string file;
     std::string env;
+    std::optional<std::string> value;
   };
   std::map<std::string, SecretSource> secrets;
   // RUN --mount=type=ssh: id → agent sockets or private key files (build.ssh, --ssh);

@@ -44,6 +44,8 @@ TEST_CASE("build entitlements: RUN --security=insecure needs security.insecure, 
   req.entitlements = {"security.insecure"};
   auto r = sb.build_text(df, req);
   CHECK((cap_eff(r.output()) & kCapSysAdmin) != 0);
+  // Now cached: still refused without the entitlement.
+  REQUIRE_THROWS_WITH(sb.build_text(df), Catch::StartsWith("Dockerfile:2: RUN --security=insecure: security.insecure is not allowed"));
   auto sandboxed = sb.build_text("FROM busybox:test\nRUN --security=sandbox grep CapEff /proc/self/status\n", req);
   CHECK((cap_eff(sandboxed.output()) & kCapSysAdmin) == 0);
 }

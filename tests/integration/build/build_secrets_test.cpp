@@ -9,6 +9,7 @@
 
 #include "build_helpers.hpp"
 #include "mycompose/common/error.hpp"
+#include "support/ssh_tools.hpp"
 
 using namespace buildtest;
 
@@ -31,44 +32,6 @@ std::vector<std::string> files_containing(const stdfs::path& dir, const std::str
   return hits;
 }
 
-std::string run(const std::string& cmd) {
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  REQUIRE(p);
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  ::pclose(p);
-  return out;
-}
-
-// ssh-add from the host with the libraries it loads, under ctx/sshroot (COPY'd into the
-// image: busybox has no agent client).
-void stage_ssh_add(const Sandbox& sb) {
-  auto root = sb.ctx / "sshroot";
-  auto copy_in = [&](const stdfs::path& p) {
-    auto dest = root / p.relative_path();
-    stdfs::create_directories(dest.parent_path());
-    stdfs::copy_file(stdfs::canonical(p), dest, stdfs::copy_options::overwrite_existing);
-  };
-  copy_in("/usr/bin/ssh-add");
-  std::istringstream ldd(run("ldd /usr/bin/ssh-add"));
-  for (std::string line; std::getline(ldd, line);) {
-    std::istringstream words(line);
-    std::vector<std::string> w{std::istream_iterator<std::string>(words), {}};
-    for (const auto& x : w)
-      if (!x.empty() && x[0] == '/') copy_in(x);
-  }
-}
-
-std::string key_fingerprint(const stdfs::path& key) {
-  auto out = run("ssh-keygen -lf " + key.string() + " 2>&1");
-  std::istringstream in(out);
-  std::string bits, fp;
-  in >> bits >> fp;
-  return fp;  // SHA256:…
-}
-
 }  // namespace
 
 TEST_CASE("build secrets: a secret file is read at /run/secrets/<id> and lands in no layer, config, history or cache") {
@@ -77,7 +40,7 @@ TEST_CASE("build secrets: a secret file is read at /run/secrets/<id> and lands i
   auto file = sb.dir / "token.txt";
   mycompose::fs::write_file_atomic(file, kSecret);
   BuildRequest req;
-  req.secrets["tok"] = {file.string(), ""};
+  req.secrets["tok"] = {file.string(), "", std::nullopt};
   const std::string df =
       "FROM busybox:test\n"
       "RUN --mount=type=secret,id=tok cat /run/secrets/tok && echo && stat -c '%a %u %g' /run/secrets/tok\n"
@@ -100,7 +63,7 @@ TEST_CASE("build secrets: an environment source, required and optional mounts, b
   sb.import_busybox();
   ::setenv("MYCOMPOSE_TEST_SECRET", kSecret, 1);
   BuildRequest req;
-  req.secrets["api"] = {"", "MYCOMPOSE_TEST_SECRET"};
+  req.secrets["api"] = {"", "MYCOMPOSE_TEST_SECRET", std::nullopt};
   auto r = sb.build_text(
       "FROM busybox:test\n"
       "RUN --mount=type=secret,id=api --mount=type=secret,id=absent cat /run/secrets/api; test ! -e /run/secrets/absent && echo skipped\n",
@@ -114,7 +77,7 @@ TEST_CASE("build secrets: an environment source, required and optional mounts, b
                       "Dockerfile:2: RUN --mount type=secret,id=api,mode=999: mode=999: expected an octal mode such as 0400");
   auto big = sb.dir / "big";
   mycompose::fs::write_file_atomic(big, std::string(600 * 1024, 'x'));
-  req.secrets["big"] = {big.string(), ""};
+  req.secrets["big"] = {big.string(), "", std::nullopt};
   REQUIRE_THROWS_WITH(sb.build_text("FROM busybox:test\nRUN --mount=type=secret,id=big true\n", req),
                       Catch::Contains("Dockerfile:2:") && Catch::Contains("larger than"));
 }
@@ -125,10 +88,9 @@ TEST_CASE("build ssh: a key file is served by an agent the step reaches through 
   if (::access("/usr/bin/ssh-add", X_OK) != 0 || ::access("/usr/bin/ssh-agent", X_OK) != 0)
     FAIL("OpenSSH's ssh-agent and ssh-add are needed (apt-get install openssh-client)");
   auto key = sb.dir / "id_ed25519";
-  REQUIRE(std::system(("ssh-keygen -q -t ed25519 -N '' -C build-test -f " + key.string()).c_str()) == 0);
-  const auto fp = key_fingerprint(key);
+  const auto fp = mycompose::test::new_ssh_key(key);
   REQUIRE(fp.rfind("SHA256:", 0) == 0);
-  stage_ssh_add(sb);
+  mycompose::test::stage_ssh_add(sb.ctx / "sshroot");
   const std::string df =
       "FROM busybox:test\nCOPY sshroot/ /\n"
       "RUN --mount=type=ssh sh -c 'echo sock=$SSH_AUTH_SOCK; stat -c %a $SSH_AUTH_SOCK; ssh-add -l'\n";
@@ -144,7 +106,8 @@ TEST_CASE("build ssh: a key file is served by an agent the step reaches through 
   // default without a path: the agent of $SSH_AUTH_SOCK (one this test starts).
   auto agent_sock = sb.dir / "agent.sock";
   REQUIRE(std::system(("ssh-agent -a " + agent_sock.string() + " > " + (sb.dir / "agent.env").string()).c_str()) == 0);
-  std::string agent_pid = run("sed -n 's/^SSH_AGENT_PID=\\([0-9]*\\).*/\\1/p' " + (sb.dir / "agent.env").string());
+  std::string agent_pid = mycompose::test::run({"sed", "-n", "s/^SSH_AGENT_PID=\\([0-9]*\\).*/\\1/p", (sb.dir / "agent.env").string()}).out;
+  while (!agent_pid.empty() && agent_pid.back() == '\n') agent_pid.pop_back();
   REQUIRE(std::system(("SSH_AUTH_SOCK=" + agent_sock.string() + " ssh-add -q " + key.string()).c_str()) == 0);
   ::setenv("SSH_AUTH_SOCK", agent_sock.c_str(), 1);
   BuildRequest host;
