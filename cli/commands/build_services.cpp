@@ -1,5 +1,7 @@
 #include "commands/build_services.hpp"
 
+#include "commands/build_private.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -55,6 +57,7 @@ build::BuildRequest request_for(const compose::Project& project, const std::stri
     const auto& s = b["shm_size"];
     r.shm_size = s.is_number() ? s.get<std::int64_t>() : std::stoll(s.get<std::string>());
   }
+  add_buildkit_options(project, service, b, o, r);
   return r;
 }
 
@@ -131,7 +134,7 @@ std::vector<std::string> build_services(const compose::Project& project, const s
   PlainProgress progress(quiet);
   auto t0 = std::chrono::steady_clock::now();
   std::vector<std::string> built;
-  for (const auto& s : services) {
+  for (const auto& s : order_by_build_contexts(project, services)) {
     const auto& b = defs[s.service]["build"];
     auto image = effective_image(project, s);
     progress.next_build();

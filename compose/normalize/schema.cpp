@@ -121,6 +121,7 @@ struct Tables {
                                      {"cache_from", LS},
                                      {"cache_to", LS},
                                      {"no_cache", B},
+                                     {"no_cache_filter", SL},
                                      {"additional_contexts", LOD},
                                      {"network", S},
                                      {"pull", B},

@@ -9,7 +9,9 @@ json service_file_refs(const Node& node, const Type& type, Walk& w, const std::s
   if (!node.is_sequence()) type_error(node, path, "a list");
   // compose-go's normalization: a secret without a target goes to /run/secrets/<source>
   // (configs keep none: the engine puts them at /<source>).
-  const bool secrets = path.size() >= 7 && path.compare(path.size() - 7, 7, "secrets") == 0;
+  // build.secrets keep none: their target is the id RUN --mount=type=secret asks for.
+  const bool secrets = path.size() >= 7 && path.compare(path.size() - 7, 7, "secrets") == 0 &&
+                       path.find(".build.") == std::string::npos;
   auto default_target = [&](json& r) {
     if (secrets && w.ctx.normalize && !r.contains("target") && r["source"].is_string())
       r["target"] = "/run/secrets/" + r["source"].get<std::string>();

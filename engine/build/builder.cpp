@@ -32,6 +32,7 @@
 #include "mycompose/net/network_manager.hpp"
 #include "mycompose/runtime/overlay.hpp"
 #include "mycompose/runtime/spec_generator.hpp"
+#include "run_secrets.hpp"
 #include "run_step.hpp"
 #include "stage_state.hpp"
 
@@ -171,6 +172,7 @@ class Build {
   int step_ = 0;
   std::size_t current_pos_ = 0, current_total_ = 0;
   bool holds_build_network_ = false;
+  bool no_cache_stage_ = false;  // the stage being built is in no_cache_filter
 };
 
 std::optional<std::string> Build::build_arg(const std::string& name) const {
@@ -382,7 +384,7 @@ std::string Build::cache_key(const StageState& s, const std::string& text, const
 }
 
 bool Build::try_cache(StageState& s, const std::string& key, const std::string& created_by, int step) {
-  if (req_.no_cache || s.cache_missed) return false;
+  if (req_.no_cache || no_cache_stage_ || s.cache_missed) return false;
   auto rec = cache_.lookup(key, store_);
   if (!rec) {
     s.cache_missed = true;
@@ -421,10 +423,14 @@ void Build::do_arg(StageState& s, const Instruction& ins) {
   }
 }
 
-// RUN --mount=type=cache|bind|tmpfs,… → host folders for the container.
-std::vector<RunMount> run_mounts(Build*, const Instruction& ins, const stdfs::path& root, const std::function<Source(const std::string&)>& source,
-                                 const std::function<std::string(const Source&)>& prepare, std::string& key_extra) {
+// RUN --mount=type=cache|bind|tmpfs|secret|ssh,… → what the container gets. env receives
+// what secret env= and ssh mounts set.
+std::vector<RunMount> run_mounts(const BuildRequest& req, const Instruction& ins, const stdfs::path& root,
+                                 const std::function<Source(const std::string&)>& source,
+                                 const std::function<std::string(const Source&)>& prepare, std::string& key_extra,
+                                 std::vector<std::string>& env) {
   std::vector<RunMount> out;
+  int ssh_index = 0;
   for (const auto& f : ins.flags) {
     if (f.name != "mount") continue;
     std::map<std::string, std::string> kv;
@@ -438,6 +444,18 @@ std::vector<RunMount> run_mounts(Build*, const Instruction& ins, const stdfs::pa
       start = comma + 1;
     }
     std::string type = kv.count("type") ? kv["type"] : "bind";
+    // Their values stay out of the key: only the options (f.value) go in.
+    if (type == "secret" || type == "ssh") {
+      std::optional<RunMount> m;
+      try {
+        m = type == "secret" ? secret_mount(kv, req, env) : ssh_mount(kv, req, ssh_index++, env);
+      } catch (const Error& e) {
+        throw Error("RUN --mount " + f.value + ": " + e.what());
+      }
+      key_extra += "mount:" + f.value + "\n";
+      if (m && !m->target.empty()) out.push_back(std::move(*m));
+      continue;
+    }
     std::string target = kv.count("target") ? kv["target"] : kv.count("dst") ? kv["dst"] : kv["destination"];
     if (target.empty()) throw Error("RUN --mount " + f.value + ": target is required");
     RunMount m;
@@ -458,7 +476,7 @@ std::vector<RunMount> run_mounts(Build*, const Instruction& ins, const stdfs::pa
     } else if (type == "tmpfs") {
       m.tmpfs = true;
     } else {
-      throw Error("RUN --mount type=" + type + " is not supported (cache, bind and tmpfs are)");
+      throw Error("RUN --mount type=" + type + " is not supported (bind, cache, tmpfs, secret and ssh are)");
     }
     key_extra += "mount:" + f.value + "\n";
     out.push_back(m);
@@ -492,6 +510,18 @@ void Build::do_run(StageState& s, const Instruction& ins) {
   std::string network = ins.flag("network") ? ins.flag("network")->value : req_.network;
   const auto run_network = run_network_of(ins);
   std::string key_extra = "network:" + network + "\n";
+  // Checked before the cache: a cached step is refused as a run one would be.
+  bool insecure = false;
+  if (const auto* sec = ins.flag("security")) {
+    if (sec->value == "insecure") {
+      if (!req_.entitlements.count("security.insecure"))
+        throw located(ins, "RUN --security=insecure: security.insecure is not allowed (the build must ask for it: build.privileged: true or build.entitlements: [security.insecure])");
+      insecure = true;
+    } else if (sec->value != "sandbox") {
+      throw located(ins, "RUN --security=" + sec->value + " is not supported (sandbox, insecure)");
+    }
+    key_extra += "security:" + sec->value + "\n";
+  }
   std::vector<std::unique_ptr<StepDirs>> source_mounts;
   std::vector<std::pair<std::string, std::vector<std::string>>> to_mount;  // for Layers sources in the child
   auto source = [&](const std::string& from) { return from.empty() ? Source{Source::Context, context_.get(), {}, ""} : source_named(from, SIZE_MAX); };
@@ -504,8 +534,9 @@ void Build::do_run(StageState& s, const Instruction& ins) {
     return source_mounts.back()->merged.string();
   };
   std::vector<RunMount> mounts;
+  std::vector<std::string> private_env;  // secret env= and SSH_AUTH_SOCK: never in the key
   try {
-    mounts = run_mounts(nullptr, ins, root_, source, prepare, key_extra);
+    mounts = run_mounts(req_, ins, root_, source, prepare, key_extra, private_env);
   } catch (const DockerfileError&) {
     throw;
   } catch (const Error& e) {
@@ -532,6 +563,7 @@ void Build::do_run(StageState& s, const Instruction& ins) {
     if (!s.env(k)) rs.env.push_back(k + "=" + v);
   for (const auto& name : kProxyArgs)
     if (auto v = build_arg(name); v && !s.env(name) && !s.args.count(name)) rs.env.push_back(name + "=" + *v);
+  rs.env.insert(rs.env.end(), private_env.begin(), private_env.end());
   rs.user = s.config.value("User", "");
   rs.working_dir = s.config.value("WorkingDir", "");
   rs.network = run_network;
@@ -544,6 +576,8 @@ void Build::do_run(StageState& s, const Instruction& ins) {
     rs.extra_hosts.emplace_back(h.substr(0, sep), h.substr(sep + 1));
   }
   rs.shm_size = req_.shm_size;
+  rs.ulimits = req_.ulimits;
+  rs.insecure = insecure;
   rs.mounts = mounts;
   try {
     run_in_child(
@@ -572,8 +606,8 @@ RunNetwork Build::run_network_of(const Instruction& ins) const {
   if (!flag || flag->value == "default") return *build;
   const auto mode = parse_run_network(flag->value);
   if (!mode) throw unsupported(flag->value);
-  if (*mode == RunNetwork::Host && *build != RunNetwork::Host)
-    throw located(ins, "RUN --network=host: network.host is not allowed (the build must ask for it: build.network: host)");
+  if (*mode == RunNetwork::Host && *build != RunNetwork::Host && !req_.entitlements.count("network.host"))
+    throw located(ins, "RUN --network=host: network.host is not allowed (the build must ask for it: build.network: host or build.entitlements: [network.host])");
   return *mode;
 }
 
@@ -877,6 +911,7 @@ StageState Build::build_stage(StageDef& def) {
     }
     emit(BuildEvent::Kind::Done, step, "", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   };
+  no_cache_stage_ = !def.name.empty() && req_.no_cache_stages.count(def.name);
   StageState s;
   StageState probe;
   probe.name = def.name.empty() ? "stage-" + std::to_string(def.index) : def.name;
@@ -966,6 +1001,21 @@ Builder::Builder(image::ImageStore& store, stdfs::path state_root)
 std::string Builder::build(const BuildRequest& request, const ProgressSink& progress) {
   BuildRequest req = request;
   req.context = stdfs::absolute(req.context).lexically_normal();
+  // RUN executes the image's programs here: only the host's platform can be built.
+  const auto host = image::registry::default_platform();
+  for (const auto& p : req.platforms) {
+    image::registry::Platform want;
+    try {
+      want = image::registry::parse_platform(p);
+    } catch (const std::exception& e) {
+      throw Error("build platform \"" + p + "\": " + e.what());
+    }
+    if (want.str() != host.str())
+      throw Error("build platform " + want.str() + " is not supported: this builder builds for the host's platform (" + host.str() + ") only");
+  }
+  std::set<std::string> stages;
+  for (const auto& stage : req.no_cache_stages) stages.insert(lower(stage));
+  req.no_cache_stages = stages;
   remove_stale_step_dirs(root_ / "build" / "tmp");
   Build b(store_, root_, req, progress);
   return b.run();

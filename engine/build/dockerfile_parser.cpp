@@ -34,6 +34,15 @@ bool is_comment(std::string_view line) {
 }
 bool is_blank(std::string_view line) { return trim(line).empty(); }
 
+// docker/dockerfile[-upstream][:tag][@digest], with or without docker.io/ (or its long form).
+bool is_dockerfile_frontend(std::string_view v) {
+  for (std::string_view prefix : {"docker.io/", "index.docker.io/", "registry-1.docker.io/"})
+    if (v.substr(0, prefix.size()) == prefix) v.remove_prefix(prefix.size());
+  if (auto at = v.find('@'); at != std::string_view::npos) v = v.substr(0, at);
+  if (auto colon = v.find(':'); colon != std::string_view::npos) v = v.substr(0, colon);
+  return v == "docker/dockerfile" || v == "docker/dockerfile-upstream";
+}
+
 const std::set<std::string>& known_instructions() {
   static const std::set<std::string> k = {"FROM", "RUN", "CMD", "ENTRYPOINT", "ENV", "ARG", "LABEL", "EXPOSE",
                                           "WORKDIR", "USER", "COPY", "ADD", "VOLUME", "HEALTHCHECK", "SHELL",
@@ -97,6 +106,11 @@ std::size_t parse_directives(const Lines& lines, Dockerfile& df) {
         throw DockerfileError(df.file, static_cast<int>(i + 1), "invalid escape token '" + value + "' does not match ^[\\\\`]$");
       df.escape = value[0];
     } else if (key == "syntax") {
+      // This builder is the Dockerfile frontend: another frontend image would run other code
+      // on the build, which we cannot do, so naming one is refused rather than ignored.
+      if (!is_dockerfile_frontend(value))
+        throw DockerfileError(df.file, static_cast<int>(i + 1),
+                              "syntax \"" + value + "\" names another frontend; this builder only runs docker/dockerfile");
       df.syntax = value;
     }
   }

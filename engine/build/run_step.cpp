@@ -16,6 +16,7 @@
 #include <set>
 
 #include "in_root.hpp"
+#include "run_secrets.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/runtime/overlay.hpp"
@@ -146,9 +147,13 @@ void run_step_in_child(const RunStep& s) {
   cs.working_dir = s.working_dir.empty() ? "/" : s.working_dir;
   cs.network = network.namespace_mode();
   cs.shm_size = s.shm_size;
+  cs.privileged = s.insecure;
+  cs.ulimits = s.ulimits;
   cs.mounts.push_back({"/etc/hosts", (s.scratch / "hosts").string(), "bind", {"rbind", "ro"}});
   cs.mounts.push_back({"/etc/resolv.conf", (s.scratch / "resolv.conf").string(), "bind", {"rbind", "ro"}});
-  for (const auto& m : s.mounts) {
+  auto mounts = s.mounts;
+  StepPrivateFiles private_files(s.scratch / "private", mounts);
+  for (const auto& m : mounts) {
     if (m.tmpfs) cs.mounts.push_back({m.target, "tmpfs", "tmpfs", {"nosuid", "nodev", "mode=1777"}});
     else cs.mounts.push_back({m.target, m.source, "bind", {"rbind", m.readonly ? "ro" : "rw"}});
   }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "mycompose/runtime/spec_generator.hpp"
 #include "step_network.hpp"
 
 namespace mycompose::build {
@@ -20,6 +21,12 @@ struct RunMount {               // RUN --mount, resolved to a host folder
   std::string target;           // path in the container
   bool readonly = false;
   bool tmpfs = false;           // a fresh tmpfs (source unused)
+  // type=secret: the value, written to a tmpfs only this step's child sees (see run_secrets.hpp).
+  std::optional<std::string> secret;
+  // type=ssh: agent sockets or key files, forwarded through a socket on that tmpfs.
+  std::optional<std::vector<std::string>> ssh;
+  unsigned mode = 0400;         // secret and ssh: the file's mode, owner and group in the step
+  unsigned uid = 0, gid = 0;
 };
 
 struct RunStep {
@@ -37,6 +44,8 @@ struct RunStep {
   std::vector<std::pair<std::string, std::string>> extra_hosts;  // name, ip
   std::optional<std::int64_t> shm_size;
   std::vector<RunMount> mounts;
+  bool insecure = false;                // RUN --security=insecure (entitled): privileged
+  std::vector<runtime::Ulimit> ulimits;
 };
 
 // Call inside run_in_child. Throws Error "process \"…\" did not complete successfully:

@@ -17,6 +17,8 @@ struct BuildOptions {
   bool quiet = false;
   std::string sbom;
   std::string ssh;
+  bool ssh_given = false;
+  std::vector<std::string> secrets;  // id=ID,src=FILE | id=ID,env=VAR
   bool with_dependencies = false;
   std::vector<std::string> services;
 };
@@ -35,9 +37,16 @@ inline CLI::App* add_build(CLI::App& parent, BuildOptions& o) {
   cmd->add_flag("--push", o.push, "Push service images");
   cmd->add_flag("-q,--quiet", o.quiet, "Don't print anything to STDOUT");
   cmd->add_option("--sbom", o.sbom, "Add a SBOM attestation");
-  cmd->add_option("--ssh", o.ssh,
+  // Given as "" it still asks for the default agent (as docker compose does): remember that it was given.
+  cmd->add_option("--ssh",
                   "Set SSH authentications used when building service images. "
-                  "(use 'default' for using your default SSH Agent)");
+                  "(use 'default' for using your default SSH Agent)")
+      ->each([&o](const std::string& v) {
+        o.ssh = v;
+        o.ssh_given = true;
+      });
+  cmd->add_option("--secret", o.secrets,
+                  "Secret to expose to the build (id=ID,src=FILE or id=ID,env=VAR), for RUN --mount=type=secret");
   cmd->add_flag("--with-dependencies", o.with_dependencies, "Also build dependencies (transitively)");
   add_services(cmd, o.services);
   return cmd;

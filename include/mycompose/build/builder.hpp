@@ -14,10 +14,12 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "mycompose/image/store.hpp"
+#include "mycompose/runtime/spec_generator.hpp"
 
 namespace mycompose::build {
 
@@ -39,6 +41,25 @@ struct BuildRequest {
   std::string network;
   std::vector<std::string> extra_hosts; // "name:ip" or "name=ip"
   std::optional<std::int64_t> shm_size; // bytes for /dev/shm in RUN
+  // RUN --mount=type=secret: id → where its value is read when a step asks for it (build.secrets,
+  // --secret): a file, an environment variable of this process, or the value itself (a
+  // project's variable, .env included). Never in a layer, the cache key or the history.
+  struct SecretSource {
+    std::string file;
+    std::string env;
+    std::optional<std::string> value;
+  };
+  std::map<std::string, SecretSource> secrets;
+  // RUN --mount=type=ssh: id → agent sockets or private key files (build.ssh, --ssh);
+  // empty = the agent of $SSH_AUTH_SOCK.
+  std::map<std::string, std::vector<std::string>> ssh;
+  // BuildKit's entitlements, granted by who runs the build (build.entitlements; build.privileged
+  // is security.insecure): "security.insecure" lets RUN --security=insecure run with every
+  // capability and no seccomp filter; "network.host" lets RUN --network=host.
+  std::set<std::string> entitlements;
+  std::vector<runtime::Ulimit> ulimits;      // RUN's rlimits (build.ulimits)
+  std::vector<std::string> platforms;        // build.platforms: only the host's can be built here
+  std::set<std::string> no_cache_stages;     // build.no_cache_filter: stages built without the cache
   std::string name;                     // prefix in progress lines ("web"), "" = none
 };
 

@@ -1,44 +1,9 @@
 // `mycompose build` on a Compose project: image names, build args, --no-cache, -q, errors.
-#include <fcntl.h>
-#include <sys/wait.h>
-
 #include <catch2/catch.hpp>
 
 #include "build_helpers.hpp"
 
 using namespace buildtest;
-
-namespace {
-
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
-
-Result run_cli(const Sandbox& sb, std::vector<std::string> args) {
-  const char* bin = std::getenv("MYCOMPOSE_BIN");
-  REQUIRE(bin);
-  args.insert(args.begin(), bin);
-  auto out = sb.dir / ".out", err = sb.dir / ".err";
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::setenv("MYCOMPOSE_ROOT", sb.root.c_str(), 1);
-    if (::chdir(sb.ctx.c_str()) != 0) _exit(126);
-    int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600), e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(o, 1);
-    ::dup2(e, 2);
-    std::vector<char*> a;
-    for (auto& s : args) a.push_back(s.data());
-    a.push_back(nullptr);
-    ::execv(a[0], a.data());
-    _exit(127);
-  }
-  int st = 0;
-  ::waitpid(pid, &st, 0);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : 128, mycompose::fs::read_file(out), mycompose::fs::read_file(err)};
-}
-
-}  // namespace
 
 TEST_CASE("build cli: services are built as <project>-<service> or their image name, with compose and CLI build args") {
   Sandbox sb;

@@ -1,0 +1,136 @@
+// What Compose files ask of BuildKit beyond plain Dockerfiles (issue [P]): `# syntax=`,
+// entitlements (RUN --security=insecure, RUN --network=host), ulimits, platforms,
+// no_cache_filter, and additional contexts naming another service. What is not supported
+// is refused with the line or key named, never ignored.
+#include <algorithm>
+#include <catch2/catch.hpp>
+
+#include "build_helpers.hpp"
+#include "mycompose/image/registry.hpp"
+
+using namespace buildtest;
+
+namespace {
+
+// The effective capability set printed by `grep CapEff /proc/self/status`.
+std::uint64_t cap_eff(const std::string& output) {
+  auto p = output.find("CapEff:");
+  REQUIRE(p != std::string::npos);
+  return std::stoull(output.substr(p + 7), nullptr, 16);
+}
+
+constexpr std::uint64_t kCapSysAdmin = 1ull << 21;
+
+}  // namespace
+
+TEST_CASE("build syntax: the docker/dockerfile frontend in any spelling is built, another frontend is refused with its line") {
+  Sandbox sb;
+  sb.import_busybox();
+  for (const char* s : {"docker/dockerfile:1", "docker/dockerfile:1.7-labs", "docker.io/docker/dockerfile:experimental",
+                        "docker/dockerfile-upstream:master", "docker/dockerfile:1@sha256:abc"})
+    CHECK_NOTHROW(sb.build_text(std::string("# syntax = ") + s + "\nFROM busybox:test\nRUN true\n"));
+  REQUIRE_THROWS_WITH(sb.build_text("# escape=\\\n# syntax=example/frontend:1\nFROM busybox:test\n"),
+                      "Dockerfile:2: syntax \"example/frontend:1\" names another frontend; this builder only runs docker/dockerfile");
+}
+
+TEST_CASE("build entitlements: RUN --security=insecure needs security.insecure, then runs with every capability") {
+  Sandbox sb;
+  sb.import_busybox();
+  const std::string df = "FROM busybox:test\nRUN --security=insecure grep CapEff /proc/self/status\n";
+  REQUIRE_THROWS_WITH(sb.build_text(df), Catch::StartsWith("Dockerfile:2: RUN --security=insecure: security.insecure is not allowed"));
+  REQUIRE_THROWS_WITH(sb.build_text("FROM busybox:test\nRUN --security=weird true\n"),
+                      "Dockerfile:2: RUN --security=weird is not supported (sandbox, insecure)");
+  BuildRequest req;
+  req.entitlements = {"security.insecure"};
+  auto r = sb.build_text(df, req);
+  CHECK((cap_eff(r.output()) & kCapSysAdmin) != 0);
+  // Now cached: still refused without the entitlement.
+  REQUIRE_THROWS_WITH(sb.build_text(df), Catch::StartsWith("Dockerfile:2: RUN --security=insecure: security.insecure is not allowed"));
+  auto sandboxed = sb.build_text("FROM busybox:test\nRUN --security=sandbox grep CapEff /proc/self/status\n", req);
+  CHECK((cap_eff(sandboxed.output()) & kCapSysAdmin) == 0);
+}
+
+TEST_CASE("build entitlements: RUN --network=host is allowed by network.host, ulimits apply to RUN") {
+  Sandbox sb;
+  sb.import_busybox();
+  const std::string df = "FROM busybox:test\nRUN --network=host cat /proc/net/dev\n";
+  REQUIRE_THROWS_WITH(sb.build_text(df), Catch::StartsWith("Dockerfile:2: RUN --network=host: network.host is not allowed"));
+  BuildRequest req;
+  req.entitlements = {"network.host"};
+  req.ulimits = {{"nofile", 1234, 2345}};
+  req.no_cache = true;
+  auto r = sb.build_text(df + "RUN sh -c 'ulimit -n; ulimit -Hn'\n", req);
+  // The host's interfaces (all of them, not just the step's lo) are seen.
+  const auto host = mycompose::fs::read_file("/proc/net/dev");
+  std::size_t host_lines = std::count(host.begin(), host.end(), '\n');
+  const auto out = r.output();
+  CHECK(static_cast<std::size_t>(std::count(out.begin(), out.end(), '\n')) == host_lines + 2);
+  CHECK(out.find("1234\n2345\n") != std::string::npos);
+}
+
+TEST_CASE("build platforms: the host's platform builds, another one is refused") {
+  Sandbox sb;
+  sb.import_busybox();
+  auto host = mycompose::image::registry::default_platform().str();
+  BuildRequest ok;
+  ok.platforms = {host};
+  CHECK_NOTHROW(sb.build_text("FROM busybox:test\nRUN true\n", ok));
+  BuildRequest other;
+  other.platforms = {host, host == "linux/arm64" ? "linux/amd64" : "linux/arm64"};
+  REQUIRE_THROWS_WITH(sb.build_text("FROM busybox:test\nRUN true\n", other),
+                      Catch::StartsWith("build platform linux/") && Catch::Contains("is not supported: this builder builds for the host's platform"));
+}
+
+TEST_CASE("build no_cache_filter: the named stages are rebuilt, the others come from the cache") {
+  Sandbox sb;
+  sb.import_busybox();
+  const std::string df =
+      "FROM busybox:test AS deps\nRUN echo deps > /deps\n"
+      "FROM busybox:test AS App\nCOPY --from=deps /deps /deps\nRUN echo app > /app\n";
+  sb.build_text(df);
+  BuildRequest req;
+  req.no_cache_stages = {"app"};
+  auto r = sb.build_text(df, req);
+  CHECK(r.cached_steps() == std::vector<std::string>{"[deps 2/2] RUN echo deps > /deps"});
+}
+
+TEST_CASE("build cli: service:NAME additional contexts build that service first, privileged and entitlements from compose") {
+  Sandbox sb;
+  sb.import_busybox();
+  sb.write("compose.yaml",
+           "name: demo\n"
+           "services:\n"
+           "  web:\n"
+           "    build:\n"
+           "      additional_contexts: {base: \"service:base\"}\n"
+           "      privileged: true\n"
+           "      dockerfile_inline: |\n"
+           "        # syntax=docker/dockerfile:1\n"
+           "        FROM base\n"
+           "        COPY --from=base /base.txt /copied.txt\n"
+           "        RUN --security=insecure grep CapEff /proc/self/status\n"
+           "  base:\n"
+           "    build:\n"
+           "      dockerfile_inline: |\n"
+           "        FROM busybox:test\n"
+           "        RUN echo from-base > /base.txt\n");
+  auto r = run_cli(sb, {"build", "web"});
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.err.find("[base 2/2] RUN echo from-base") < r.err.find("[web 2/3] COPY --from=base"));
+  CHECK((cap_eff(r.err) & kCapSysAdmin) != 0);
+  auto id = sb.store.resolve("demo-web");
+  REQUIRE(id);
+  CHECK(sb.image_file(*id, "/copied.txt") == "from-base\n");
+
+  sb.write("compose.yaml",
+           "name: demo\n"
+           "services:\n"
+           "  web:\n"
+           "    build:\n"
+           "      entitlements: [device.cdi]\n"
+           "      dockerfile_inline: \"FROM busybox:test\\n\"\n");
+  auto bad = run_cli(sb, {"build"});
+  CHECK(bad.status != 0);
+  CHECK(bad.err.find("service \"web\" build: entitlement \"device.cdi\" is not supported") != std::string::npos);
+}
