@@ -423,6 +423,35 @@ void Build::do_arg(StageState& s, const Instruction& ins) {
   }
 }
 
+// BuildKit's options per mount type: one it has and we do not honour is refused, never ignored.
+void check_mount_options(const std::string& type, const std::map<std::string, std::string>& kv) {
+  static const std::map<std::string, std::set<std::string>> known = {
+      {"bind", {"type", "target", "dst", "destination", "source", "src", "from", "rw", "readwrite", "ro", "readonly"}},
+      {"cache", {"type", "target", "dst", "destination", "id", "sharing", "mode", "uid", "gid", "ro", "readonly"}},
+      {"tmpfs", {"type", "target", "dst", "destination", "size"}},
+      {"secret", {"type", "target", "dst", "destination", "id", "env", "required", "mode", "uid", "gid"}},
+      {"ssh", {"type", "target", "dst", "destination", "id", "required", "mode", "uid", "gid"}},
+  };
+  auto it = known.find(type);
+  if (it == known.end()) throw Error("RUN --mount type=" + type + " is not supported (bind, cache, tmpfs, secret and ssh are)");
+  for (const auto& [k, v] : kv)
+    if (!it->second.count(k)) throw Error("option \"" + k + "\" is not supported for type=" + type);
+  if (auto s = kv.find("sharing"); s != kv.end() && s->second != "shared" && s->second != "private" && s->second != "locked")
+    throw Error("sharing=" + s->second + ": expected shared, private or locked");
+}
+
+unsigned mount_number(const std::map<std::string, std::string>& kv, const char* name, unsigned fallback, int base) {
+  auto it = kv.find(name);
+  if (it == kv.end()) return fallback;
+  try {
+    std::size_t used = 0;
+    auto v = std::stoul(it->second, &used, base);
+    if (used == it->second.size() && v <= 0xFFFFFFFEu) return static_cast<unsigned>(v);
+  } catch (const std::exception&) {
+  }
+  throw Error(std::string(name) + "=" + it->second + ": expected a number");
+}
+
 // RUN --mount=type=cache|bind|tmpfs|secret|ssh,… → what the container gets. env receives
 // what secret env= and ssh mounts set.
 std::vector<RunMount> run_mounts(const BuildRequest& req, const Instruction& ins, const stdfs::path& root,
@@ -444,6 +473,11 @@ std::vector<RunMount> run_mounts(const BuildRequest& req, const Instruction& ins
       start = comma + 1;
     }
     std::string type = kv.count("type") ? kv["type"] : "bind";
+    try {
+      check_mount_options(type, kv);
+    } catch (const Error& e) {
+      throw Error("RUN --mount " + f.value + ": " + e.what());
+    }
     // Their values stay out of the key: only the options (f.value) go in.
     if (type == "secret" || type == "ssh") {
       std::optional<RunMount> m;
@@ -463,8 +497,16 @@ std::vector<RunMount> run_mounts(const BuildRequest& req, const Instruction& ins
     if (type == "cache") {
       std::string id = kv.count("id") ? kv["id"] : target;
       auto dir = root / "build-cache" / "mounts" / sha256_hex(id).substr(0, 32);
-      fs::make_dirs(dir, 0755);
+      // mode, uid and gid are those of a cache folder made now (BuildKit's rule).
+      const unsigned mode = mount_number(kv, "mode", 0755, 8), uid = mount_number(kv, "uid", 0, 10), gid = mount_number(kv, "gid", 0, 10);
+      std::error_code ec;
+      if (!stdfs::exists(dir, ec)) {
+        fs::make_dirs(dir.parent_path(), 0700);
+        if (::mkdir(dir.c_str(), 0700) == 0 && (::chown(dir.c_str(), uid, gid) != 0 || ::chmod(dir.c_str(), mode & 07777) != 0))
+          throw SystemError("set up cache folder " + dir.string(), errno);
+      }
       m.source = dir.string();
+      m.readonly = kv.count("ro") || kv.count("readonly");
     } else if (type == "bind") {
       std::string src = kv.count("source") ? kv["source"] : kv.count("src") ? kv["src"] : "";
       Source from = source(kv.count("from") ? kv["from"] : "");
@@ -473,10 +515,9 @@ std::vector<RunMount> run_mounts(const BuildRequest& req, const Instruction& ins
       m.readonly = !(kv.count("rw") || kv.count("readwrite"));
       key_extra += from.kind == Source::Context ? from.context->checksum(from.context->resolve(src.empty() ? "." : src, "RUN --mount"))
                                                 : from.identity + src;
-    } else if (type == "tmpfs") {
+    } else {  // tmpfs
       m.tmpfs = true;
-    } else {
-      throw Error("RUN --mount type=" + type + " is not supported (bind, cache, tmpfs, secret and ssh are)");
+      if (auto sz = kv.find("size"); sz != kv.end()) m.tmpfs_size = mount_number(kv, "size", 0, 10);
     }
     key_extra += "mount:" + f.value + "\n";
     out.push_back(m);

@@ -154,7 +154,11 @@ void run_step_in_child(const RunStep& s) {
   auto mounts = s.mounts;
   StepPrivateFiles private_files(s.scratch / "private", mounts);
   for (const auto& m : mounts) {
-    if (m.tmpfs) cs.mounts.push_back({m.target, "tmpfs", "tmpfs", {"nosuid", "nodev", "mode=1777"}});
+    if (m.tmpfs) {
+      std::vector<std::string> options{"nosuid", "nodev", "mode=1777"};
+      if (m.tmpfs_size) options.push_back("size=" + std::to_string(*m.tmpfs_size));
+      cs.mounts.push_back({m.target, "tmpfs", "tmpfs", options});
+    }
     else cs.mounts.push_back({m.target, m.source, "bind", {"rbind", m.readonly ? "ro" : "rw"}});
   }
   auto spec = runtime::generate_spec(image, cs);

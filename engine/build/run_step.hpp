@@ -21,6 +21,7 @@ struct RunMount {               // RUN --mount, resolved to a host folder
   std::string target;           // path in the container
   bool readonly = false;
   bool tmpfs = false;           // a fresh tmpfs (source unused)
+  std::optional<unsigned> tmpfs_size;  // bytes (size=)
   // type=secret: the value, written to a tmpfs only this step's child sees (see run_secrets.hpp).
   std::optional<std::string> secret;
   // type=ssh: agent sockets or key files, forwarded through a socket on that tmpfs.
