@@ -134,45 +134,63 @@ int attach_project(const compose::Project& project, const AttachOptions& o, LogP
   std::optional<int> exit_code;
   std::string exit_code_from = o.exit_code_from;
 
-  json options = {{"services", o.services}, {"follow", true}, {"since", o.since}, {"attach", true}};
+  // The stream covers the attached and the watched services; only the attached print.
+  std::set<std::string> attached(o.services.begin(), o.services.end()), watched(o.watch.begin(), o.watch.end());
+  std::vector<std::string> streamed = o.services;
+  for (const auto& w : o.watch)
+    if (!attached.count(w)) streamed.push_back(w);
+  auto is_attached = [&](const std::string& service) { return attached.empty() || attached.count(service); };
+  auto is_watched = [&](const std::string& service) { return watched.empty() || watched.count(service); };
+  json options = {{"services", streamed}, {"follow", true}, {"since", o.since}, {"attach", true}};
   std::thread reader([&] {
     Liveness live;
+    bool first_exit = true, first_from = true;
     try {
       stream_logs(project, options, [&](const json& line) {
         if (line.contains("containers")) {
           std::vector<std::string> names;
+          json followed = json::array();
           for (const auto& c : line["containers"]) {
+            const std::string service = c.value("service", "");
+            if (is_watched(service)) followed.push_back(c);
+            if (!is_attached(service)) continue;
             names.push_back(display_name(c.value("container", ""), project.name));
-            printer.add(names.back(), c.value("service", ""));
+            printer.add(names.back(), service);
           }
           std::sort(names.begin(), names.end());
           std::string joined;
           for (const auto& n : names) joined += (joined.empty() ? "" : ", ") + n;
           std::cout << "Attaching to " << joined << "\n" << std::flush;
-          live.expect(line["containers"]);
-          return !line["containers"].empty();
+          live.expect(followed);
+          return !followed.empty();
         }
         const std::string name = display_name(line.value("container", ""), project.name), service = line.value("service", "");
         if (line.contains("line")) {
-          if (!aborting) printer.line(name, service, line.value("line", ""), line.value("time", ""), line.value("stream", "stdout"));
+          if (!aborting && is_attached(service))
+            printer.line(name, service, line.value("line", ""), line.value("time", ""), line.value("stream", "stdout"));
           return true;
         }
+        if (!is_watched(service)) return true;
         bool stopped;
         auto code = live.apply(line, &stopped);
         if (stopped) {
-          if (!aborting) printer.status(name, service, "exited with code " + std::to_string(code.value_or(-1)));
+          const int exit = code.value_or(-1);
+          if (!aborting) printer.status(name, service, "exited with code " + std::to_string(exit));
           std::lock_guard<std::mutex> l(m);
-          if (o.abort_on_exit) {
-            // compose: the first container to exit names the service whose code counts.
-            if (exit_code_from.empty()) exit_code_from = service;
-            if (service == exit_code_from && !exit_code && code) exit_code = *code;
+          // docker compose's listeners, in its order: the first exit that cascades sets the
+          // code and stops the application; the first exit of --exit-code-from's service sets it.
+          if (first_exit && (o.abort_on_exit || (o.abort_on_failure && exit != 0))) {
+            first_exit = false;
+            exit_code = exit;
             if (!aborting) {
               aborting = true;
               abort_wanted = true;
               pthread_kill(main_thread, SIGUSR1);
             }
-          } else if (!exit_code_from.empty() && service == exit_code_from && code) {
-            exit_code = *code;
+          }
+          if (first_from && !exit_code_from.empty() && service == exit_code_from) {
+            first_from = false;
+            exit_code = exit;
           }
         }
         return !live.finished();
@@ -189,7 +207,7 @@ int attach_project(const compose::Project& project, const AttachOptions& o, LogP
   std::thread stopper;
   bool interrupted = false;
   auto stop_project = [&] {
-    json stop_options = {{"services", json::array()}};
+    json stop_options = {{"services", o.stop}};
     if (o.timeout) stop_options["timeout"] = *o.timeout;
     stopper = std::thread([&project, stop_options] {
       try {

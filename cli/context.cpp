@@ -14,6 +14,7 @@ compose::LoadOptions Context::load_options(const std::vector<std::string>& servi
   o.profiles = global.profiles;
   o.env_files = global.env_files;
   o.services = services;
+  o.all_resources = global.all_resources;  // --all-resources: unused networks and volumes stay in the model
   for (char** e = environ; e && *e; ++e) {
     std::string kv(*e);
     auto eq = kv.find('=');

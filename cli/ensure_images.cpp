@@ -1,5 +1,6 @@
 #include "ensure_images.hpp"
 
+#include <functional>
 #include <iostream>
 #include <map>
 #include <set>
@@ -45,11 +46,43 @@ ImageAction image_action(const ServiceImage& s, const std::string& image, bool p
   return present ? ImageAction::None : ImageAction::Pull;
 }
 
+namespace {
+
+// The services to build, dependencies first (a Dockerfile may start FROM a dependency's
+// image); otherwise in the model's order.
+std::vector<ServiceImage> in_dependency_order(const compose::Project& project, std::vector<ServiceImage> services) {
+  const nlohmann::ordered_json defs = project.model.value("services", nlohmann::ordered_json::object());
+  std::vector<ServiceImage> out;
+  std::set<std::string> placed, visiting;
+  std::function<void(const ServiceImage&)> place = [&](const ServiceImage& s) {
+    if (placed.count(s.service) || !visiting.insert(s.service).second) return;  // a cycle: the loader refused it already
+    const auto def = defs.value(s.service, nlohmann::ordered_json::object());
+    if (def.contains("depends_on") && def["depends_on"].is_object())
+      for (const auto& [dep, cond] : def["depends_on"].items())
+        for (const auto& other : services)
+          if (other.service == dep) place(other);
+    placed.insert(s.service);
+    out.push_back(s);
+  };
+  for (const auto& s : services) place(s);
+  return out;
+}
+
+}  // namespace
+
 void ensure_images(const compose::Project& project, const ImageOptions& o) {
   image::ImageStore store(image::ImageStore::default_root());
+  const auto selected = service_images(project, o.services, o.include_deps);
+  // As docker compose: an image another selected service builds is not pulled; that build
+  // makes it (services are built before anything is created).
+  std::set<std::string> built_here;
+  if (!o.no_build)
+    for (const auto& s : selected)
+      if (s.buildable) built_here.insert(effective_image(project, s));
   std::vector<std::pair<ServiceImage, ImageAction>> todo;
-  for (const auto& s : service_images(project, o.services, o.include_deps)) {
+  for (const auto& s : selected) {
     const std::string image = effective_image(project, s);
+    if (!s.buildable && built_here.count(image)) continue;
     const ImageAction a = image_action(s, image, store.resolve(image).has_value(), o);
     if (a != ImageAction::None) todo.emplace_back(s, a);
   }
@@ -101,7 +134,7 @@ void ensure_images(const compose::Project& project, const ImageOptions& o) {
   if (!first_error.empty()) throw Error(first_error);
   if (to_build.empty()) return;
   flags::BuildOptions build_options;
-  build_services(project, to_build, build_options, store, progress::settings().progress == "quiet");
+  build_services(project, in_dependency_order(project, to_build), build_options, store, progress::settings().progress == "quiet");
 }
 
 }  // namespace mycompose::cli

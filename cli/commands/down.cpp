@@ -55,6 +55,12 @@ bool has_resources(const compose::Project& project, bool volumes) {
   return false;
 }
 
+std::vector<std::string> json_keys(const nlohmann::ordered_json& object) {
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : object.items()) keys.push_back(k);
+  return keys;
+}
+
 }  // namespace
 
 void register_down(CLI::App& app, Context& ctx) {
@@ -75,9 +81,24 @@ void register_down(CLI::App& app, Context& ctx) {
       nlohmann::json stop = {{"services", o.services}};
       if (cmd->count("--timeout")) stop["timeout"] = o.timeout;
       run_project_verb(project, "stop", stop);
+      // --remove-orphans: also the containers of services the file no longer has (docker
+      // compose), never those of the other services in it.
+      const auto model_services = project.model.value("services", nlohmann::ordered_json::object());
       std::vector<std::string> ids;
-      for (const auto& c : engine_get("/projects/" + project.name + "/containers"))
-        if (std::find(o.services.begin(), o.services.end(), c.value("Service", "")) != o.services.end()) ids.push_back(c.value("ID", ""));
+      compose::Project orphans = project;  // the orphans' services, for the engine to stop them
+      orphans.model["services"] = nlohmann::ordered_json::object();
+      for (const auto& c : engine_get("/projects/" + project.name + "/containers")) {
+        const std::string service = c.value("Service", "");
+        const bool named = std::find(o.services.begin(), o.services.end(), service) != o.services.end();
+        const bool orphan = o.remove_orphans && !model_services.contains(service);
+        if (orphan) orphans.model["services"][service] = {{"image", c.value("Image", "")}};
+        if (named || orphan) ids.push_back(c.value("ID", ""));
+      }
+      if (!orphans.model["services"].empty()) {
+        nlohmann::json stop_orphans = {{"services", json_keys(orphans.model["services"])}};
+        if (cmd->count("--timeout")) stop_orphans["timeout"] = o.timeout;
+        run_project_verb(orphans, "stop", stop_orphans);
+      }
       if (!ids.empty()) run_project_verb(project, "rm", {{"containers", ids}, {"volumes", o.volumes}});
     }
     if (!o.rmi.empty()) remove_images(project, o.rmi == "all");

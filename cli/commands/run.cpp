@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -21,6 +22,7 @@
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/state_root.hpp"
+#include "mycompose/compose/dotenv.hpp"
 #include "mycompose/compose/normalize.hpp"
 #include "mycompose/compose/yaml.hpp"
 #include "mycompose/daemon/engine.hpp"
@@ -151,6 +153,21 @@ int exit_code_of(scheduler::ContainerStore& store, const std::string& id) {
   throw Error("container " + id + " exited but its status could not be read");
 }
 
+// docker compose's warning when the project has containers (one-offs included) of services
+// the file no longer defines.
+void warn_orphans(const compose::Project& project) {
+  const auto services = project.model.value("services", Json::object());
+  std::vector<std::string> orphans;
+  for (const auto& c : scheduler::ContainerStore(stdfs::absolute(daemon::default_root())).list(project.name))
+    if (!services.contains(c.service)) orphans.push_back(c.name);
+  if (orphans.empty()) return;
+  std::sort(orphans.begin(), orphans.end());
+  std::string list;
+  for (const auto& n : orphans) list += (list.empty() ? "" : " ") + n;
+  std::cerr << "WARN[0000] Found orphan containers ([" << list << "]) for this project. If you removed or renamed this service in your "
+               "compose file, you can run this command with the --remove-orphans flag to clean it up.\n";
+}
+
 }  // namespace
 
 void register_run(CLI::App& app, Context& ctx) {
@@ -159,9 +176,13 @@ void register_run(CLI::App& app, Context& ctx) {
   cmd->callback([&ctx, cmd] {
     if (!o.env_from_file.empty()) throw Error("mycompose run --env-from-file: not implemented yet (arrives with issue [E])");
     if (o.detach && o.rm) throw Error("mycompose run -d --rm: not implemented yet (arrives with issue [E])");
+    if (cmd->count("--tty") && cmd->count("--no-TTY")) throw Error("--tty and --no-TTY can't be used together");
     auto project = compose::load_project(ctx.load_options({o.service}));
     if (!project.model.contains("services") || !project.model["services"].contains(o.service))
       throw Error("no such service: " + o.service);
+    // docker compose (docker's CheckTty): a terminal asked for with -t needs one to read from.
+    if (cmd->count("--tty") && o.tty && o.interactive && !o.detach && !::isatty(0)) throw Error("the input device is not a TTY");
+    if (!o.remove_orphans && !compose::env_switch(project.environment, "COMPOSE_IGNORE_ORPHANS", false)) warn_orphans(project);
     // docker compose: a terminal unless -T, and only when ours is one.
     const bool tty = !o.detach && !o.no_tty && o.tty && ::isatty(0) && ::isatty(1);
     apply_flags(project.model["services"][o.service], o, cmd->count("--entrypoint") > 0, tty, project);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <iostream>
 #include <optional>
+#include <set>
 
 #include "attach.hpp"
 #include "commands.hpp"
@@ -19,25 +20,48 @@ namespace mycompose::cli {
 
 namespace {
 
-// Foreground up: the attached services (--attach, else those named, else all; less
-// --no-attach), their output until they exit.
+// Foreground up, as docker compose: the attached services (--attach, else those named with
+// their dependencies under --attach-dependencies, else those named, else all; less those with
+// `attach: false` and --no-attach) print their output; the named services (else the attached
+// ones) are followed until their containers exit; Ctrl-C stops only the named services.
 int attach_after_up(const compose::Project& project, const flags::UpOptions& o, const Context& ctx, const std::string& since,
                     std::optional<int> timeout, watch::Session* watcher) {
+  const nlohmann::ordered_json services = project.model.value("services", nlohmann::ordered_json::object());  // items() needs a named object
   std::vector<std::string> attach = o.attach;
-  if (attach.empty()) {
-    if (!o.services.empty() && !o.attach_dependencies) attach = o.services;
-    else {
-      const nlohmann::ordered_json services = project.model.value("services", nlohmann::ordered_json::object());  // items() needs a named object
-      for (const auto& [name, def] : services.items()) attach.push_back(name);
+  if (!attach.empty()) {
+    std::vector<std::string> unknown;
+    for (const auto& a : attach)
+      if (!services.contains(a)) unknown.push_back(a);
+    std::sort(unknown.begin(), unknown.end());
+    if (!unknown.empty()) {
+      std::string list;
+      for (const auto& u : unknown) list += (list.empty() ? "" : ", ") + u;
+      throw Error("cannot attach to services not included in up: " + list);
+    }
+  } else {
+    // The named services, with --attach-dependencies their depends_on closure.
+    std::set<std::string> named(o.services.begin(), o.services.end());
+    for (std::vector<std::string> todo = o.attach_dependencies ? o.services : std::vector<std::string>{}; !todo.empty();) {
+      const std::string s = todo.back();
+      todo.pop_back();
+      const auto def = services.value(s, nlohmann::ordered_json::object());
+      if (def.contains("depends_on") && def["depends_on"].is_object())
+        for (const auto& [dep, cond] : def["depends_on"].items())
+          if (named.insert(dep).second) todo.push_back(dep);
+    }
+    for (const auto& [name, def] : services.items()) {
+      const bool selected = o.services.empty() || named.count(name);
+      if (selected && !(def.is_object() && def.contains("attach") && def["attach"] == false)) attach.push_back(name);
     }
   }
   std::erase_if(attach, [&](const std::string& s) { return std::find(o.no_attach.begin(), o.no_attach.end(), s) != o.no_attach.end(); });
-  if (!o.exit_code_from.empty() && !project.model.value("services", nlohmann::ordered_json::object()).contains(o.exit_code_from))
-    throw Error("no such service: " + o.exit_code_from);
   AttachOptions a;
   a.services = attach;
+  a.watch = o.services.empty() ? attach : o.services;
+  a.stop = o.services;
   a.since = since;
   a.abort_on_exit = o.abort_on_container_exit;
+  a.abort_on_failure = o.abort_on_container_failure;
   a.exit_code_from = o.exit_code_from;
   a.timeout = timeout;
   LogPrinter printer(std::cout, std::cerr, {use_color(o.no_color, ctx.global.ansi), !o.no_log_prefix, o.timestamps});
@@ -50,23 +74,50 @@ int attach_after_up(const compose::Project& project, const flags::UpOptions& o, 
   return attach_project(project, a, printer);
 }
 
+// docker compose's checks of the flags, before the project is loaded, in its order.
+void validate_flags(flags::UpOptions& o) {
+  if (!o.exit_code_from.empty() && !o.abort_on_container_failure) o.abort_on_container_exit = true;
+  if (o.abort_on_container_exit && o.abort_on_container_failure)
+    throw Error("--abort-on-container-failure cannot be combined with --abort-on-container-exit");
+  if (o.wait) {
+    if (o.attach_dependencies || o.abort_on_container_exit || !o.attach.empty())
+      throw Error("--wait cannot be combined with --abort-on-container-exit, --attach or --attach-dependencies");
+    o.detach = true;
+  }
+  if (o.build && o.no_build) throw Error("--build and --no-build are incompatible");
+  if (o.detach && (o.attach_dependencies || o.abort_on_container_exit || o.abort_on_container_failure || !o.attach.empty() || o.watch))
+    throw Error("--detach cannot be combined with --abort-on-container-exit, --abort-on-container-failure, --attach, --attach-dependencies or --watch");
+  if (o.renew_anon_volumes && o.no_recreate) throw Error("--no-recreate and --renew-anon-volumes are incompatible");
+  if (o.force_recreate && o.no_recreate) throw Error("--force-recreate and --no-recreate are incompatible");
+  if (o.always_recreate_deps && o.no_recreate) throw Error("--always-recreate-deps and --no-recreate are incompatible");
+  if (o.no_build && o.watch) throw Error("--no-build and --watch are incompatible");
+}
+
 }  // namespace
 
 void register_up(CLI::App& app, Context& ctx) {
   static flags::UpOptions o;
   auto* cmd = flags::add_up(app, o);
   cmd->callback([&ctx, cmd] {
-    if (o.wait) o.detach = true;  // --wait implies detached mode
-    if (!o.exit_code_from.empty()) o.abort_on_container_exit = true;  // compose: --exit-code-from implies it
-    if (o.detach && (o.abort_on_container_exit || o.attach_dependencies || !o.attach.empty()))
-      throw Error("--detach cannot be combined with --abort-on-container-exit, --attach or --attach-dependencies");
-    if (o.watch && o.detach)
-      throw Error("--detach cannot be combined with --abort-on-container-exit, --abort-on-container-failure, --attach, --attach-dependencies or --watch");
-    if (o.watch && o.no_build) throw Error("--no-build and --watch are incompatible");
+    validate_flags(o);
     auto project = compose::load_project(ctx.load_options(o.services));
+    if (!o.attach.empty() && o.attach_dependencies) throw Error("cannot combine --attach and --attach-dependencies");
+    if (!o.exit_code_from.empty() && !project.model.value("services", nlohmann::ordered_json::object()).contains(o.exit_code_from))
+      throw Error("no such service: " + o.exit_code_from);
     compose::check_creatable(project.model, o.services);
     std::unique_ptr<watch::Session> watcher;
     if (o.watch) watcher = up_watcher(project, o.services);  // refused before anything starts
+    if (!o.services.empty() && !ctx.global.all_resources) {
+      // docker compose (WithoutUnnecessaryResources): `up SERVICE` creates the networks and
+      // volumes of the services it starts only; a missing external network of another
+      // service is no error. The other services stay in the model (they are not orphans).
+      nlohmann::ordered_json selected = project.model;
+      compose::select_services(selected, o.services, false);
+      for (const char* key : {"networks", "volumes"}) {
+        if (selected.contains(key)) project.model[key] = selected[key];
+        else project.model.erase(key);
+      }
+    }
     nlohmann::json options = {{"services", o.services},
                               {"no_deps", o.no_deps},
                               {"force_recreate", o.force_recreate},
@@ -88,7 +139,6 @@ void register_up(CLI::App& app, Context& ctx) {
       }
     }
     options["scale"] = scale;
-    if (o.build && o.no_build) throw Error("--build and --no-build are incompatible");
     ensure_images(project, {o.services, !o.no_deps, o.build, o.no_build, o.pull, o.quiet_pull});
     const std::string since = since_now();  // foreground: the output from here on
     run_project_verb(project, "up", options);

@@ -12,7 +12,7 @@ namespace mycompose::compose {
 namespace {
 
 const std::set<std::string_view> kServiceKeys = {
-    "annotations", "build",        "cap_add",     "cap_drop",     "cgroup",        "command",
+    "annotations", "attach",       "build",        "cap_add",     "cap_drop",     "cgroup",        "command",
     "configs",     "container_name", "cpu_shares", "cpus",        "cpuset",        "depends_on",
     "deploy",      "develop",     "device_cgroup_rules", "devices", "dns",       "dns_opt",       "dns_search",
     "domainname",  "entrypoint",   "env_file",    "environment",  "expose",        "external_links", "extra_hosts",

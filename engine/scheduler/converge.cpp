@@ -100,6 +100,16 @@ void Converger::up(const compose::Project& project, const PlanOptions& plan_opti
     auto it = by_service.find(service);
     if (it != by_service.end()) run_steps(s, plan, it->second, volumes, up);
   };
+  cb.blocked = [&](const std::string& service) {
+    auto it = by_service.find(service);
+    if (it == by_service.end()) return;
+    UpOptions create_only = up;
+    create_only.no_start = true;
+    try {
+      run_steps(s, plan, it->second, volumes, create_only);
+    } catch (const std::exception&) {  // the dependency's failure is the one reported
+    }
+  };
   cb.gate = [&](const std::string&, const WalkEdge& edge) {
     if (!up.no_start) s.wait_condition(edge.service, edge.condition);
   };

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <set>
 #include <thread>
 
 #include "mycompose/common/error.hpp"
@@ -81,9 +82,17 @@ void ProjectState::wait_condition(const std::string& service, const std::string&
   if (condition != "service_healthy" && condition != "service_completed_successfully") return;
   for (const auto& c : containers_of(service)) {
     const std::string id = "Container " + c.name;
-    if (condition == "service_healthy" && !has_healthcheck(service, c))
-      throw Error("container " + c.name + " has no healthcheck configured");
     progress(id, "Waiting", ProgressEvent::State::Working);
+    if (condition == "service_healthy" && !has_healthcheck(service, c)) {
+      // docker compose looks first after half a second, and an exit by then is what it
+      // reports: "container x exited (1)".
+      runtime::ContainerState st = store.state(c.id);
+      if (st.status != "stopped") wait_a_little(st.pid, std::chrono::milliseconds(500));
+      st = store.state(c.id);
+      progress(id, "Error", ProgressEvent::State::Error);
+      if (st.status == "stopped") throw Error("container " + c.name + " exited (" + exit_text(st) + ")");
+      throw Error("container " + c.name + " has no healthcheck configured");
+    }
     for (;;) {
       const runtime::ContainerState st = store.state(c.id);
       if (condition == "service_completed_successfully") {
@@ -112,11 +121,38 @@ void ProjectState::wait_condition(const std::string& service, const std::string&
 
 void ProjectState::wait_running_or_healthy(const Plan& plan, std::optional<std::chrono::seconds> timeout) {
   const auto deadline = timeout ? Clock::now() + *timeout : Clock::time_point::max();
+  auto timed_out = [&](const std::string& id) {
+    if (Clock::now() < deadline) return;
+    progress(id, "Error", ProgressEvent::State::Error);
+    throw Error("application not healthy after " + go_duration(timeout->count()));  // docker compose's words
+  };
+  // As docker compose: a service another depends on with service_completed_successfully is a
+  // one-shot, waited for until it exits 0; every other one until it runs (or is healthy).
+  std::set<std::string> one_shots;
+  for (const auto& [name, def] : services.items())
+    if (def.is_object() && def.contains("depends_on") && def["depends_on"].is_object())
+      for (const auto& [dep, cond] : def["depends_on"].items())
+        if (cond.is_object() && cond.value("condition", "") == "service_completed_successfully") one_shots.insert(dep);
   for (const auto& sp : plan.services)
     for (const auto& c : containers_of(sp.name)) {
-      const bool health = has_healthcheck(sp.name, c);
       const std::string id = "Container " + c.name;
       progress(id, "Waiting", ProgressEvent::State::Working);
+      if (one_shots.count(sp.name)) {
+        for (;;) {
+          const runtime::ContainerState st = store.state(c.id);
+          if (st.status == "stopped") {
+            if (st.exit_code == 0) break;
+            const std::string msg = "service \"" + sp.name + "\" didn't complete successfully: exit " + exit_text(st);
+            progress(id, "Error", ProgressEvent::State::Error, msg);
+            throw Error(msg);
+          }
+          timed_out(id);
+          wait_a_little(st.pid, kPollEvery);
+        }
+        progress(id, "Exited");
+        continue;
+      }
+      const bool health = has_healthcheck(sp.name, c);
       for (;;) {
         const runtime::ContainerState st = store.state(c.id);
         if (st.status == "stopped") {
@@ -130,10 +166,7 @@ void ProjectState::wait_running_or_healthy(const Plan& plan, std::optional<std::
           progress(id, "Error", ProgressEvent::State::Error);
           throw Error("container " + c.name + " is unhealthy");
         }
-        if (Clock::now() >= deadline) {
-          progress(id, "Error", ProgressEvent::State::Error);
-          throw Error("application not healthy after " + go_duration(timeout->count()));  // docker compose's words
-        }
+        timed_out(id);
         wait_a_little(st.pid, kPollEvery);
       }
       progress(id, health ? "Healthy" : "Running");

@@ -33,6 +33,9 @@ void walk_services(const std::vector<WalkNode>& nodes, const WalkCallbacks& cb) 
               if (cb.warn) cb.warn("optional dependency \"" + edge.service + "\" of \"" + node.service + "\" failed: " + e.what());
               continue;
             }
+            // As docker compose, which creates every container before it starts any: the
+            // dependent is left created.
+            if (cb.blocked) cb.blocked(node.service);
             const std::string why = e.what();
             // docker compose's words: a one-shot that failed is reported as it is.
             const bool as_is = why.rfind("dependency failed to start: ", 0) == 0 || why.find("didn't complete successfully") != std::string::npos;

@@ -139,3 +139,69 @@ TEST_CASE("TestLocalComposeUp: progress as docker compose prints it: plain lines
   // --verbose is docker compose's too.
   CHECK(p.run({"up", "--verbose", "-d"}).exit_code == 0);
 }
+
+// up/run/down around dependencies, orphans and unused resources (compose_test.go).
+
+TEST_CASE("TestStopWithDependenciesAttached: up --attach-dependencies SERVICE returns once the service exits") {
+  Project p(R"(services:
+  foo:
+    image: busybox:test
+    command: ["echo", "hello"]
+    depends_on:
+      - bar
+  bar:
+    image: busybox:test
+    command: ["sleep", "1000"]
+    scale: 2
+)", "e2e-stop-with-deps");
+  auto r = p.run({"up", "--attach-dependencies", "foo", "--menu=false"});
+  INFO(combined(r));
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("exited with code 0") != std::string::npos);
+  // The dependencies it did not stop are still there for down to take.
+  CHECK(p.wait_state("e2e-stop-with-deps-bar-1", "running") == "running");
+}
+
+TEST_CASE("TestRemoveOrphaned: down --remove-orphans SERVICE leaves the other services alone") {
+  Project p(kSentences, "e2e-remove-orphaned");
+  p.ok({"up", "-d"});
+  p.ok({"down", "--remove-orphans", "web"});
+  auto ps = p.run({"ps", "--format", "{{.Name}}"});
+  CHECK(ps.out.find("e2e-remove-orphaned-words-1") != std::string::npos);
+  CHECK(ps.out.find("e2e-remove-orphaned-web-1") == std::string::npos);
+}
+
+TEST_CASE("TestRemoveOrphaned: down --remove-orphans SERVICE takes the orphans too") {
+  Project p(kSentences, "e2e-remove-orphaned-too");
+  p.ok({"up", "-d"});
+  mycompose::fs::write_file_atomic(p.dir / "other.yaml", "services:\n  stray:\n    image: busybox:test\n    command: [\"sleep\", \"1000\"]\n");
+  p.ok({"-f", "other.yaml", "up", "-d"});
+  p.ok({"down", "--remove-orphans", "web"});
+  auto all = p.ps();
+  CHECK(all.count("e2e-remove-orphaned-too-stray-1") == 0);
+  CHECK(all.count("e2e-remove-orphaned-too-words-1") == 1);
+}
+
+TEST_CASE("TestUnnecessaryResources: a missing external network fails up only for the services that use it") {
+  Project p(R"(services:
+  test:
+    image: busybox:test
+    command: ["sleep", "1000"]
+  other:
+    image: busybox:test
+    command: ["sleep", "1000"]
+    networks:
+      test_network:
+        ipv4_address: 8.8.8.8
+networks:
+  test_network:
+    external: true
+    name: foo_bar
+)", "e2e-unnecessary-resources");
+  auto all = p.run({"up", "-d"});
+  CHECK(all.exit_code == 1);
+  CHECK(all.err.find("network foo_bar declared as external, but could not be found") != std::string::npos);
+  auto one = p.run({"up", "-d", "test"});
+  INFO(combined(one));
+  CHECK(one.exit_code == 0);
+}

@@ -26,6 +26,9 @@ struct WalkCallbacks {
   // Called in the dependent's thread once `edge.service`'s work succeeded; blocks until its
   // condition holds (healthy, exited 0 …) and throws Error when it never will.
   std::function<void(const std::string& dependent, const WalkEdge& edge)> gate;
+  // A required dependency failed: the service's work is not run; this runs instead (up
+  // creates the containers without starting them). Throwing from it is not allowed.
+  std::function<void(const std::string& service)> blocked;
   // A dependency with required: false failed: a warning, not an error.
   std::function<void(const std::string& text)> warn;
 };
