@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
+
 extern char** environ;
 
 namespace mycompose::cli {
@@ -14,6 +16,9 @@ compose::LoadOptions Context::load_options(const std::vector<std::string>& servi
   o.profiles = global.profiles;
   o.env_files = global.env_files;
   o.services = services;
+  // docker compose's --compatibility is its COMPOSE_COMPATIBILITY: the project's environment
+  // carries it to the engine (project_json), as a variable set in the shell or .env does.
+  if (global.compatibility) ::setenv("COMPOSE_COMPATIBILITY", "true", 1);
   for (char** e = environ; e && *e; ++e) {
     std::string kv(*e);
     auto eq = kv.find('=');
