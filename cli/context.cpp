@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
+
 extern char** environ;
 
 namespace mycompose::cli {
@@ -15,6 +17,9 @@ compose::LoadOptions Context::load_options(const std::vector<std::string>& servi
   o.env_files = global.env_files;
   o.services = services;
   o.all_resources = global.all_resources;  // --all-resources: unused networks and volumes stay in the model
+  // docker compose's --compatibility is its COMPOSE_COMPATIBILITY: the project's environment
+  // carries it to the engine (project_json), as a variable set in the shell or .env does.
+  if (global.compatibility) ::setenv("COMPOSE_COMPATIBILITY", "true", 1);
   for (char** e = environ; e && *e; ++e) {
     std::string kv(*e);
     auto eq = kv.find('=');

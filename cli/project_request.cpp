@@ -30,11 +30,14 @@ nlohmann::json project_json(const compose::Project& project) {
     for (auto it = model["services"].begin(); it != model["services"].end(); ++it)
       if (it.value().is_object() && it.value().contains("build") && !it.value().contains("image"))
         it.value()["image"] = project.name + "-" + it.key();
-  return {{"name", project.name},
-          {"working_dir", project.working_dir},
-          {"config_files", project.config_files},
-          {"model", std::move(model)},
-          {"environment", file_source_environment(project)}};  // every request: run's too
+  nlohmann::json out = {{"name", project.name},
+                        {"working_dir", project.working_dir},
+                        {"config_files", project.config_files},
+                        {"model", std::move(model)},
+                        {"environment", file_source_environment(project)}};  // every request: run's too
+  if (auto c = project.environment.find("COMPOSE_COMPATIBILITY"); c != project.environment.end() && (c->second == "true" || c->second == "1"))
+    out["compatibility"] = true;  // container names joined by '_' (plan.cpp)
+  return out;
 }
 
 void run_project_verb(const compose::Project& project, const std::string& verb, const nlohmann::json& options) {

@@ -86,6 +86,7 @@ std::vector<ServiceAttachment> service_attachments(const json& service) {
     a.endpoint.mac_address = str(c, "mac_address");
     if (a.endpoint.mac_address.empty() && i == 0) a.endpoint.mac_address = service_mac;
     a.endpoint.interface_index = int(i);
+    a.endpoint.interface_name = str(c, "interface_name");
     out.push_back(std::move(a));
   }
   return out;

@@ -33,7 +33,12 @@ Endpoint NetworkManager::connect_locked(NetworkRecord& rec, const std::string& c
 
   Endpoint ep;
   ep.container_id = container_id;
-  ep.ifname = "eth" + std::to_string(spec.interface_index);
+  ep.ifname = spec.interface_name.empty() ? "eth" + std::to_string(spec.interface_index) : spec.interface_name;
+  // The kernel's rules for a link name (IFNAMSIZ, dev_valid_name), checked here so the
+  // error names the network and the key rather than a bare EINVAL from netlink.
+  const bool name_ok = !ep.ifname.empty() && ep.ifname.size() < 16 && ep.ifname != "." && ep.ifname != ".." &&
+                       ep.ifname.find_first_of("/: \t\n") == std::string::npos;
+  if (!name_ok) throw Error("network " + rec.name + ": interface_name \"" + ep.ifname + "\" is not a valid interface name");
   ep.ip = ipv4_string(ip);
   ep.prefix = pool.subnet().len;
   ep.gateway = rec.internal ? "" : ipv4_string(gateway);

@@ -38,13 +38,16 @@ void run_steps(ProjectState& s, const Plan& plan, const std::vector<const Step*>
   for_each_parallel(steps.size(), kContainersAtOnce, [&](std::size_t i) {
     const Step& step = *steps[i];
     switch (step.kind) {
-      case StepKind::Create:
-      case StepKind::Recreate: {
-        if (step.kind == StepKind::Recreate) s.remove(step.container_id, step.name, up.timeout);
+      case StepKind::Create: {
         const ServicePlan& sp = *plan.find(step.service);  // create steps are of planned services
         const DesiredContainer want = sp.desired(step.number);
         if (up.no_start) s.create(sp, want, volumes);
         else s.create_and_start(sp, want, volumes);
+        break;
+      }
+      case StepKind::Recreate: {
+        const ServicePlan& sp = *plan.find(step.service);
+        s.recreate(sp, sp.desired(step.number), volumes, step.container_id, step.name, up.timeout, !up.no_start);
         break;
       }
       case StepKind::Start:
@@ -60,6 +63,42 @@ void run_steps(ProjectState& s, const Plan& plan, const std::vector<const Step*>
   });
 }
 
+// As docker compose's convergence: before a service's containers are recreated, the running
+// containers of the services depending on it with `restart: true` are stopped; the reconcile
+// gave them a Start step, taken once the recreated service meets their condition again (only
+// planned services: one left out by --no-deps would stay stopped).
+void stop_restart_dependents(ProjectState& s, const Plan& plan, const std::string& service, std::optional<std::chrono::seconds> timeout) {
+  for (const auto& sp : plan.services) {
+    const bool restarts = std::any_of(sp.depends_on.begin(), sp.depends_on.end(),
+                                      [&](const Dependency& d) { return d.service == service && d.restart; });
+    if (!restarts) continue;
+    for (const auto& c : s.containers_of(sp.name)) {
+      const std::string status = s.store.state(c.id).status;
+      if (status == "running" || status == "paused") s.stop(c.id, c.name, timeout);
+    }
+  }
+}
+
+// As docker compose's convergence: a service that shares another service's volumes or
+// namespaces needs a container of it by the time it is converged (--no-deps leaves it out).
+void check_donors(ProjectState& s, const std::string& service) {
+  const Json& def = s.services[service];
+  auto has_container = [&](const std::string& donor) { return !s.containers_of(donor).empty(); };
+  for (const auto& e : def.value("volumes_from", Json::array())) {
+    const std::string entry = e.is_string() ? e.get<std::string>() : "";
+    if (entry.empty() || entry.rfind("container:", 0) == 0) continue;
+    const std::string donor = entry.substr(0, entry.find(':'));
+    if (!has_container(donor)) throw Error("cannot share volume with service " + donor + ": container missing");
+  }
+  const std::pair<const char*, const char*> modes[] = {{"network_mode", "network"}, {"ipc", "IPC"}, {"pid", "PID"}};
+  for (const auto& [key, what] : modes) {
+    const std::string mode = def.value(key, "");
+    if (mode.rfind("service:", 0) != 0) continue;
+    const std::string donor = mode.substr(8);
+    if (!has_container(donor)) throw Error(std::string("cannot share ") + what + " namespace with service " + donor + ": container missing");
+  }
+}
+
 }  // namespace
 
 void Converger::up(const compose::Project& project, const PlanOptions& plan_options, const ReconcileOptions& options, const UpOptions& up) {
@@ -70,6 +109,7 @@ void Converger::up(const compose::Project& project, const PlanOptions& plan_opti
   for (const auto& [name, def] : s.services.items()) model_services.insert(name);
   s.ensure_networks();
   const auto volumes = s.ensure_volumes();
+  s.mark_switched_volumes(volumes);
   for (const auto& w : unsupported_key_warnings(project.model)) s.warn(w);
   s.renew_anonymous_volumes = up.renew_anon_volumes;
   // As docker compose: a container whose image is no longer the one its reference names
@@ -98,7 +138,11 @@ void Converger::up(const compose::Project& project, const PlanOptions& plan_opti
   WalkCallbacks cb;
   cb.work = [&](const std::string& service) {
     auto it = by_service.find(service);
-    if (it != by_service.end()) run_steps(s, plan, it->second, volumes, up);
+    if (it == by_service.end()) return;
+    if (plan.find(service)) check_donors(s, service);
+    if (std::any_of(it->second.begin(), it->second.end(), [](const Step* st) { return st->kind == StepKind::Recreate; }))
+      stop_restart_dependents(s, plan, service, up.timeout);
+    run_steps(s, plan, it->second, volumes, up);
   };
   cb.blocked = [&](const std::string& service) {
     auto it = by_service.find(service);

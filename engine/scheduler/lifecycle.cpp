@@ -61,6 +61,7 @@ void Lifecycle::create(const PlanOptions& po, const ReconcileOptions& ro) {
   for (const auto& [name, def] : s_.services.items()) model_services.insert(name);
   s_.ensure_networks();
   const auto volumes = s_.ensure_volumes();
+  s_.mark_switched_volumes(volumes);
   const Reconciliation r = reconcile(plan, model_services, s_.existing(), ro);
   if (!r.orphans.empty()) s_.warn(orphan_warning(r.orphans));
   for (const auto& step : r.steps) {
@@ -130,15 +131,33 @@ void Lifecycle::stop(const std::vector<std::string>& services, std::optional<std
 }
 
 void Lifecycle::restart(const std::vector<std::string>& services, bool no_deps, std::optional<std::chrono::seconds> timeout) {
-  const auto containers = selected(services, !no_deps, false);
+  // As docker compose's restart: the named services are restarted with the services that
+  // depend on them with `restart: true` (not with their dependencies), each once the
+  // conditions of its dependencies restarted along hold again.
+  const Plan all = make_plan(s_.project);
+  std::set<std::string> chosen(services.begin(), services.end());
+  if (services.empty()) {
+    for (const auto& sp : all.services) chosen.insert(sp.name);
+  } else if (!no_deps) {
+    for (bool grew = true; grew;) {  // dependents by restart: true, transitively
+      grew = false;
+      for (const auto& sp : all.services)
+        for (const auto& d : sp.depends_on)
+          if (d.restart && chosen.count(d.service) && chosen.insert(sp.name).second) grew = true;
+    }
+  }
+  const auto containers = selected({chosen.begin(), chosen.end()}, false, false);
   if (containers.empty() && !services.empty()) throw Error("service \"" + services.front() + "\" has no container to restart");
-  // As docker compose's restart: a service's containers restart once its dependencies'
-  // conditions hold again (a dependency restarted just before may not be healthy yet).
-  const Plan plan = make_plan(s_.project, PlanOptions{services, no_deps, {}});
   std::set<std::string> gated;
   for (const auto& c : containers) {
-    const ServicePlan* sp = plan.find(c.service);
-    if (sp && gated.insert(c.service).second) wait_dependencies(s_, *sp);
+    const ServicePlan* sp = all.find(c.service);
+    if (sp && gated.insert(c.service).second) {
+      ServicePlan restarted_deps = *sp;
+      // Waits on the dependencies restarted along (docker compose waits on the restart: true
+      // ones only; the others' conditions are kept as start keeps them).
+      std::erase_if(restarted_deps.depends_on, [&](const Dependency& d) { return !chosen.count(d.service); });
+      wait_dependencies(s_, restarted_deps);
+    }
     const std::string status = s_.store.state(c.id).status;
     if (status == "running" || status == "paused") s_.stop(c.id, c.name, timeout);
     s_.start_existing(c.id, c.service, c.name);

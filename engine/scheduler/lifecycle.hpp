@@ -28,8 +28,9 @@ class Lifecycle {
   // hold (as up and docker compose's start); "service \"x\" has no container to start".
   void start(const std::vector<std::string>& services);
   void stop(const std::vector<std::string>& services, std::optional<std::chrono::seconds> timeout);
-  // Stop then start, one container after another, dependencies first (and with them unless
-  // no_deps); a service's containers once its dependencies' conditions hold, as start.
+  // Stop then start, one container after another, in dependency order: the services and
+  // (unless no_deps) those depending on them with `restart: true`, each once the conditions
+  // of its dependencies restarted along hold again (docker compose's restart).
   void restart(const std::vector<std::string>& services, bool no_deps, std::optional<std::chrono::seconds> timeout);
   void kill(const std::vector<std::string>& services, const std::string& signal);
   void pause(const std::vector<std::string>& services);

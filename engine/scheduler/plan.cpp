@@ -106,7 +106,10 @@ Plan make_plan(const compose::Project& project, const PlanOptions& options) {
                   std::to_string(sp.replicas) + " replicas: container names must be unique");
     std::string config_files;
     for (const auto& f : project.config_files) config_files += (config_files.empty() ? "" : ",") + f;
-    sp.name_prefix = project.name + "-" + name + "-";
+    // docker compose's api.Separator: '_' under --compatibility (project_web_1), '-' otherwise.
+    auto compat = project.environment.find("COMPOSE_COMPATIBILITY");
+    const std::string sep = compat != project.environment.end() && compat->second == "true" ? "_" : "-";
+    sp.name_prefix = project.name + sep + name + sep;
     sp.fixed_name = container_name;
     if (s.contains("labels"))
       for (const auto& [k, v] : s["labels"].items()) sp.labels[k] = v.is_string() ? v.get<std::string>() : v.dump();

@@ -267,6 +267,7 @@ compose::Project project_from(const json& body) {
     project.config_files = p.value("config_files", std::vector<std::string>{});
     project.model = nlohmann::ordered_json::parse(p.at("model").dump());
     project.environment = p.value("environment", std::map<std::string, std::string>{});  // for secrets/configs
+    if (p.value("compatibility", false)) project.environment["COMPOSE_COMPATIBILITY"] = "true";  // naming: plan.cpp
     return project;
   } catch (const std::exception& e) {
     throw daemon::HttpError(400, std::string("bad project: ") + e.what());

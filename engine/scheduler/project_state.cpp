@@ -1,11 +1,14 @@
 #include "project_state.hpp"
 
+#include <algorithm>
+
 #include "container_hosts.hpp"
 #include "hooks.hpp"
 #include "link_aliases.hpp"
 
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
+#include "mycompose/common/sha256.hpp"
 #include "mycompose/scheduler/volumes.hpp"
 #include "oneoff.hpp"
 #include "mycompose/net/resolv_conf.hpp"
@@ -32,12 +35,38 @@ void ProjectState::ensure_networks() {
   const Json nets = project.model.value("networks", Json::object());  // items() needs a named object
   for (const auto& [key, entry] : nets.items()) {
     auto spec = net::network_spec_from_compose(project.name, key, nlohmann::json::parse(entry.dump()));
-    if (networks.get(spec.name)) continue;
-    if (spec.external) throw Error("network " + spec.name + " declared as external, but could not be found");
+    if (spec.external) {
+      if (!networks.get(spec.name)) throw Error("network " + spec.name + " declared as external, but could not be found");
+      continue;
+    }
+    // As docker compose: the definition's hash on the network; a network made from another
+    // definition (subnet, labels, driver_opts…) is removed with the containers on it stopped,
+    // then made again; the reconcile starts those same containers again, on the new network
+    // (no prompt: a network holds no data).
+    const std::string hash = sha256_hex(entry.dump());
+    if (auto have = networks.get(spec.name)) {
+      auto recorded = have->labels.find("com.docker.compose.config-hash");
+      if (recorded == have->labels.end() || recorded->second == hash) continue;
+      remove_diverged_network(*have);
+    }
+    spec.labels["com.docker.compose.config-hash"] = hash;
     progress("Network " + spec.name, "Creating", ProgressEvent::State::Working);
     networks.create(spec);
     progress("Network " + spec.name, "Created");
   }
+}
+
+void ProjectState::remove_diverged_network(const net::NetworkRecord& network) {
+  for (const auto& [id, endpoint] : network.endpoints) {
+    const auto rec = store.find(id);
+    if (!rec) continue;
+    const std::string status = store.state(id).status;
+    if (status == "running" || status == "paused") stop(id, rec->name);
+    disconnect_all(id);
+  }
+  networks.remove(network.name);
+  if (hooks.network_removed) hooks.network_removed(network.id);
+  progress("Network " + network.name, "Removed");
 }
 
 std::map<std::string, std::string> ProjectState::ensure_volumes() {
@@ -54,11 +83,29 @@ std::map<std::string, std::string> ProjectState::ensure_volumes() {
       std::map<std::string, std::string> labels{{"com.docker.compose.project", project.name}, {"com.docker.compose.volume", key}};
       if (entry.is_object() && entry.contains("labels") && entry["labels"].is_object())
         for (const auto& [k, v] : entry["labels"].items()) labels[k] = v.is_string() ? v.get<std::string>() : v.dump();
+      // docker compose quotes a volume's name when it creates it (`Volume %q`), not when it removes it.
+      const std::string id = "Volume \"" + name + "\"";
+      progress(id, "Creating", ProgressEvent::State::Working);
       record_volume(networks.state_dir().parent_path(), name, labels);
-      progress("Volume " + name, "Created");
+      progress(id, "Created");
     }
   }
   return names;
+}
+
+void ProjectState::mark_switched_volumes(const std::map<std::string, std::string>& volumes) {
+  const auto users = volume_users(root);
+  for (const auto& c : store.list(project.name)) {
+    if (!services.contains(c.service)) continue;
+    for (const auto& v : services[c.service].value("volumes", Json::array())) {
+      if (!v.is_object() || v.value("type", "") != "volume") continue;
+      auto name = volumes.find(v.value("source", ""));
+      if (name == volumes.end()) continue;
+      auto u = users.find(name->second);
+      const bool mounted = u != users.end() && std::find(u->second.begin(), u->second.end(), c.name) != u->second.end();
+      if (!mounted) stale.emplace(c.id, "volume " + name->second + " not mounted");
+    }
+  }
 }
 
 std::vector<ExistingContainer> ProjectState::existing() {
@@ -66,6 +113,7 @@ std::vector<ExistingContainer> ProjectState::existing() {
   for (const auto& r : store.list(project.name)) {
     ExistingContainer c{r.id, r.name, r.service, r.number, r.config_hash, store.state(r.id).status};
     c.image_id = r.image_id;
+    if (auto why = stale.find(r.id); why != stale.end()) c.stale = why->second;
     auto oneoff = r.labels.find("com.docker.compose.oneoff");
     c.oneoff = oneoff != r.labels.end() && oneoff->second == "True";
     out.push_back(c);
@@ -131,7 +179,7 @@ std::string ProjectState::resolv_conf_for(const std::string& service) {
 }
 
 ContainerRecord ProjectState::create(const ServicePlan& sp, const DesiredContainer& want, const std::map<std::string, std::string>& volumes,
-                                     const std::function<void(CreateRequest&)>& adjust) {
+                                     const std::function<void(CreateRequest&)>& adjust, bool announce) {
   CreateRequest req;
   req.project = project.name;
   req.service = sp.name;
@@ -158,7 +206,7 @@ ContainerRecord ProjectState::create(const ServicePlan& sp, const DesiredContain
     if (owner) req.namespace_owners[mode] = store.state(owner->id).pid;
   }
   if (adjust) adjust(req);
-  progress("Container " + want.name, "Creating", ProgressEvent::State::Working);
+  if (announce) progress("Container " + want.name, "Creating", ProgressEvent::State::Working);
   ContainerRecord rec = store.create(req);
   if (hooks.container_created) hooks.container_created(rec.id);
   try {
@@ -174,12 +222,27 @@ ContainerRecord ProjectState::create(const ServicePlan& sp, const DesiredContain
     networks_by_key[a.network_key] = network_name(a.network_key);
   fs::write_file_atomic(store.folder(rec.id) / "service.json",
                         Json{{"definition", services[sp.name]}, {"networks", networks_by_key}}.dump());
-  progress("Container " + rec.name, "Created");
+  if (announce) progress("Container " + rec.name, "Created");
   return rec;
 }
 
 void ProjectState::create_and_start(const ServicePlan& sp, const DesiredContainer& want, const std::map<std::string, std::string>& volumes) {
-  ContainerRecord rec = create(sp, want, volumes);
+  start_new(sp, create(sp, want, volumes));
+}
+
+void ProjectState::recreate(const ServicePlan& sp, const DesiredContainer& want, const std::map<std::string, std::string>& volumes,
+                            const std::string& old_id, const std::string& old_name, std::optional<std::chrono::seconds> timeout,
+                            bool start) {
+  // docker compose's words for a replaced container: "Recreate", then "Recreated" (its
+  // stop, removal and the new container's creation are not shown), then Starting/Started.
+  progress("Container " + old_name, "Recreate", ProgressEvent::State::Working);
+  remove(old_id, old_name, timeout, false);
+  ContainerRecord rec = create(sp, want, volumes, nullptr, false);
+  progress("Container " + old_name, "Recreated");
+  if (start) start_new(sp, rec);
+}
+
+void ProjectState::start_new(const ServicePlan& sp, const ContainerRecord& rec) {
   progress("Container " + rec.name, "Starting", ProgressEvent::State::Working);
   try {
     store.start(rec.id);
@@ -226,20 +289,20 @@ void ProjectState::stop(const std::string& id, const std::string& name, std::opt
   progress("Container " + name, "Stopped");
 }
 
-void ProjectState::remove(const std::string& id, const std::string& name, std::optional<std::chrono::seconds> timeout) {
-  progress("Container " + name, "Stopping", ProgressEvent::State::Working);
+void ProjectState::remove(const std::string& id, const std::string& name, std::optional<std::chrono::seconds> timeout, bool announce) {
+  if (announce) progress("Container " + name, "Stopping", ProgressEvent::State::Working);
   run_pre_stop(id);
   // No restart, no more probes: a probe's health.json landed in the folder while it was
   // being removed ("Directory not empty").
   if (hooks.stopping) hooks.stopping(id);
   store.stop(id, timeout);
-  progress("Container " + name, "Stopped");
-  progress("Container " + name, "Removing", ProgressEvent::State::Working);
+  if (announce) progress("Container " + name, "Stopped");
+  if (announce) progress("Container " + name, "Removing", ProgressEvent::State::Working);
   disconnect_all(id);
   release_anonymous_volumes(id, name);
   if (hooks.removed) hooks.removed(id);
   store.remove(id, true);
-  progress("Container " + name, "Removed");
+  if (announce) progress("Container " + name, "Removed");
 }
 
 }  // namespace mycompose::scheduler

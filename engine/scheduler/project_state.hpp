@@ -47,7 +47,17 @@ class ProjectState {
 
   // The host name of a Compose network key ("default" → "shop_default", or its name:).
   std::string network_name(const std::string& key) const;
+  // Creates the missing networks; one whose definition changed is removed first
+  // (remove_diverged_network) and made again.
   void ensure_networks();
+  // Stops and disconnects the containers on `network`, then removes it.
+  void remove_diverged_network(const net::NetworkRecord& network);
+  // Containers that must be recreated whatever their config hash says (id → why): not
+  // mounting the volume their service's volume key names now.
+  std::map<std::string, std::string> stale;
+  // Marks the project's containers that mount another volume than `volumes` (key → name)
+  // gives their service's volume entries (an external volume switched) as stale.
+  void mark_switched_volumes(const std::map<std::string, std::string>& volumes);
   // Compose volume key → the volume's name on the host; creates the missing ones.
   std::map<std::string, std::string> ensure_volumes();
   std::vector<ExistingContainer> existing();
@@ -66,8 +76,14 @@ class ProjectState {
   // Created and connected, not started (the caller starts it, or `create`/--no-start).
   // adjust: a last change to the request (a one-off's stdio).
   ContainerRecord create(const ServicePlan& sp, const DesiredContainer& want, const std::map<std::string, std::string>& volumes,
-                         const std::function<void(CreateRequest&)>& adjust = nullptr);
+                         const std::function<void(CreateRequest&)>& adjust = nullptr, bool announce = true);
   void create_and_start(const ServicePlan& sp, const DesiredContainer& want, const std::map<std::string, std::string>& volumes);
+  // A container made from `create` started: Starting, post_start hooks, Started.
+  void start_new(const ServicePlan& sp, const ContainerRecord& rec);
+  // The old container replaced by a new one under the same number, shown as docker compose
+  // shows it (Recreate, Recreated); started unless `start` is false (--no-start).
+  void recreate(const ServicePlan& sp, const DesiredContainer& want, const std::map<std::string, std::string>& volumes,
+                const std::string& old_id, const std::string& old_name, std::optional<std::chrono::seconds> timeout, bool start);
   // An existing container of the project, stopped or created: renewed if it ran before,
   // connected again, started.
   void start_existing(const std::string& id, const std::string& service, const std::string& name);
@@ -75,7 +91,8 @@ class ProjectState {
   // Both run the service's pre_stop hooks first when the container runs (a failing one
   // throws and leaves it running).
   void stop(const std::string& id, const std::string& name, std::optional<std::chrono::seconds> timeout = std::nullopt);
-  void remove(const std::string& id, const std::string& name, std::optional<std::chrono::seconds> timeout = std::nullopt);
+  void remove(const std::string& id, const std::string& name, std::optional<std::chrono::seconds> timeout = std::nullopt,
+              bool announce = true);
   // Anonymous volumes, as docker compose treats them: remove() hands a container's over to the
   // container created next under its name (a recreate keeps them) unless renew_anonymous_volumes
   // (-V); with remove_anonymous_volumes (down -v, rm -v) they are deleted with the container.

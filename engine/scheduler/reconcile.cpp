@@ -8,13 +8,13 @@ namespace mycompose::scheduler {
 namespace {
 
 // Why an existing container must be recreated; "" when it is up to date.
-std::string outdated(const ServicePlan& sp, const ExistingContainer& c, bool dependency_restarted, const ReconcileOptions& options) {
+std::string outdated(const ServicePlan& sp, const ExistingContainer& c, const ReconcileOptions& options) {
   if (options.no_recreate) return "";
   if (options.force_recreate) return "--force-recreate";
   if (c.config_hash != sp.config_hash) return "config changed";
+  if (!c.stale.empty()) return c.stale;
   if (auto it = options.images.find(sp.name); it != options.images.end() && !c.image_id.empty() && c.image_id != it->second)
     return "image changed";
-  if (dependency_restarted) return "dependency recreated";
   return "";
 }
 
@@ -30,7 +30,7 @@ Reconciliation reconcile(const Plan& plan, const std::set<std::string>& model_se
   std::set<std::string> recreated;  // services with at least one Recreate step
   for (const auto& sp : plan.services) {
     auto& have = by_service[sp.name];
-    // A dependency recreated this time, with restart: true, recreates this service too.
+    // A dependency recreated this time, with restart: true, restarts this service.
     bool dependency_restarted = false;
     for (const auto& d : sp.depends_on)
       if (d.restart && recreated.count(d.service)) dependency_restarted = true;
@@ -40,7 +40,7 @@ Reconciliation reconcile(const Plan& plan, const std::set<std::string>& model_se
     std::vector<std::pair<const ExistingContainer*, std::string>> ordered;
     int highest = 0;
     for (auto* c : have) {
-      ordered.emplace_back(c, outdated(sp, *c, dependency_restarted, options));
+      ordered.emplace_back(c, outdated(sp, *c, options));
       highest = std::max(highest, c->number);
     }
     std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
@@ -56,6 +56,10 @@ Reconciliation reconcile(const Plan& plan, const std::set<std::string>& model_se
       if (!why.empty()) {
         out.steps.push_back({StepKind::Recreate, sp.name, c.number, sp.desired(c.number).name, c.id, why});
         recreated.insert(sp.name);
+      } else if (dependency_restarted && !options.no_recreate) {
+        // As docker compose: stopped while the dependency is recreated (the converge step does
+        // that), started again after it, not recreated.
+        out.steps.push_back({StepKind::Start, sp.name, c.number, c.name, c.id, "dependency recreated"});
       } else if (c.status != "running") {
         out.steps.push_back({StepKind::Start, sp.name, c.number, c.name, c.id, c.status});
       } else {

@@ -1,8 +1,9 @@
 // docker compose pkg/e2e/compose_test.go, the parts about project names and output:
 // TestLocalComposeUp (ps, top and down by project name), TestDownComposefileInParentFolder,
-// TestRm; and the plain, quiet and json progress output docker compose prints when stderr is
-// not a terminal or --progress asks. Upstream's sentences images (a registry), images,
-// --compatibility, config and dotenv cases are other files' or need a registry.
+// TestRm; TestCompatibility (--compatibility names containers project_service_1); and the
+// plain, quiet and json progress output docker compose prints when stderr is not a terminal
+// or --progress asks. Upstream's sentences images (a registry), images, config and dotenv
+// cases are other files' or need a registry.
 #include "e2e_helpers.hpp"
 
 using namespace compose_e2e;
@@ -204,4 +205,18 @@ networks:
   auto one = p.run({"up", "-d", "test"});
   INFO(combined(one));
   CHECK(one.exit_code == 0);
+
+TEST_CASE("TestCompatibility: --compatibility names the containers with '_' (project_service_1)") {
+  const std::string name = "compose-e2e-compatibility";
+  Project p(kSentences, name);
+  auto up = p.run({"--compatibility", "--project-name", name, "up", "-d"});
+  INFO(combined(up));
+  REQUIRE(up.exit_code == 0);
+  const auto all = p.ps();
+  for (const char* service : {"web", "words", "db"}) {
+    INFO(service);
+    CHECK(all.count(name + "_" + service + "_1") == 1);
+    CHECK(all.count(name + "-" + service + "-1") == 0);
+  }
+  elsewhere(p).ok({"-p", name, "down"});
 }

@@ -90,6 +90,7 @@ struct EndpointSpec {
   std::string ipv4_address;  // "" = allocate
   std::string mac_address;   // "" = derived from the address (02:42:<ip>), as classic Docker
   int interface_index = 0;   // → eth<index>
+  std::string interface_name;  // the service's `interface_name` for this network; "" = eth<index>
 };
 
 // A network namespace to attach to: a pid (its /proc/<pid>/ns/net), a path to an nsfs

@@ -1,7 +1,7 @@
 #pragma once
 // Plan + the containers that exist → the steps `up` takes, as docker compose decides them:
-// create what is missing, recreate what changed (config hash, image) or what depends with
-// `restart: true` on something recreated, start what is stopped, remove the extra replicas
+// create what is missing, recreate what changed (config hash, image), restart (stop, then
+// start) what depends with `restart: true` on something recreated, start what is stopped, remove the extra replicas
 // and, with --remove-orphans, containers of services that are gone.
 // Scaling as docker compose's convergence: the outdated replicas and then the highest numbers
 // are the ones removed, the others are kept as they are (never renumbered), and new replicas
@@ -25,6 +25,7 @@ struct ExistingContainer {
   std::string status;  // created | running | paused | stopped
   bool oneoff = false; // `run` containers: never touched by up
   std::string image_id;  // "sha256:…" it was created from; "" = unknown
+  std::string stale;     // why it must be recreated whatever its hash says (its network made again…); "" = not
 };
 
 enum class StepKind { Create, Recreate, Start, Keep, Remove };

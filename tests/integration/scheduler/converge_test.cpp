@@ -136,7 +136,7 @@ TEST_CASE("converge: up, up again, change one service, restart a stopped one, do
 
   converger.up(project_of(stack(out, "v1")));
   CHECK(joined(lines) ==
-        "Network shop_default  Created\nVolume shop_data  Created\nContainer shop-db-1  Created\nContainer shop-db-1  Started\n"
+        "Network shop_default  Created\nVolume \"shop_data\"  Created\nContainer shop-db-1  Created\nContainer shop-db-1  Started\n"
         "Container shop-web-1  Created\nContainer shop-web-1  Started\n");
   CHECK(wait_for_file(out / "v1") == "pong\n");  // web found db by name through the DNS
   CHECK(wait_for_file(r.root() / "volumes/shop_data/_data/hi") == "hi\n");
@@ -148,8 +148,7 @@ TEST_CASE("converge: up, up again, change one service, restart a stopped one, do
   lines.clear();
   converger.up(project_of(stack(out, "v2")));
   CHECK(joined(lines) ==
-        "Container shop-db-1  Running\nContainer shop-web-1  Stopped\nContainer shop-web-1  Removed\n"
-        "Container shop-web-1  Created\nContainer shop-web-1  Started\n");
+        "Container shop-db-1  Running\nContainer shop-web-1  Recreated\nContainer shop-web-1  Started\n");  // docker compose's words
   CHECK(wait_for_file(out / "v2") == "pong\n");
 
   // A stopped container gets a new process (and network endpoint) on the next up.

@@ -24,7 +24,7 @@ volumes: {data: {}}
   REQUIRE(up.exit_code == 0);
   // docker compose's plain lines (stderr is no terminal): every event, working ones too.
   CHECK(up.err ==
-        " Network proj_default  Creating\n Network proj_default  Created\n Volume proj_data  Created\n"
+        " Network proj_default  Creating\n Network proj_default  Created\n Volume \"proj_data\"  Creating\n Volume \"proj_data\"  Created\n"
         " Container proj-db-1  Creating\n Container proj-db-1  Created\n"
         " Container proj-db-1  Starting\n Container proj-db-1  Started\n"
         " Container proj-web-1  Creating\n Container proj-web-1  Created\n"

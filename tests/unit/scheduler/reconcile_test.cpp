@@ -1,5 +1,5 @@
-// Plan + existing containers → up's steps: create, recreate (hash, --force-recreate,
-// restart: true dependencies), start, keep, scale down highest first, orphans.
+// Plan + existing containers → up's steps: create, recreate (hash, --force-recreate),
+// start (stopped, or a restart: true dependency recreated), keep, scale down highest first, orphans.
 #include "mycompose/scheduler/reconcile.hpp"
 
 #include "project_fixture.hpp"
@@ -56,13 +56,13 @@ TEST_CASE("reconcile: a second up with nothing changed keeps everything, starts 
         "keep shop-api-1 (up to date)\nstart shop-api-2 (stopped)\nkeep shop-web-1 (up to date)\nkeep shop-worker-1 (up to date)\n");
 }
 
-TEST_CASE("reconcile: a changed service is recreated, and so are dependents with restart: true only") {
+TEST_CASE("reconcile: a changed service is recreated, its dependents with restart: true only are started again") {
   Plan before = make_plan(project(kApp));
   std::string changed = kApp;
   changed.replace(changed.find("image: app"), 10, "image: app:2");
   Plan after = make_plan(project(changed));
   CHECK(steps(reconcile(after, all_services(), up_to_date(before))) ==
-        "recreate shop-api-1 (config changed)\nrecreate shop-api-2 (config changed)\nrecreate shop-web-1 (dependency recreated)\n"
+        "recreate shop-api-1 (config changed)\nrecreate shop-api-2 (config changed)\nstart shop-web-1 (dependency recreated)\n"
         "keep shop-worker-1 (up to date)\n");
   ReconcileOptions no;
   no.no_recreate = true;
