@@ -205,6 +205,7 @@ networks:
   auto one = p.run({"up", "-d", "test"});
   INFO(combined(one));
   CHECK(one.exit_code == 0);
+}
 
 TEST_CASE("TestCompatibility: --compatibility names the containers with '_' (project_service_1)") {
   const std::string name = "compose-e2e-compatibility";
