@@ -24,6 +24,7 @@
 #include "mycompose/compose/profiles.hpp"
 #include "mycompose/compose/project_name.hpp"
 #include "mycompose/compose/yaml.hpp"
+#include "mycompose/common/warning.hpp"
 
 namespace mycompose::compose {
 namespace stdfs = std::filesystem;
@@ -34,7 +35,7 @@ using Warn = std::function<void(const std::string&)>;
 // Each distinct warning once per load (an unset variable is met in many places).
 Warn once(const LoadOptions& o) {
   auto seen = std::make_shared<std::set<std::string>>();
-  Warn sink = o.warn ? o.warn : Warn([](const std::string& m) { std::cerr << "WARN[0000] " << m << "\n"; });
+  Warn sink = o.warn ? o.warn : Warn([](const std::string& m) { print_warning(m); });
   return [seen, sink](const std::string& m) {
     if (seen->insert(m).second) sink(m);
   };

@@ -5,6 +5,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -12,6 +13,7 @@
 #include "commands.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
+#include "mycompose/common/warning.hpp"
 #include "mycompose/compose/config_hash.hpp"
 #include "mycompose/compose/emit.hpp"
 #include "mycompose/compose/loader.hpp"
@@ -32,6 +34,48 @@ struct ConfigOptions {
   bool resolve_image_digests = false;
   std::string output;
   bool environment = false, variables = false;
+  std::vector<std::string> filters;  // --filter with --services: profile=NAME, label=KEY[=VALUE]
+};
+
+// --filter criteria: each must hold for a service to be listed.
+struct ServiceFilter {
+  std::vector<std::string> profiles;
+  std::vector<std::pair<std::string, std::optional<std::string>>> labels;
+
+  static ServiceFilter parse(const std::vector<std::string>& filters) {
+    ServiceFilter f;
+    for (const auto& spec : filters) {
+      const auto eq = spec.find('=');
+      const std::string key = spec.substr(0, eq), value = eq == std::string::npos ? "" : spec.substr(eq + 1);
+      if (key == "profile") {
+        if (value == "*") throw Error("--filter profile=*: profiles must be selected explicitly");
+        if (value.empty()) throw Error("--filter profile: a profile name is required");
+        f.profiles.push_back(value);
+      } else if (key == "label") {
+        if (value.empty()) throw Error("--filter label: a label name is required");
+        const auto leq = value.find('=');
+        if (leq == std::string::npos) f.labels.emplace_back(value, std::nullopt);
+        else f.labels.emplace_back(value.substr(0, leq), value.substr(leq + 1));
+      } else {
+        throw Error("unknown criteria \"" + key + "\"");
+      }
+    }
+    return f;
+  }
+  bool matches(const json& service) const {
+    for (const auto& p : profiles) {
+      bool has = false;
+      if (service.contains("profiles"))
+        for (const auto& sp : service["profiles"]) has = has || (sp.is_string() && sp.get<std::string>() == p);
+      if (!has) return false;
+    }
+    for (const auto& [k, v] : labels) {
+      if (!service.contains("labels") || !service["labels"].is_object() || !service["labels"].contains(k)) return false;
+      const json& l = service["labels"][k];
+      if (v && !(l.is_string() && l.get<std::string>() == *v)) return false;
+    }
+    return true;
+  }
 };
 
 // Services with their dependencies first (ties by name), as docker compose lists them.
@@ -210,6 +254,11 @@ json sorted_keys(const json& j) {
 
 std::string render(const ConfigOptions& opt, Context& ctx, const std::vector<std::string>& services) {
   compose::LoadOptions lo = ctx.load_options(services);
+  if (!opt.filters.empty() && !opt.services) throw Error("--filter requires --services");
+  const ServiceFilter filter = ServiceFilter::parse(opt.filters);
+  // A profile asked for is also activated, as with --profile.
+  for (const auto& pr : filter.profiles)
+    if (std::find(lo.profiles.begin(), lo.profiles.end(), pr) == lo.profiles.end()) lo.profiles.push_back(pr);
   lo.interpolate = !opt.no_interpolate;
   lo.resolve_paths = !opt.no_path_resolution;
   lo.normalize = !opt.no_normalize;
@@ -223,11 +272,16 @@ std::string render(const ConfigOptions& opt, Context& ctx, const std::vector<std
   for (auto [set, flag, what] : {std::tuple{opt.no_interpolate, "--no-interpolate", "the full model will be rendered"},
                                  {opt.variables, "--variables", "variables from the full model will be rendered"}})
     if (set && !services.empty())
-      std::cerr << "WARN[0000] service filtering is not applied when " << flag << " is set, " << what << "\n";
+      print_warning(std::string("service filtering is not applied when ") + flag + " is set, " + what);
   if (!opt.profiles && !opt.no_interpolate && !opt.variables) compose::select_services(p.model, services, lo.all_resources);
   const json& m = p.model;
 
-  if (opt.services) return lines(dependency_order(m["services"]));
+  if (opt.services) {
+    std::vector<std::string> names;
+    for (const auto& n : dependency_order(m["services"]))
+      if (filter.matches(m["services"][n])) names.push_back(n);
+    return lines(names);
+  }
   if (opt.volumes) return lines(keys(m, "volumes"));
   if (opt.networks) return lines(keys(m, "networks"));
   if (opt.models) {  // docker compose prints each model's `model` reference
@@ -288,6 +342,7 @@ void register_config(CLI::App& app, Context& ctx) {
   cmd->add_option("--format", opt->format, "Format the output. Values: [yaml | json]")
       ->check(CLI::IsMember({"yaml", "json"}));
   cmd->add_flag("--services", opt->services, "Print the service names, one per line");
+  cmd->add_option("--filter", opt->filters, "Filter services by a property (with --services): profile=NAME, label=KEY[=VALUE]");
   cmd->add_flag("--volumes", opt->volumes, "Print the volume names, one per line");
   cmd->add_flag("--networks", opt->networks, "Print the network names, one per line");
   cmd->add_flag("--models", opt->models, "Print the model names, one per line");
@@ -308,7 +363,7 @@ void register_config(CLI::App& app, Context& ctx) {
   cmd->add_option("service", *services, "Services to render (and what they depend on)");
   cmd->callback([opt, services, &ctx] {
     if (opt->resolve_image_digests)
-      std::cerr << "warning: --resolve-image-digests is not supported yet; image references are printed as written\n";
+      print_warning("--resolve-image-digests is not supported yet; image references are printed as written");
     std::string out = render(*opt, ctx, *services);
     if (opt->output.empty()) {
       std::cout << out << std::flush;

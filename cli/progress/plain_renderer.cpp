@@ -1,5 +1,7 @@
 #include "progress/renderers.hpp"
 
+#include "mycompose/common/warning.hpp"
+
 namespace mycompose::cli::progress {
 
 // docker compose's plain writer prints Println(prefix, id, text, statusText): the operands
@@ -8,7 +10,7 @@ namespace mycompose::cli::progress {
 void PlainRenderer::event(const Event& e) {
   std::string status;
   if (e.state == State::Warning && e.id.empty()) {
-    out_ << "WARN[0000] " << e.text << "\n" << std::flush;
+    out_ << (warning_form_ ? warning_form_(e.text) : stderr_warning_line(e.text)) << std::flush;
     return;
   }
   if (e.state == State::Error && !e.text.empty()) status = e.text;

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <ostream>
 #include <set>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -16,14 +17,16 @@ namespace mycompose::cli::progress {
 
 // docker compose's plain mode: a line per event, working ones too (" Container shop-db-1
 // Creating", then "  Created"), no symbols or colours; a warning without a resource as its
-// log line "WARN[0000] …".
+// logrus line (common/warning.hpp: the form depends on whether stderr is a terminal).
 class PlainRenderer : public Renderer {
  public:
-  explicit PlainRenderer(std::ostream& out) : out_(out) {}
+  using WarningForm = std::function<std::string(std::string_view message)>;
+  explicit PlainRenderer(std::ostream& out, WarningForm warning_form = {}) : out_(out), warning_form_(std::move(warning_form)) {}
   void event(const Event& e) override;
 
  private:
   std::ostream& out_;
+  WarningForm warning_form_;
   std::map<std::string, std::string> last_;  // id → the status last printed
 };
 
@@ -60,6 +63,7 @@ class TtyRenderer : public Renderer {
   void finish() override;
   // Redraws every 100 ms until finish(): spinners turn and timers count.
   void start_ticking();
+  double born_ = 0;  // the clock at construction: a warning's [seconds]
   // One redraw (what the ticker does).
   void redraw();
 

@@ -4,6 +4,10 @@
 
 #include "progress/renderers.hpp"
 
+#include <ctime>
+
+#include "mycompose/common/warning.hpp"
+
 namespace mycompose::cli::progress {
 
 namespace {
@@ -42,6 +46,7 @@ std::size_t columns(const std::string& s) {
 TtyRenderer::TtyRenderer(std::ostream& out, Options options) : out_(out), o_(std::move(options)) {
   if (!o_.clock)
     o_.clock = [] { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); };
+  born_ = o_.clock();
 }
 
 TtyRenderer::~TtyRenderer() { finish(); }
@@ -53,7 +58,7 @@ void TtyRenderer::event(const Event& e) {
     // Above the frame: clear the frame, print the warning, draw the frame again below it.
     if (drawn_ > 0) out_ << "\033[" << drawn_ << "A\r\033[J";
     drawn_ = 0;
-    out_ << (o_.colours ? std::string(kYellow) + "WARN" + kReset : std::string("WARN")) << "[0000] " << e.text << "\n";
+    out_ << warning_line(e.text, true, std::time(nullptr), static_cast<long>(now - born_), o_.colours);
     draw_locked();
     return;
   }

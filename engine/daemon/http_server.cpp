@@ -68,8 +68,10 @@ class Connection {
     int rc = uv_write(&w->req, stream(), &buf, 1, [](uv_write_t* req, int status) {
       auto* wr = reinterpret_cast<WriteReq*>(req);
       // Called before the connection's close callback, even for a cancelled write.
-      static_cast<Connection*>(wr->req.data)->count_queued();
+      auto* c = static_cast<Connection*>(wr->req.data);
+      c->count_queued();
       delete wr;
+      if (status == 0) c->written();
       // A failed write (EPIPE) is seen by the read side as EOF/error; nothing to do here.
       (void)status;
     });
@@ -115,6 +117,9 @@ class Connection {
   }
 
   bool keep_alive_for_current() const { return keep_alive_; }
+  std::size_t queued() const { return queued_; }
+  // Bytes queued and none taken by the client since this loop time.
+  bool stalled(std::uint64_t now, std::uint64_t timeout) const { return queued_ > 0 && now - progress_ms_ >= timeout; }
   // A request is being answered (a handler, a worker or a stream holds the Responder).
   bool busy() const { return current_ != nullptr; }
   bool closing() const { return closing_; }
@@ -128,9 +133,18 @@ class Connection {
   }
 
  private:
+  // A write reached the client: a stream waiting for room may go on.
+  void written() {
+    progress_ms_ = uv_now(server_.loop_);
+    if (closing_ || !current_ || !current_->on_drain_ || queued_ > Responder::kDrainedBacklog) return;
+    auto keep = current_;  // the callback may end the answer
+    keep->on_drain_();
+  }
+
   // The server's running total follows this connection's unsent bytes.
   void count_queued() {
     const std::size_t now = uv_stream_get_write_queue_size(stream());
+    if (queued_ == 0 && now > 0) progress_ms_ = uv_now(server_.loop_);  // the stall clock starts
     server_.stats_.write_backlog += now;
     server_.stats_.write_backlog -= queued_;
     queued_ = now;
@@ -268,6 +282,7 @@ class Connection {
   std::uint64_t idle_since_ms_ = 0;  // loop time of the accept, or of the last answer's end
   std::size_t queued_ = 0;           // unsent answer bytes (counted in the server's total)
   std::size_t held_ = 0;             // request bytes held (counted in the server's total)
+  std::uint64_t progress_ms_ = 0;    // loop time a queued write last reached the client
 };
 
 // --- Responder ---
@@ -280,6 +295,8 @@ void Responder::detach() {
   }
   on_close_ = nullptr;
 }
+
+std::size_t Responder::backlog() const { return conn_ ? conn_->queued() : 0; }
 
 void Responder::reply_text(int status, std::string_view body, std::string_view content_type) {
   if (state_ != State::None || !conn_) return;
@@ -461,6 +478,15 @@ void HttpServer::sweep() {
     if (!c->busy() && !c->closing() && now - c->idle_since_ms() >= server_limits_.idle_timeout_ms) expired.push_back(c);
   for (Connection* c : expired) c->close();
   stats_.timed_out += expired.size();
+  std::vector<Connection*> stuck;
+  for (Connection* c : connections_)
+    if (!c->closing() && c->stalled(now, server_limits_.write_stall_timeout_ms)) stuck.push_back(c);
+  for (Connection* c : stuck) {
+    spdlog::warn("api: dropping a client that took none of its {} queued bytes for {} s", c->queued(),
+                 server_limits_.write_stall_timeout_ms / 1000);
+    ++stats_.dropped;
+    c->close();
+  }
   // After a flood, give the freed buffers back to the system once things are calm again.
   if (connections_.size() > peak_connections_) peak_connections_ = connections_.size();
   if (peak_connections_ >= 64 && connections_.size() < 16) {

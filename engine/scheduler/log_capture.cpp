@@ -149,6 +149,12 @@ LogConfig LogCapture::config(const std::string& id) const {
   return it != captures_.end() ? it->second->config : read_log_config(root_ / "containers" / id);
 }
 
+std::optional<LogPosition> LogCapture::position(const std::string& id) const {
+  auto it = captures_.find(id);
+  if (it == captures_.end() || !it->second->file) return std::nullopt;
+  return LogPosition{it->second->file->ino(), static_cast<std::uint64_t>(it->second->file->size())};
+}
+
 LogCapture::Subscription LogCapture::subscribe(Listener listener) {
   const std::uint64_t id = next_listener_++;
   listeners_[id] = std::move(listener);
@@ -186,9 +192,11 @@ void LogCapture::emit(Capture& c, const std::string& stream, std::string text) {
   e.stream = stream;
   e.time_ns = now_ns();
   e.text = std::move(text);
+  std::optional<LogPosition> written;
   if (c.file) {
     try {
       c.file->write(e);
+      written = LogPosition{c.file->ino(), static_cast<std::uint64_t>(c.file->size())};
     } catch (const std::exception& ex) {
       spdlog::warn("logs of container {}: {}", c.id, ex.what());
     }
@@ -199,7 +207,7 @@ void LogCapture::emit(Capture& c, const std::string& stream, std::string text) {
   const std::string container = c.id;  // c may be detached by a listener
   for (auto id : ids) {
     auto it = listeners_.find(id);
-    if (it != listeners_.end()) it->second(container, e);
+    if (it != listeners_.end()) it->second(container, e, written ? &*written : nullptr);
   }
 }
 

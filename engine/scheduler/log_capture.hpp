@@ -14,15 +14,19 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "log_cursor.hpp"
 #include "log_file.hpp"
 
 namespace mycompose::scheduler {
 
 class LogCapture {
  public:
-  using Listener = std::function<void(const std::string& container_id, const LogEntry& entry)>;
+  // written: where the entry ends in the container's json-file log (null: it has none), so
+  // that a listener may skip entries and read them from the file later (log_cursor.hpp).
+  using Listener = std::function<void(const std::string& container_id, const LogEntry& entry, const LogPosition* written)>;
 
   // Unsubscribes when destroyed; must not outlive the capture.
   class Subscription {
@@ -55,6 +59,9 @@ class LogCapture {
   bool attached(const std::string& id) const { return captures_.count(id) > 0; }
   // The container's logging configuration (read at attach; Docker's default otherwise).
   LogConfig config(const std::string& id) const;
+  // The end of the container's json-file log as written so far; nullopt when it is not
+  // captured or has no log (driver none).
+  std::optional<LogPosition> position(const std::string& id) const;
 
   Subscription subscribe(Listener listener);
   // Closes every handle (engine shutdown); containers keep writing into their pipes.

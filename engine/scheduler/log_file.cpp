@@ -258,6 +258,7 @@ void JsonFileLog::open() {
   struct stat st {};
   check_syscall(::fstat(fd_.get(), &st), "fstat " + path_.string());
   size_ = st.st_size;
+  ino_ = static_cast<std::uint64_t>(st.st_ino);
 }
 
 void JsonFileLog::rotate() {

@@ -56,6 +56,9 @@ class JsonFileLog {
   // max-size - 1 bytes plus one entry, as Docker's).
   void write(const LogEntry& entry);
   const std::filesystem::path& path() const { return path_; }
+  // The file being written (its inode) and its size: where the next entry goes.
+  std::uint64_t ino() const { return ino_; }
+  long long size() const { return size_; }
 
  private:
   void open();
@@ -64,6 +67,7 @@ class JsonFileLog {
   LogConfig config_;
   UniqueFd fd_;
   long long size_ = 0;
+  std::uint64_t ino_ = 0;
 };
 
 // Every entry of a json-file log, oldest first (<log>.N … <log>.1, then <log>).

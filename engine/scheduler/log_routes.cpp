@@ -8,11 +8,13 @@
 // {"container","service","event":"attach","status"} for each container followed, then
 // "start", "die" (with "exit_code") and "destroy" as its state changes.
 #include <algorithm>
+#include <deque>
 #include <set>
 
 #include <spdlog/spdlog.h>
 
 #include "log_capture.hpp"
+#include "log_cursor.hpp"
 #include "log_output.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/json_limits.hpp"
@@ -30,6 +32,11 @@ using nlohmann::json;
 namespace {
 
 constexpr std::uint64_t kStatePollMs = 200;
+// Below the server's fair share (server.hpp), so a follower is never the client dropped.
+constexpr std::size_t kHighBacklog = 128 << 10;
+constexpr std::size_t kBatchBytes = 32 << 10;
+constexpr std::size_t kEntriesPerTurn = 4096;
+constexpr std::size_t kMaxWaitingEvents = 256;
 
 struct LogQuery {
   std::string project;
@@ -96,30 +103,49 @@ json event_line(const ContainerRecord& c, const std::string& event) {
   return {{"container", c.name}, {"service", c.service}, {"event", event}};
 }
 
-// One `logs -f` (or foreground `up`) stream: the live part.
-class Follow : public std::enable_shared_from_this<Follow> {
+// One `logs` answer: history from the json-file logs, then with follow the live part.
+//
+// The client sets the pace. Entries go out while the connection's backlog is small; past
+// kHighBacklog a container's entries are no longer pushed as they come: the follower keeps
+// its place in the log (LogCursor) and reads on from there once the client has taken what
+// was queued, then is live again. So memory stays bounded, and a slow reader (a pipe read
+// slowly, a terminal) gets every line, in order, instead of being dropped. A container's
+// events (attach, die…) wait for its lines before them.
+class LogStream : public std::enable_shared_from_this<LogStream> {
  public:
-  Follow(uv_loop_t* loop, stdfs::path root, std::shared_ptr<LogCapture> capture, LogQuery q, std::weak_ptr<daemon::Responder> out,
-         const daemon::Supervisor* supervisor)
+  LogStream(uv_loop_t* loop, stdfs::path root, std::shared_ptr<LogCapture> capture, LogQuery q, std::weak_ptr<daemon::Responder> out,
+            const daemon::Supervisor* supervisor)
       : loop_(loop), root_(std::move(root)), runtime_(root_ / "runtime"), capture_(std::move(capture)), q_(std::move(q)), out_(std::move(out)),
         supervisor_(supervisor) {}
-  ~Follow() { stop(); }
+  ~LogStream() { stop(); }
 
-  void start(const std::vector<ContainerRecord>& containers) {
-    for (const auto& c : containers) track(c);
-    sub_ = capture_->subscribe([this](const std::string& id, const LogEntry& e) { on_entry(id, e); });
-    timer_ = new uv_timer_t;
-    uv_timer_init(loop_, timer_);
-    timer_->data = this;
-    uv_timer_start(timer_, [](uv_timer_t* t) { static_cast<Follow*>(t->data)->poll(); }, kStatePollMs, kStatePollMs);
+  void start(const std::vector<ContainerRecord>& containers, const std::shared_ptr<daemon::Responder>& out) {
+    std::weak_ptr<LogStream> weak = weak_from_this();
+    out->on_drain([weak] {
+      if (auto s = weak.lock()) s->on_drained();
+    });
+    turn_ = new uv_timer_t;
+    uv_timer_init(loop_, turn_);
+    turn_->data = this;
+    for (const auto& c : containers) track(c, true);
+    if (q_.follow) {
+      sub_ = capture_->subscribe([this](const std::string& id, const LogEntry& e, const LogPosition* at) { on_entry(id, e, at); });
+      timer_ = new uv_timer_t;
+      uv_timer_init(loop_, timer_);
+      timer_->data = this;
+      uv_timer_start(timer_, [](uv_timer_t* t) { static_cast<LogStream*>(t->data)->poll(); }, kStatePollMs, kStatePollMs);
+    }
+    pump();
   }
 
   void stop() {
+    stopped_ = true;
     sub_.reset();
-    if (timer_) {
-      uv_timer_stop(timer_);
-      uv_close(reinterpret_cast<uv_handle_t*>(timer_), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-      timer_ = nullptr;
+    for (uv_timer_t** t : {&timer_, &turn_}) {
+      if (!*t) continue;
+      uv_timer_stop(*t);
+      uv_close(reinterpret_cast<uv_handle_t*>(*t), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+      *t = nullptr;
     }
   }
 
@@ -127,27 +153,34 @@ class Follow : public std::enable_shared_from_this<Follow> {
   struct Tracked {
     ContainerRecord record;
     std::string status;
-    int restarts = 0;  // the Supervisor's count when last polled
+    int restarts = 0;          // the Supervisor's count when last polled
+    bool followed = false;     // its state changes are reported (follow, and it exists)
+    std::unique_ptr<LogCursor> cursor;  // behind: its entries are read from its log
+    LogPosition sent;          // live: where the last entry sent ends in its log
+    std::optional<LogPosition> limit;   // without follow: the end of its log at the request
+    std::deque<std::pair<LogPosition, json>> events;  // waiting for the cursor to pass them
   };
+
+  stdfs::path log_of(const std::string& id) const { return json_log_path(root_ / "containers" / id); }
 
   int restart_count(const std::string& id) const {
     auto w = supervisor_ ? supervisor_->find(id) : std::nullopt;
     return w ? w->restart_count : 0;
   }
 
-  // restarting: its restart policy brings it back (foreground up stays attached to it).
-  void send_die(const Tracked& t, const std::string& id, std::optional<int> code, bool restarting) {
-    capture_->drain(id);  // its last lines before its exit
-    json j = event_line(t.record, "die");
-    if (code) j["exit_code"] = *code;
-    if (restarting) j["restarting"] = true;
-    send(j);
-  }
-
   bool restarts(const std::string& id, std::optional<int> code) const {
     auto w = supervisor_ ? supervisor_->find(id) : std::nullopt;
     return w && (w->status == "restarting" ||
                  daemon::should_restart(w->policy, code.value_or(-1), w->restart_count, w->stopped_by_user));
+  }
+
+  // restarting: its restart policy brings it back (foreground up stays attached to it).
+  void send_die(Tracked& t, const std::string& id, std::optional<int> code, bool restarting) {
+    capture_->drain(id);  // its last lines before its exit
+    json j = event_line(t.record, "die");
+    if (code) j["exit_code"] = *code;
+    if (restarting) j["restarting"] = true;
+    event(t, std::move(j));
   }
 
   void send(const json& j) {
@@ -164,20 +197,65 @@ class Follow : public std::enable_shared_from_this<Follow> {
     }
   }
 
-  void track(const ContainerRecord& c) {
+  // history: one of the containers of the request (--tail applies); else one found later,
+  // read from its first entry.
+  void track(const ContainerRecord& c, bool history) {
     std::optional<int> code;
     const std::string status = status_of(c.id, &code);
-    if (status.empty()) return;
-    tracked_[c.id] = Tracked{c, status, restart_count(c.id)};
-    capture_->attach(c.id);
+    if (q_.follow && status.empty() && !history) return;
+    if (q_.follow) capture_->attach(c.id);
+    Tracked t{c, status, restart_count(c.id)};
+    t.followed = q_.follow && !status.empty();
+    if (capture_->config(c.id).driver != "none") {
+      const stdfs::path log = log_of(c.id);
+      if (!q_.follow) t.limit = capture_->position(c.id).value_or(log_end(log));
+      std::optional<LogPosition> from;
+      if (history && q_.tail >= 0) from = tail_position(log, static_cast<std::size_t>(q_.tail), t.limit);
+      t.cursor = std::make_unique<LogCursor>(log, from, t.limit);
+    }
+    Tracked& ref = tracked_[c.id] = std::move(t);
+    if (!ref.followed) return;
     json j = event_line(c, "attach");
     j["status"] = status;
     if (status == "stopped" && code) j["exit_code"] = *code;
     if (status == "stopped" && restarts(c.id, code)) j["restarting"] = true;
-    send(j);
+    event(ref, std::move(j));
   }
 
-  void on_entry(const std::string& id, const LogEntry& e) {
+  // A container's event goes out after its entries before it.
+  void event(Tracked& t, json j) {
+    if (!t.cursor) {
+      send(j);
+      return;
+    }
+    t.events.emplace_back(capture_->position(t.record.id).value_or(log_end(log_of(t.record.id))), std::move(j));
+    if (t.events.size() > kMaxWaitingEvents) {  // a restart loop while the client lags: bounded
+      send(t.events.front().second);
+      t.events.pop_front();
+    }
+  }
+
+  // The events the cursor has passed (all of them once it is gone).
+  void release_events(Tracked& t, std::string& batch) {
+    while (!t.events.empty()) {
+      const LogPosition at = t.events.front().first;
+      if (t.cursor) {
+        const LogPosition now = t.cursor->position();
+        const bool passed = at.ino == 0 || t.cursor->finished(at.ino) || (now.ino == at.ino && now.offset >= at.offset);
+        if (!passed) return;
+      }
+      append(batch, t.events.front().second);
+      t.events.pop_front();
+    }
+  }
+
+  static void append(std::string& batch, const json& j) {
+    batch += j.dump(-1, ' ', false, json::error_handler_t::replace);
+    batch += '\n';
+  }
+
+  void on_entry(const std::string& id, const LogEntry& e, const LogPosition* at) {
+    if (stopped_) return;
     auto it = tracked_.find(id);
     if (it == tracked_.end()) {
       if (foreign_.count(id)) return;
@@ -186,29 +264,117 @@ class Follow : public std::enable_shared_from_this<Follow> {
         foreign_.insert(id);
         return;
       }
-      track(*rec);  // a new container of the project (scale, recreate)
+      track(*rec, false);  // a new container of the project (scale, recreate)
       it = tracked_.find(id);
       if (it == tracked_.end()) return;
+      if (it->second.cursor) {  // this entry is in its log: the cursor reads it
+        schedule_turn();
+        return;
+      }
     }
-    if (q_.in_window(e.time_ns)) send(entry_line(it->second.record, e));
+    Tracked& t = it->second;
+    if (t.cursor) return;  // behind: the cursor reads it from the log
+    auto out = out_.lock();
+    if (!out) return;
+    if (at && out->backlog() >= kHighBacklog) {
+      // The client lags: from here on this container's entries come from its log.
+      t.cursor = std::make_unique<LogCursor>(log_of(id), t.sent);
+      waiting_ = true;
+      return;
+    }
+    if (q_.in_window(e.time_ns)) out->send_line(entry_line(t.record, e));
+    if (at) t.sent = *at;
+  }
+
+  void on_drained() {
+    if (!waiting_) return;
+    waiting_ = false;
+    pump();
+  }
+
+  void schedule_turn() {
+    if (turn_ && !uv_is_active(reinterpret_cast<uv_handle_t*>(turn_)))
+      uv_timer_start(turn_, [](uv_timer_t* t) { static_cast<LogStream*>(t->data)->pump(); }, 0, 0);
+  }
+
+  // Sends what the cursors have, oldest entry first across containers, while the client
+  // keeps up; ends the answer once every log is read without follow.
+  void pump() {
+    if (stopped_) return;
+    auto self = shared_from_this();  // the answer's end may release this
+    auto out = out_.lock();
+    if (!out || out->closed()) return;
+    std::string batch;
+    auto flush = [&] {
+      if (!batch.empty()) out->send_chunk(batch);
+      batch.clear();
+      return !stopped_ && !out->closed();
+    };
+    std::size_t budget = kEntriesPerTurn;
+    for (;;) {
+      if (batch.size() >= kBatchBytes && !flush()) return;
+      if (out->backlog() + batch.size() >= kHighBacklog) {
+        waiting_ = true;
+        flush();
+        return;
+      }
+      if (budget-- == 0) {  // one stream does not hold the loop
+        if (flush()) schedule_turn();
+        return;
+      }
+      Tracked* oldest = nullptr;
+      const LogEntry* next = nullptr;
+      std::vector<Tracked*> ended;
+      for (auto& [id, t] : tracked_) {
+        if (!t.cursor) continue;
+        const LogEntry* e = t.cursor->peek();
+        release_events(t, batch);
+        if (!e) ended.push_back(&t);
+        else if (!next || e->time_ns < next->time_ns) {
+          oldest = &t;
+          next = e;
+        }
+      }
+      for (Tracked* t : ended) {
+        // At the end of its log: live from here (follow), or done.
+        t->sent = t->cursor->position();
+        t->cursor.reset();
+        release_events(*t, batch);
+      }
+      if (!oldest) break;
+      if (q_.in_window(next->time_ns)) append(batch, entry_line(oldest->record, *next));
+      oldest->cursor->next();
+      release_events(*oldest, batch);
+    }
+    if (!flush()) return;
+    if (!q_.follow) {
+      stop();
+      out->end_stream();
+    }
   }
 
   void poll() {
     // Containers of the project that appeared without printing yet.
     if (++ticks_ % 5 == 0) {
       std::error_code ec;
+      bool found = false;
       for (const auto& d : stdfs::directory_iterator(root_ / "containers", ec)) {
         const std::string id = d.path().filename().string();
         if (tracked_.count(id) || foreign_.count(id)) continue;
         auto rec = read_record(root_, id);
         if (!rec) continue;  // being created
         if (!q_.selects(*rec)) foreign_.insert(id);
-        else track(*rec);
+        else {
+          track(*rec, false);
+          found = true;
+        }
       }
+      if (found) schedule_turn();
     }
     std::vector<std::string> gone;
     auto self = shared_from_this();  // a send may close the stream, and this with it
     for (auto& [id, t] : tracked_) {
+      if (!t.followed) continue;
       std::optional<int> code;
       const std::string status = status_of(id, &code);
       const int restarts_now = restart_count(id);
@@ -218,26 +384,27 @@ class Follow : public std::enable_shared_from_this<Follow> {
       const int missed = std::max(0, restarts_now - t.restarts);
       t.restarts = restarts_now;
       if (missed == 0 && status == t.status) {
-        if (!timer_) return;  // stopped while sending
+        if (stopped_) return;
         continue;
       }
       bool up = was_up;
       for (int i = 0; i < missed; ++i) {
         if (up) send_die(t, id, code, true);
-        send(event_line(t.record, "start"));
+        event(t, event_line(t.record, "start"));
         up = true;
       }
       if (up && !is_up) {
         send_die(t, id, code, restarts(id, code));
       } else if (!up && is_up) {
-        send(event_line(t.record, "start"));
+        event(t, event_line(t.record, "start"));
       }
       if (status.empty()) {
-        send(event_line(t.record, "destroy"));
-        gone.push_back(id);
+        event(t, event_line(t.record, "destroy"));
+        t.followed = false;
+        if (!t.cursor) gone.push_back(id);  // else kept until its last entries are read
       }
       t.status = status;
-      if (!timer_) return;  // stopped while sending
+      if (stopped_) return;  // stopped while sending
     }
     for (const auto& id : gone) tracked_.erase(id);
   }
@@ -250,7 +417,10 @@ class Follow : public std::enable_shared_from_this<Follow> {
   std::weak_ptr<daemon::Responder> out_;
   const daemon::Supervisor* supervisor_;
   LogCapture::Subscription sub_;
-  uv_timer_t* timer_ = nullptr;
+  uv_timer_t* timer_ = nullptr;  // state polls (follow)
+  uv_timer_t* turn_ = nullptr;   // the next pump, on the loop's next turn
+  bool stopped_ = false;
+  bool waiting_ = false;         // for the client to take what is queued
   unsigned ticks_ = 0;
   std::map<std::string, Tracked> tracked_;
   std::set<std::string> foreign_;  // containers of other projects or services
@@ -258,7 +428,7 @@ class Follow : public std::enable_shared_from_this<Follow> {
 
 void serve_logs(daemon::Engine& engine, const std::shared_ptr<LogCapture>& capture, const std::string& project, const json& options,
                 const std::shared_ptr<daemon::Responder>& out) {
-  const LogQuery q = query_from(project, options);
+  LogQuery q = query_from(project, options);
   const stdfs::path root = engine.root();
   capture->sweep();  // a container made a moment ago is read before its log is
   std::vector<ContainerRecord> containers;
@@ -267,33 +437,15 @@ void serve_logs(daemon::Engine& engine, const std::shared_ptr<LogCapture>& captu
   for (const auto& c : containers)
     if (!q.attach && capture->config(c.id).driver == "none")
       throw daemon::HttpError(501, "configured logging driver does not support reading");
-
-  struct Line {
-    std::int64_t time;
-    json j;
-  };
-  std::vector<Line> history;
-  for (const auto& c : containers) {
-    capture->drain(c.id);  // what is in the pipe now belongs to the history
-    auto entries = read_json_log(json_log_path(root / "containers" / c.id));
-    std::size_t first = 0;
-    if (q.tail >= 0 && entries.size() > static_cast<std::size_t>(q.tail)) first = entries.size() - static_cast<std::size_t>(q.tail);
-    for (std::size_t i = first; i < entries.size(); ++i)
-      if (q.in_window(entries[i].time_ns)) history.push_back({entries[i].time_ns, entry_line(c, entries[i])});
-  }
-  std::stable_sort(history.begin(), history.end(), [](const Line& a, const Line& b) { return a.time < b.time; });
+  for (const auto& c : containers) capture->drain(c.id);  // what is in the pipe now belongs to the history
+  if (q.follow && q.until && *q.until < now_ns()) q.follow = false;
   out->start_stream();
   json selected = json::array();
   for (const auto& c : containers) selected.push_back({{"container", c.name}, {"service", c.service}});
   out->send_line({{"containers", selected}});
-  for (const auto& l : history) out->send_line(l.j);
-  if (!q.follow || (q.until && *q.until < now_ns())) {
-    out->end_stream();
-    return;
-  }
-  auto follow = std::make_shared<Follow>(engine.loop(), root, capture, q, out, &engine.supervisor());
-  follow->start(containers);
-  out->on_close([follow] { follow->stop(); });
+  auto stream = std::make_shared<LogStream>(engine.loop(), root, capture, q, out, &engine.supervisor());
+  out->on_close([stream] { stream->stop(); });
+  stream->start(containers, out);
 }
 
 // Stops the selected services' containers, dependents first (foreground up's Ctrl-C).

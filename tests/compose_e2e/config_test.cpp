@@ -1,8 +1,11 @@
 // docker compose pkg/e2e/config_test.go, ported: `config` renders the resolved model
 // (yaml and json), keeps variables with --no-interpolate (and says service selection is
 // ignored), prints the model's variables, and lists resources with --no-consistency.
-// Left out: TestConfigServicesFilter (`config --filter`, a newer flag mycompose does not
-// have yet) and TestConfigHashMatchesContainerLabel (needs `docker inspect`).
+// TestConfigServicesFilter: `config --services --filter profile=…|label=…`. Also: a warning
+// printed off a terminal is logrus' text form, as docker compose prints it.
+// Left out: TestConfigHashMatchesContainerLabel (needs `docker inspect`).
+#include <regex>
+
 #include "integration/scheduler/cli_project_fixture.hpp"
 
 using namespace cli_project;
@@ -109,4 +112,53 @@ secrets:
   CHECK(j["services"]["bar"]["entrypoint"].is_null());
   auto yaml = p.ok({"config"});
   CHECK(yaml.find("mode: \"0440\"") != std::string::npos);
+}
+
+TEST_CASE("TestConfigServicesFilter: config --services --filter by profile and label") {
+  Project p(R"(services:
+  core:
+    image: busybox:test
+    labels:
+      tier: backend
+  worker:
+    image: busybox:test
+    profiles: [workers]
+    labels:
+      tier: backend
+  monitor:
+    image: busybox:test
+    profiles: [monitoring, workers]
+    labels:
+      tier: ops
+)");
+  // A profile filter activates the profile and selects its services.
+  CHECK(p.ok({"config", "--services", "--filter", "profile=workers"}) == "monitor\nworker\n");
+  auto wildcard = p.run({"config", "--services", "--filter", "profile=*"});
+  CHECK(wildcard.exit_code == 1);
+  CHECK(wildcard.err.find("profiles must be selected explicitly") != std::string::npos);
+  CHECK(p.ok({"config", "--services", "--filter", "label=tier=backend"}) == "core\n");
+  CHECK(p.ok({"config", "--services", "--filter", "profile=workers", "--filter", "label=tier=backend"}) == "worker\n");
+  CHECK(p.ok({"config", "--services", "--filter", "profile=unknown"}) == "");
+  auto no_services = p.run({"config", "--filter", "profile=workers"});
+  CHECK(no_services.exit_code == 1);
+  CHECK(no_services.err.find("--filter requires --services") != std::string::npos);
+  auto unknown = p.run({"config", "--services", "--filter", "state=running"});
+  CHECK(unknown.exit_code == 1);
+  CHECK(unknown.err.find("unknown criteria \"state\"") != std::string::npos);
+}
+
+// docker compose's warnings are logrus entries on stderr: off a terminal (here, a pipe) in
+// logrus' text form, the message quoted as Go's %q does.
+TEST_CASE("a warning off a terminal is logrus' text form: time=... level=warning msg=...") {
+  Project p("services:\n  test:\n    image: busybox:test\n    labels:\n      a: \"${MYCOMPOSE_TEST_NEVER_SET}\"\n");
+  auto r = p.run({"config", "--services"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out == "test\n");
+  const std::string expected = " level=warning msg=\"The \\\"MYCOMPOSE_TEST_NEVER_SET\\\" variable is not set. Defaulting to a blank string.\"\n";
+  INFO(r.err);
+  REQUIRE(r.err.size() > expected.size());
+  // time="2026-12-07T13:02:32Z" or with the local offset (+01:00), then the rest byte for byte.
+  const std::string time_part = r.err.substr(0, r.err.size() - expected.size());
+  CHECK(std::regex_match(time_part, std::regex(R"re(time="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)")re")));
+  CHECK(r.err.substr(time_part.size()) == expected);
 }

@@ -66,6 +66,13 @@ class Responder {
   // Called once if the connection goes away before the answer is complete (client hung up
   // on a stream, engine shutdown). Not called after a complete answer.
   void on_close(std::function<void()> cb) { on_close_ = std::move(cb); }
+  // Answer bytes queued for the client and not yet taken by it. A stream that can wait
+  // (a log follower reads the rest from the log file later) stops sending past a few
+  // hundred KB and goes on when on_drain's callback runs: the backlog has fallen to
+  // kDrainedBacklog after the client read.
+  std::size_t backlog() const;
+  static constexpr std::size_t kDrainedBacklog = 32 << 10;
+  void on_drain(std::function<void()> cb) { on_drain_ = std::move(cb); }
 
  private:
   friend class Connection;
@@ -74,6 +81,7 @@ class Responder {
   Connection* conn_;
   State state_ = State::None;
   std::function<void()> on_close_;
+  std::function<void()> on_drain_;
 };
 
 using Handler = std::function<void(Request&, const std::shared_ptr<Responder>&)>;
@@ -112,10 +120,13 @@ struct ServerLimits {
   std::uint64_t idle_timeout_ms = 30'000;
   // Bytes queued for a client that does not read (a stream: logs -f, events): past
   // per_connection the client is dropped; past total (all clients), any client with more
-  // than fair_share queued is.
+  // than fair_share queued is. Log streams hold themselves below fair_share (backlog()).
   std::size_t write_backlog_per_connection = 8 << 20;
   std::size_t write_backlog_total = 64 << 20;
   std::size_t write_backlog_fair_share = 256 << 10;
+  // A client with bytes queued that takes none of them for this long is dropped (a reader
+  // that is stuck for good; a slow one makes progress).
+  std::uint64_t write_stall_timeout_ms = 300'000;
   // Request bytes held by all connections (heads and bodies being received): past total, the
   // connections that have held an unfinished request longest are closed, and a connection
   // still holding more than fair_share is answered 503.

@@ -35,7 +35,7 @@ void play(Renderer& r) {
 // docker compose's plain writer: Println("", id, text, status) for every event.
 TEST_CASE("progress plain: every event as docker compose's plain line, no symbols, a repeat once, the error's message as its status") {
   std::ostringstream out;
-  PlainRenderer r(out);
+  PlainRenderer r(out, [](std::string_view m) { return "WARN[0000] " + std::string(m) + "\n"; });  // common/warning.hpp's form
   play(r);
   CHECK(out.str() ==
         " Network shop_default  Creating\n"

@@ -81,7 +81,7 @@ TEST_CASE("progress tty: a warning goes above the frame, which is drawn again be
   f.r.event({"Container shop-db-1", "Started", State::Done, ""});
   f.take();
   f.r.event({"", "", State::Warning, "mem_limit is not supported yet"});
-  CHECK(f.take() == "\033[2A\r\033[J" "WARN[0000] mem_limit is not supported yet\n" + kHide + kClear + "[+] Running 1/1\n" +
+  CHECK(f.take() == "\033[2A\r\033[J" "WARN[0000] mem_limit is not supported yet               \n" + kHide + kClear + "[+] Running 1/1\n" +
                         kClear + " \u2714 Container shop-db-1  Started    0.0s\n" + kShow);
 }
 
