@@ -159,6 +159,7 @@ class LogStream : public std::enable_shared_from_this<LogStream> {
     LogPosition sent;          // live: where the last entry sent ends in its log
     std::optional<LogPosition> limit;   // without follow: the end of its log at the request
     std::deque<std::pair<LogPosition, json>> events;  // waiting for the cursor to pass them
+    std::size_t order = 0;     // when it was tracked
   };
 
   stdfs::path log_of(const std::string& id) const { return json_log_path(root_ / "containers" / id); }
@@ -205,6 +206,7 @@ class LogStream : public std::enable_shared_from_this<LogStream> {
     if (q_.follow && status.empty() && !history) return;
     if (q_.follow) capture_->attach(c.id);
     Tracked t{c, status, restart_count(c.id)};
+    t.order = next_order_++;
     t.followed = q_.follow && !status.empty();
     if (capture_->config(c.id).driver != "none") {
       const stdfs::path log = log_of(c.id);
@@ -328,13 +330,20 @@ class LogStream : public std::enable_shared_from_this<LogStream> {
       for (auto& [id, t] : tracked_) {
         if (!t.cursor) continue;
         const LogEntry* e = t.cursor->peek();
+        if (!e) {
+          ended.push_back(&t);
+          continue;
+        }
         release_events(t, batch);
-        if (!e) ended.push_back(&t);
-        else if (!next || e->time_ns < next->time_ns) {
+        if (!next || e->time_ns < next->time_ns) {
           oldest = &t;
           next = e;
         }
       }
+      // Containers found at their log's end say so in the order they were tracked (the
+      // request's order), not in the order of their ids: a foreground up reads the first
+      // exit first, as it happened.
+      std::sort(ended.begin(), ended.end(), [](const Tracked* a, const Tracked* b) { return a->order < b->order; });
       for (Tracked* t : ended) {
         // At the end of its log: live from here (follow), or done.
         t->sent = t->cursor->position();
@@ -423,6 +432,7 @@ class LogStream : public std::enable_shared_from_this<LogStream> {
   bool waiting_ = false;         // for the client to take what is queued
   unsigned ticks_ = 0;
   std::map<std::string, Tracked> tracked_;
+  std::size_t next_order_ = 0;
   std::set<std::string> foreign_;  // containers of other projects or services
 };
 

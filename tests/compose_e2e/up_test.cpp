@@ -106,7 +106,7 @@ networks:
   auto r = p.run({"--all-resources", "up"});
   INFO(combined(r));
   CHECK(r.exit_code == 0);
-  CHECK(matches(combined(r), "Volume e2e-all-resources_my_vol +Created"));
+  CHECK(matches(combined(r), "Volume \"e2e-all-resources_my_vol\" +Created"));
   CHECK(matches(combined(r), "Network e2e-all-resources_my_net +Created"));
   p.ok({"--all-resources", "down", "-v"});
 }
