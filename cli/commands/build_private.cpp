@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cstdlib>
 #include <functional>
-#include <iostream>
 #include <set>
 
 #include "mycompose/common/error.hpp"
+#include "mycompose/common/warning.hpp"
 
 namespace mycompose::cli {
 
@@ -169,10 +169,25 @@ void add_buildkit_options(const compose::Project& project, const std::string& se
   if (!platform.empty()) r.platforms = {platform};
   else if (env_platform && *env_platform) r.platforms = {env_platform};
   for (const auto& stage : strings(b, "no_cache_filter")) r.no_cache_stages.insert(stage);
+  // type=local folders are honoured; a registry, gha, s3… cache cannot be reached from here.
   for (const char* key : {"cache_from", "cache_to"})
-    if (!strings(b, key).empty())
-      std::cerr << "WARN[0000] service \"" << service << "\": build." << key
-                << " is ignored: this builder keeps its step cache in the engine's root\n";
+    for (const auto& spec : strings(b, key)) {
+      std::string type, dir;
+      for (const auto& item : split(spec, ',')) {
+        auto eq = item.find('=');
+        std::string k = item.substr(0, eq), v = eq == std::string::npos ? "" : item.substr(eq + 1);
+        if (k == "type") type = v;
+        else if (k == "src" || k == "dest") dir = v;
+      }
+      if (type != "local" || dir.empty()) {
+        print_warning("service \"" + service + "\": build." + key + " \"" + spec + "\" is ignored: only type=local,src=|dest=DIR is supported");
+        continue;
+      }
+      std::filesystem::path p = dir;
+      if (p.is_relative()) p = std::filesystem::path(project.working_dir) / p;
+      if (std::string(key) == "cache_from") r.cache_from.push_back(p.lexically_normal());
+      else r.cache_to = p.lexically_normal();
+    }
   for (auto& [name, value] : r.additional_contexts)
     if (value.rfind("service:", 0) == 0) {
       const std::string dep = value.substr(8);

@@ -21,6 +21,7 @@ std::optional<CacheRecord> BuildCache::lookup(const std::string& key, const imag
   });
   // The layer may have been removed with the last image using it.
   if (!r || (!r->layer.chain_id.empty() && !store.has_layer(r->layer.chain_id))) return std::nullopt;
+  used_.emplace_back(key, *r);
   return r;
 }
 
@@ -28,6 +29,7 @@ void BuildCache::put(const std::string& key, const CacheRecord& r) const {
   fs::make_dirs(dir_ / "records", 0700);
   nlohmann::json j = {{"chain_id", r.layer.chain_id}, {"diff_id", r.layer.diff_id}, {"size", r.layer.size}, {"created", r.created}};
   fs::write_file_atomic(dir_ / "records" / (key + ".json"), j.dump());
+  used_.emplace_back(key, r);
 }
 
 }  // namespace mycompose::build

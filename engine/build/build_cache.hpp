@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "mycompose/image/store.hpp"
 
@@ -22,9 +24,12 @@ class BuildCache {
   // nullopt when there is no record or its layer is gone from the store.
   std::optional<CacheRecord> lookup(const std::string& key, const image::ImageStore& store) const;
   void put(const std::string& key, const CacheRecord& record) const;
+  // Every record this object found or wrote, in order: what build.cache_to exports.
+  const std::vector<std::pair<std::string, CacheRecord>>& used() const { return used_; }
 
  private:
   std::filesystem::path dir_;
+  mutable std::vector<std::pair<std::string, CacheRecord>> used_;
 };
 
 }  // namespace mycompose::build

@@ -32,6 +32,7 @@
 #include "mycompose/net/network_manager.hpp"
 #include "mycompose/runtime/overlay.hpp"
 #include "mycompose/runtime/spec_generator.hpp"
+#include "local_cache.hpp"
 #include "run_secrets.hpp"
 #include "run_step.hpp"
 #include "stage_state.hpp"
@@ -128,6 +129,7 @@ class Build {
   Build(const Build&) = delete;
 
   std::string run();
+  const BuildCache& cache() const { return cache_; }
 
  private:
   void emit(BuildEvent::Kind kind, int step, std::string text, double seconds = 0) {
@@ -1059,7 +1061,10 @@ std::string Builder::build(const BuildRequest& request, const ProgressSink& prog
   req.no_cache_stages = stages;
   remove_stale_step_dirs(root_ / "build" / "tmp");
   Build b(store_, root_, req, progress);
-  return b.run();
+  for (const auto& dir : req.cache_from) import_local_cache(store_, b.cache(), dir);
+  auto id = b.run();
+  if (!req.cache_to.empty()) export_local_cache(store_, b.cache(), id, req.cache_to);
+  return id;
 }
 
 }  // namespace mycompose::build

@@ -60,6 +60,10 @@ struct BuildRequest {
   std::vector<runtime::Ulimit> ulimits;      // RUN's rlimits (build.ulimits)
   std::vector<std::string> platforms;        // build.platforms: only the host's can be built here
   std::set<std::string> no_cache_stages;     // build.no_cache_filter: stages built without the cache
+  // build.cache_from / cache_to of type local: folders to import step records from before the
+  // build, and to export the built image's records to after it (engine/build/local_cache.hpp).
+  std::vector<std::filesystem::path> cache_from;
+  std::filesystem::path cache_to;
   std::string name;                     // prefix in progress lines ("web"), "" = none
 };
 

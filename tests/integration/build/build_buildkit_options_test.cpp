@@ -157,3 +157,27 @@ TEST_CASE("build mounts: cache mode/uid/gid and tmpfs size are applied, an optio
   REQUIRE_THROWS_WITH(sb.build_text("FROM busybox:test\nRUN --mount=type=npipe,target=/c true\n"),
                       Catch::EndsWith("RUN --mount type=npipe is not supported (bind, cache, tmpfs, secret and ssh are)"));
 }
+
+TEST_CASE("build cache local: cache_to exports the built image's steps, cache_from in another root finds them") {
+  Sandbox first, second;
+  first.import_busybox();
+  second.import_busybox();
+  const auto dir = first.dir / "exported-cache";
+  const std::string df = "FROM busybox:test\nRUN echo one > /one\nRUN echo two > /two\n";
+  BuildRequest to;
+  to.cache_from = {dir};  // not there yet: the first build has no cache to read
+  to.cache_to = dir;
+  auto built = first.build_text(df, to);
+  CHECK(built.count(BuildEvent::Kind::Cached) == 0);
+  CHECK(stdfs::exists(dir / "image.tar"));
+  BuildRequest from;
+  from.cache_from = {dir};
+  auto again = second.build_text(df, from);
+  CHECK(again.count(BuildEvent::Kind::Cached) == 2);
+  CHECK(again.output().empty());
+  // The same layers (the base images differ in their import time, so the image ids do).
+  CHECK(second.store.image_layers(again.id).back().chain_id == first.store.image_layers(built.id).back().chain_id);
+  // Someone else's folder: a broken index is refused with the folder named.
+  mycompose::fs::write_file_atomic(dir / "cache.json", "{\"version\":1,\"records\":[{\"key\":\"../../etc\",\"chain_id\":\"\"}]}");
+  REQUIRE_THROWS_WITH(second.build_text(df, from), Catch::Contains("exported-cache/cache.json: a malformed record"));
+}
