@@ -155,6 +155,26 @@ struct Project : Cli {
 };
 
 // A `mycompose …` running in the background in the project's folder, its output going to files.
+// `mycompose ARGS…` started in the project's folder with its root and the stdio `fa` sets up
+// (the caller adds its opens and dup2s, then destroys fa); -1 when it cannot start.
+inline pid_t spawn_cli(const Project& p, const std::vector<std::string>& args, posix_spawn_file_actions_t* fa) {
+  posix_spawn_file_actions_addchdir_np(fa, p.dir.c_str());
+  std::vector<std::string> argv{mycompose::test::mycompose_bin()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> cargv;
+  for (auto& a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) env.push_back(*e);
+  env.push_back("MYCOMPOSE_ROOT=" + p.r.root().string());
+  std::vector<char*> cenv;
+  for (auto& e : env) cenv.push_back(e.data());
+  cenv.push_back(nullptr);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, argv[0].c_str(), fa, nullptr, cargv.data(), cenv.data()) != 0) return -1;
+  return pid;
+}
+
 struct Background {
   pid_t pid = -1;
   int exit_code = -1;
@@ -168,19 +188,7 @@ struct Background {
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_addopen(&fa, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addchdir_np(&fa, p.dir.c_str());
-    std::vector<std::string> argv{mycompose::test::mycompose_bin()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> cargv;
-    for (auto& a : argv) cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    std::vector<std::string> env;
-    for (char** e = environ; *e; ++e) env.push_back(*e);
-    env.push_back("MYCOMPOSE_ROOT=" + p.r.root().string());
-    std::vector<char*> cenv;
-    for (auto& e : env) cenv.push_back(e.data());
-    cenv.push_back(nullptr);
-    if (posix_spawn(&pid, argv[0].c_str(), &fa, nullptr, cargv.data(), cenv.data()) != 0) pid = -1;
+    pid = spawn_cli(p, args, &fa);
     posix_spawn_file_actions_destroy(&fa);
   }
   Background(const Background&) = delete;
