@@ -44,6 +44,11 @@ json services(const Node* section, schema::Walk& w, std::map<std::string, Compos
     json s = schema::convert_object(e.value, schema::service(), w, "services." + e.key);
     s.erase("extends");  // resolved by the extends stage
     if (w.ctx.resolve_env_files) schema::resolve_env_files(e.value, s, w, "services." + e.key, missing_files);
+    // A pre_start hook's own env_file completes its own environment, as the service's does.
+    if (const Node* hooks = e.value.find("pre_start"); hooks && hooks->is_sequence() && w.ctx.resolve_env_files)
+      for (std::size_t i = 0; i < hooks->items.size() && i < s["pre_start"].size(); ++i)
+        schema::resolve_env_files(hooks->items[i], s["pre_start"][i], w, "services." + e.key + ".pre_start[" + std::to_string(i) + "]",
+                                  missing_files);
     schema::resolve_label_files(e.value, s, w, "services." + e.key, missing_files);
     sorted[e.key] = std::move(s);
   }

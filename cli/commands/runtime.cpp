@@ -151,6 +151,7 @@ void register_runtime(CLI::App& app, Context& ctx) {
   exec->add_option("--cwd,-w,--workdir", f->exec.cwd, "Working directory inside the container");
   exec->add_option("-u,--user", f->exec.user, "Username or UID, optionally :group or :GID");
   exec->add_flag("-d,--detach", f->exec.detach, "Run it in the background");
+  exec->add_flag("--privileged", f->exec.privileged, "Give the process every capability (docker exec --privileged)");
   exec->prefix_command();
   exec->fallthrough(false);  // the id and command stay here instead of going to the parent
   exec->callback([f, exec, &ctx] {

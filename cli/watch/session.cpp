@@ -247,7 +247,7 @@ void Session::exec(const std::string& service, const Rule& rule) {
       else if (!v.is_null()) e.env.push_back(k + "=" + v.dump());
     }
   }
-  if (rule.exec.value("privileged", false)) warn("service " + service + ": develop.watch exec.privileged is not supported, the command runs unprivileged");
+  e.privileged = rule.exec.value("privileged", false);
   for (const auto& rec : service_containers(store, {project_.name, service, 0, true, false})) {
     const int rc = store.runtime().exec(rec.id, e);
     if (rc != 0) throw Error("exit code " + std::to_string(rc));

@@ -1,6 +1,7 @@
 // The Compose specification's tables (compose-spec/schema/compose-spec.json). Property
 // order is the order `docker compose config` prints them in (compose-go's struct order);
 // service keys are alphabetical.
+#include <algorithm>
 #include <deque>
 
 #include "attributes.hpp"
@@ -222,8 +223,9 @@ struct Tables {
                                          {}, true);
     const Type* device_long = object({{"source", S}, {"target", S}, {"permissions", S}}, {"source"});
 
-    // All 93 service keys of the specification, alphabetical (the order config prints).
-    service = object({
+    // All 94 service keys of the specification (pre_start added below), alphabetical (the
+    // order config prints).
+    std::vector<Prop> service_props = {
         {"annotations", LOD},
         {"attach", B},
         {"blkio_config", blkio},
@@ -316,7 +318,24 @@ struct Tables {
         {"volumes", custom(volumes, volume_long)},
         {"volumes_from", LS},
         {"working_dir", S},
-    });
+    };
+    // pre_start: each hook a container specification of its own (compose-go's PreStartHook:
+    // the service's keys but those that make or order containers, plus per_replica).
+    std::vector<Prop> hook_props;
+    for (const Prop& p : service_props) {
+      static const std::string_view not_in_hook[] = {"build",  "container_name", "depends_on", "deploy",   "develop", "extends",
+                                                     "models", "post_start",     "pre_stop",   "profiles", "provider", "scale"};
+      if (std::find(std::begin(not_in_hook), std::end(not_in_hook), p.key) != std::end(not_in_hook)) continue;
+      if (p.key == "pid") hook_props.push_back({"per_replica", B});
+      hook_props.push_back(p);
+    }
+    const Type* pre_start_hook = object(hook_props);
+    for (auto it = service_props.begin(); it != service_props.end(); ++it)
+      if (it->key == "pre_stop") {
+        service_props.insert(it, {"pre_start", list_of(pre_start_hook)});
+        break;
+      }
+    service = object(service_props);
 
     const Type* ipam = object({{"driver", S},
                                {"config", list_of(object({{"subnet", S},

@@ -18,7 +18,7 @@ const std::set<std::string_view> kServiceKeys = {
     "domainname",  "entrypoint",   "env_file",    "environment",  "expose",        "external_links", "extra_hosts",
     "group_add",   "healthcheck",  "hostname",    "image",        "init",          "ipc",
     "label_file",  "labels",       "links",        "logging",      "mac_address", "mem_limit",   "mem_reservation", "memswap_limit",
-    "network_mode", "networks",    "oom_score_adj", "pid",        "pids_limit",   "ports",         "post_start",   "pre_stop",
+    "network_mode", "networks",    "oom_score_adj", "pid",        "pids_limit",   "ports",         "post_start",   "pre_start",   "pre_stop",
     "privileged",
     "profiles",    "pull_policy",  "read_only",   "restart",      "scale",         "secrets",
     "security_opt", "shm_size",    "stdin_open",  "stop_grace_period", "stop_signal", "sysctls",

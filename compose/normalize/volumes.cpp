@@ -66,7 +66,14 @@ json short_syntax(const Node& node, Walk& w, const std::string& path) {
       if (bind.contains(k)) ordered[k] = bind[k];
     v["bind"] = ordered;
   } else {
-    if (!bind.empty()) fail("z, Z and propagation modes apply to bind mounts, not volumes");
+    // As compose-go: z, Z and propagation on a volume are kept as its `bind` options (the
+    // engine relabels nothing: no SELinux here, as Docker where SELinux is off).
+    if (!bind.empty()) {
+      json ordered = json::object();
+      for (const char* k : {"selinux", "propagation"})
+        if (bind.contains(k)) ordered[k] = bind[k];
+      v["bind"] = ordered;
+    }
     v["volume"] = volume;
   }
   return v;

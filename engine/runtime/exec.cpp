@@ -24,6 +24,7 @@
 #include "launcher.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
+#include "mycompose/runtime/capabilities.hpp"
 #include "mycompose/runtime/cgroup.hpp"
 #include "mycompose/runtime/runtime.hpp"
 #include "process_setup.hpp"
@@ -48,6 +49,12 @@ json exec_process_spec(const json& config, const ExecOptions& o) {
   p["env"] = env;
   if (!o.cwd.empty()) p["cwd"] = o.cwd;
   p["terminal"] = o.tty;
+  if (o.privileged) {
+    const auto all = bounding_capability_names();
+    json caps = p.value("capabilities", json::object());
+    for (const char* set : {"bounding", "permitted", "effective"}) caps[set] = all;
+    p["capabilities"] = caps;
+  }
   return p;
 }
 

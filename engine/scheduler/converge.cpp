@@ -1,5 +1,6 @@
 #include "mycompose/scheduler/converge.hpp"
 
+#include "pre_start.hpp"
 #include "project_state.hpp"
 #include "mycompose/image/store.hpp"
 #include "unsupported_keys.hpp"
@@ -99,6 +100,30 @@ void check_donors(ProjectState& s, const std::string& service) {
   }
 }
 
+// pre_start hooks (pre_start.hpp) run when the service's containers start with none of them
+// left running: a first up, a recreate, an up after stop; not an unchanged up nor a scale up
+// (a Keep step). The containers are made first (the runners mount their volumes), the hooks
+// run, then the containers start; a failing hook leaves them created. With --no-start the
+// runners are only prepared, for a later `start`.
+bool pre_start_due(const ProjectState& s, const std::string& service, const std::vector<const Step*>& steps) {
+  if (!has_pre_start(s.services.value(service, Json::object()))) return false;
+  const bool keeps = std::any_of(steps.begin(), steps.end(), [](const Step* st) { return st->kind == StepKind::Keep; });
+  const bool starts = std::any_of(steps.begin(), steps.end(), [](const Step* st) { return st->kind != StepKind::Remove; });
+  return !keeps && starts;
+}
+
+void run_steps_with_pre_start(ProjectState& s, const Plan& plan, const std::vector<const Step*>& steps,
+                              const std::map<std::string, std::string>& volumes, const UpOptions& up) {
+  UpOptions create_only = up;
+  create_only.no_start = true;
+  run_steps(s, plan, steps, volumes, create_only);
+  const ServicePlan& sp = *plan.find(steps.front()->service);
+  prepare_pre_start_runners(s, sp, volumes);
+  if (up.no_start) return;
+  run_pre_start(s, sp.name);
+  for (const auto& c : s.containers_of(sp.name)) s.start_existing(c.id, sp.name, c.name);
+}
+
 }  // namespace
 
 void Converger::up(const compose::Project& project, const PlanOptions& plan_options, const ReconcileOptions& options, const UpOptions& up) {
@@ -142,7 +167,8 @@ void Converger::up(const compose::Project& project, const PlanOptions& plan_opti
     if (plan.find(service)) check_donors(s, service);
     if (std::any_of(it->second.begin(), it->second.end(), [](const Step* st) { return st->kind == StepKind::Recreate; }))
       stop_restart_dependents(s, plan, service, up.timeout);
-    run_steps(s, plan, it->second, volumes, up);
+    if (plan.find(service) && pre_start_due(s, service, it->second)) run_steps_with_pre_start(s, plan, it->second, volumes, up);
+    else run_steps(s, plan, it->second, volumes, up);
   };
   cb.blocked = [&](const std::string& service) {
     auto it = by_service.find(service);

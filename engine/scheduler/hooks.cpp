@@ -10,8 +10,7 @@ extern char** environ;
 namespace mycompose::scheduler {
 
 void run_lifecycle_hooks(const ConvergeHooks& hooks, const char* key, const std::string& service_name,
-                         const nlohmann::ordered_json& service, const std::string& container_id,
-                         const std::function<void(const std::string&)>& warn) {
+                         const nlohmann::ordered_json& service, const std::string& container_id) {
   if (!service.contains(key) || !service[key].is_array() || service[key].empty()) return;
   if (!hooks.exec_hook) return;
   for (const auto& hook : service[key]) {
@@ -24,8 +23,7 @@ void run_lifecycle_hooks(const ConvergeHooks& hooks, const char* key, const std:
     if (hook.contains("environment") && hook["environment"].is_object())
       for (const auto& [k, v] : hook["environment"].items())
         if (!v.is_null()) p.env.push_back(k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
-    if (hook.value("privileged", false))
-      warn("service \"" + service_name + "\": " + key + " hook: privileged is not supported, the hook runs with the container's privileges");
+    p.privileged = hook.value("privileged", false);
     const int status = hooks.exec_hook(container_id, p);
     if (status != 0) throw Error(service_name + " hook exited with status " + std::to_string(status));
   }
@@ -36,6 +34,7 @@ std::vector<std::string> hook_argv(const std::vector<std::string>& prefix, const
   std::vector<std::string> argv = prefix;
   if (!p.user.empty()) argv.insert(argv.end(), {"--user", p.user});
   if (!p.cwd.empty()) argv.insert(argv.end(), {"--workdir", p.cwd});
+  if (p.privileged) argv.push_back("--privileged");
   for (const auto& e : p.env) argv.insert(argv.end(), {"--env", e});
   argv.push_back(container_id);
   argv.insert(argv.end(), p.args.begin(), p.args.end());

@@ -13,11 +13,10 @@
 
 namespace mycompose::scheduler {
 
-// key: "post_start" or "pre_stop"; service: the service's definition. Warnings (a privileged
-// hook runs without extra privileges) go to warn.
+// key: "post_start" or "pre_stop"; service: the service's definition. A `privileged: true`
+// hook runs with every capability (docker exec --privileged).
 void run_lifecycle_hooks(const ConvergeHooks& hooks, const char* key, const std::string& service_name,
-                         const nlohmann::ordered_json& service, const std::string& container_id,
-                         const std::function<void(const std::string&)>& warn);
+                         const nlohmann::ordered_json& service, const std::string& container_id);
 
 // `mycompose runtime --root <runtime_root> exec [-u] [-w] [-e]… <id> <command>`: the argv
 // that runs a hook (program: the mycompose launcher, as health probes use it).

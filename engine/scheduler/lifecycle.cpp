@@ -6,6 +6,7 @@
 
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
+#include "pre_start.hpp"
 
 namespace mycompose::scheduler {
 namespace stdfs = std::filesystem;
@@ -85,6 +86,14 @@ void Lifecycle::create(const PlanOptions& po, const ReconcileOptions& ro) {
         break;
     }
   }
+  // As docker compose's create: the pre_start runners are prepared for a later `start`
+  // (not for a service left running).
+  for (const auto& sp : plan.services) {
+    const bool keeps = std::any_of(r.steps.begin(), r.steps.end(),
+                                   [&](const Step& st) { return st.service == sp.name && st.kind == StepKind::Keep; });
+    if (!keeps && has_pre_start(s_.services.value(sp.name, nlohmann::ordered_json::object())))
+      prepare_pre_start_runners(s_, sp, volumes);
+  }
 }
 
 void Lifecycle::start(const std::vector<std::string>& services) {
@@ -98,7 +107,17 @@ void Lifecycle::start(const std::vector<std::string>& services) {
   std::set<std::string> gated;
   for (const auto& c : containers) {
     const ServicePlan* sp = plan.find(c.service);
-    if (sp && gated.insert(c.service).second) wait_dependencies(s_, *sp);
+    if (sp && gated.insert(c.service).second) {
+      wait_dependencies(s_, *sp);
+      // The runners `create` or `up --no-start` prepared; none left (consumed by an earlier
+      // start) is an error pointing to `up`. Not for a service that already runs.
+      const auto mine = s_.containers_of(c.service);
+      const bool running = std::any_of(mine.begin(), mine.end(), [&](const ContainerRecord& m) {
+        const std::string st = s_.store.state(m.id).status;
+        return st == "running" || st == "paused";
+      });
+      if (!running) run_pre_start(s_, c.service);
+    }
     s_.start_existing(c.id, c.service, c.name);
   }
 }

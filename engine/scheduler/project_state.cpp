@@ -252,7 +252,7 @@ void ProjectState::start_new(const ServicePlan& sp, const ContainerRecord& rec) 
     throw;
   }
   if (hooks.started) hooks.started(rec.id, restart_policy_of(services[sp.name]));
-  run_lifecycle_hooks(hooks, "post_start", sp.name, services[sp.name], rec.id, [this](const std::string& w) { warn(w); });
+  run_lifecycle_hooks(hooks, "post_start", sp.name, services[sp.name], rec.id);
   progress("Container " + rec.name, "Started");
 }
 
@@ -270,15 +270,14 @@ void ProjectState::start_existing(const std::string& id, const std::string& serv
   connect(service, *rec);
   store.start(id);
   if (hooks.started) hooks.started(id, restart_policy_of(services.value(service, Json::object())));
-  run_lifecycle_hooks(hooks, "post_start", service, services.value(service, Json::object()), id, [this](const std::string& w) { warn(w); });
+  run_lifecycle_hooks(hooks, "post_start", service, services.value(service, Json::object()), id);
   progress("Container " + name, "Started");
 }
 
 void ProjectState::run_pre_stop(const std::string& id) {
   const auto rec = store.find(id);
   if (!rec || store.state(id).status != "running") return;
-  run_lifecycle_hooks(hooks, "pre_stop", rec->service, services.value(rec->service, Json::object()), id,
-                      [this](const std::string& w) { warn(w); });
+  run_lifecycle_hooks(hooks, "pre_stop", rec->service, services.value(rec->service, Json::object()), id);
 }
 
 void ProjectState::stop(const std::string& id, const std::string& name, std::optional<std::chrono::seconds> timeout) {

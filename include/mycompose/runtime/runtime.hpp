@@ -49,6 +49,10 @@ struct ExecOptions {
   std::string user;              // U[:G] names or numbers; empty: process.user
   bool tty = false;
   bool detach = false;
+  // docker exec --privileged: every capability the runtime holds (bounding, permitted,
+  // effective), whatever the container's. Namespaces, cgroup, seccomp, no_new_privileges and
+  // the masked paths stay the container's.
+  bool privileged = false;
 };
 
 class Runtime {

@@ -30,6 +30,11 @@ TEST_CASE("volumes: a name is a named volume, no source an anonymous one", "[vol
 TEST_CASE("volumes: SELinux and propagation modes", "[volumes]") {
   CHECK(volumes_of("      - /etc/app:/etc/app:z,rw\n")[0]["bind"].dump() == R"({"selinux":"z","create_host_path":true})");
   CHECK(volumes_of("      - /srv:/srv:ro,rshared\n")[0]["bind"].dump() == R"({"propagation":"rshared","create_host_path":true})");
+  // On a named volume too (compose-go keeps them as the mount's bind options).
+  CHECK(volumes_of("      - data:/data:z\n").dump() ==
+        R"([{"type":"volume","source":"data","target":"/data","bind":{"selinux":"z"},"volume":{}}])");
+  CHECK(volumes_of("      - data:/data:Z,ro\n")[0].dump() ==
+        R"({"type":"volume","source":"data","target":"/data","read_only":true,"bind":{"selinux":"Z"},"volume":{}})");
 }
 
 TEST_CASE("volumes: long form keeps bind options and makes source absolute", "[volumes]") {

@@ -1,0 +1,196 @@
+#include "pre_start.hpp"
+
+#include <poll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <set>
+#include <thread>
+
+#include "mycompose/common/error.hpp"
+#include "mycompose/common/unique_fd.hpp"
+
+namespace mycompose::scheduler {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr const char* kHookLabel = "com.docker.compose.hook";
+constexpr const char* kHookIndexLabel = "com.docker.compose.hook.index";
+
+// Lists that complete the service's (compose's merge rules for sequences of unique values).
+bool accumulates(const std::string& key) {
+  static const std::set<std::string> keys = {"cap_add", "cap_drop", "configs", "device_cgroup_rules", "devices", "dns", "dns_opt",
+                                             "dns_search", "env_file", "expose", "external_links", "group_add", "links", "secrets",
+                                             "security_opt", "tmpfs", "volumes_from"};
+  return keys.count(key) > 0;
+}
+
+std::string host_of(const Json& entry) {
+  const std::string e = entry.is_string() ? entry.get<std::string>() : entry.dump();
+  return e.substr(0, e.find('='));
+}
+
+std::string short_id(const std::string& id) { return id.substr(0, 12); }
+
+// Sleeps until the runner's init exits or a slice passes (pidfd: no busy polling).
+void wait_a_little(pid_t pid) {
+  constexpr int kSliceMs = 200;
+  UniqueFd fd(pid > 0 ? static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)) : -1);
+  if (!fd) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(kSliceMs));
+    return;
+  }
+  pollfd p{fd.get(), POLLIN, 0};
+  ::poll(&p, 1, kSliceMs);
+}
+
+// The runner's own progress lines are not shown; its output still goes to the log capture.
+ConvergeHooks runner_hooks(const ConvergeHooks& hooks) {
+  ConvergeHooks h = hooks;
+  h.progress = nullptr;
+  h.started = nullptr;
+  h.publish = nullptr;
+  return h;
+}
+
+std::optional<ContainerRecord> donor_of(ProjectState& s, const std::string& service) {
+  std::optional<ContainerRecord> donor;
+  for (auto& c : s.containers_of(service))
+    if (!donor || c.number < donor->number) donor = std::move(c);
+  return donor;
+}
+
+}  // namespace
+
+bool has_pre_start(const Json& service) {
+  return service.contains("pre_start") && service["pre_start"].is_array() && !service["pre_start"].empty();
+}
+
+bool is_pre_start_runner(const ContainerRecord& rec) {
+  auto it = rec.labels.find(kHookLabel);
+  return it != rec.labels.end() && it->second == "pre_start";
+}
+
+std::string pre_start_runner_name(const std::string& project, const std::string& service, std::size_t index) {
+  return project + "-" + service + "-pre_start-" + std::to_string(index);
+}
+
+Json pre_start_definition(const Json& service, const Json& hook, const std::string& donor) {
+  Json def = service;
+  for (const char* key : {"pre_start", "post_start", "pre_stop", "ports", "restart", "container_name", "volumes", "healthcheck",
+                          "depends_on", "develop", "build", "scale", "profiles", "mac_address"})
+    def.erase(key);
+  // The donor container carries the service's volumes_from mounts already.
+  if (!donor.empty()) def.erase("volumes_from");
+  if (def.contains("deploy") && def["deploy"].is_object()) {
+    def["deploy"].erase("restart_policy");
+    def["deploy"].erase("replicas");
+  }
+  for (const auto& [key, value] : hook.items()) {
+    if (key == "per_replica") continue;
+    if (key == "extra_hosts" && def.contains(key) && def[key].is_array() && value.is_array()) {
+      Json merged = Json::array();
+      std::set<std::string> own;
+      for (const auto& e : value) own.insert(host_of(e));
+      for (const auto& e : def[key])
+        if (!own.count(host_of(e))) merged.push_back(e);
+      for (const auto& e : value) merged.push_back(e);
+      def[key] = merged;
+    } else if (def.contains(key) && def[key].is_object() && value.is_object()) {
+      for (const auto& [k, v] : value.items()) def[key][k] = v;
+    } else if (def.contains(key) && def[key].is_array() && value.is_array() && accumulates(key)) {
+      for (const auto& e : value)
+        if (std::find(def[key].begin(), def[key].end(), e) == def[key].end()) def[key].push_back(e);
+    } else {
+      def[key] = value;
+    }
+  }
+  // The service container's mounts (named, anonymous and bind alike) come through
+  // volumes_from; the hook's own `volumes` win per target (container_settings' rule).
+  if (!donor.empty()) {
+    if (!def.contains("volumes_from") || !def["volumes_from"].is_array()) def["volumes_from"] = Json::array();
+    def["volumes_from"].push_back("container:" + donor);
+  }
+  // A runner is no replica: not reachable by the service's aliases or fixed addresses.
+  if (def.contains("networks") && def["networks"].is_object())
+    for (auto it = def["networks"].begin(); it != def["networks"].end(); ++it) {
+      if (!it.value().is_object()) it.value() = Json::object();
+      it.value()["aliases"] = Json::array();
+      for (const char* k : {"ipv4_address", "ipv6_address", "mac_address", "link_local_ips"}) it.value().erase(k);
+    }
+  return def;
+}
+
+void purge_pre_start_runners(ProjectState& s, const std::string& service) {
+  const ConvergeHooks quiet = runner_hooks(s.hooks);  // ProjectState keeps a reference
+  ProjectState r(s.root, s.project, quiet);
+  r.remove_anonymous_volumes = true;
+  for (const auto& c : r.store.list(s.project.name))
+    if (c.service == service && is_pre_start_runner(c)) r.remove(c.id, c.name, std::chrono::seconds(0), false);
+}
+
+void prepare_pre_start_runners(ProjectState& s, const ServicePlan& sp, const std::map<std::string, std::string>& volumes) {
+  const Json service = s.services.value(sp.name, Json::object());
+  if (!has_pre_start(service)) return;
+  const Json& hooks = service["pre_start"];
+  for (std::size_t i = 0; i < hooks.size(); ++i)
+    if (hooks[i].value("per_replica", false))
+      throw Error("service \"" + sp.name + "\" pre_start[" + std::to_string(i) +
+                  "]: per_replica is not yet supported; remove per_replica or set it to false");
+  purge_pre_start_runners(s, sp.name);
+  const auto donor = donor_of(s, sp.name);
+  const ConvergeHooks quiet = runner_hooks(s.hooks);  // ProjectState keeps a reference
+  for (std::size_t i = 0; i < hooks.size(); ++i) {
+    ProjectState r(s.root, s.project, quiet);
+    r.services[sp.name] = pre_start_definition(service, hooks[i], donor ? donor->name : "");
+    DesiredContainer want;
+    want.name = pre_start_runner_name(s.project.name, sp.name, i);
+    want.labels = sp.labels;
+    want.labels.erase("com.docker.compose.config-hash");
+    want.labels["com.docker.compose.oneoff"] = "True";
+    want.labels["com.docker.compose.container-number"] = "1";
+    want.labels[kHookLabel] = "pre_start";
+    want.labels[kHookIndexLabel] = std::to_string(i);
+    want.number = 1;
+    r.create(sp, want, volumes, [](CreateRequest& req) { req.config_hash.clear(); }, false);
+  }
+}
+
+void run_pre_start(ProjectState& s, const std::string& service) {
+  const Json def = s.services.value(service, Json::object());
+  if (!has_pre_start(def)) return;
+  const ConvergeHooks quiet = runner_hooks(s.hooks);  // ProjectState keeps a reference
+  ProjectState r(s.root, s.project, quiet);
+  r.remove_anonymous_volumes = true;
+  const std::string where = "service \"" + service + "\" pre_start[";
+  for (std::size_t i = 0; i < def["pre_start"].size(); ++i) {
+    const auto rec = r.store.find(pre_start_runner_name(s.project.name, service, i));
+    const bool fresh = rec && rec->project == s.project.name && rec->service == service && is_pre_start_runner(*rec) &&
+                       r.store.state(rec->id).status == "created";
+    if (!fresh)
+      throw Error(where + std::to_string(i) +
+                  "]: no hook runner container found — either its runner was already consumed by a previous start, or "
+                  "the service's container state changed after reconciliation planned this run; run `mycompose up " +
+                  service + "` to prepare fresh runners");
+    try {
+      r.store.start(rec->id);
+    } catch (...) {
+      r.remove(rec->id, rec->name, std::chrono::seconds(0), false);
+      throw;
+    }
+    runtime::ContainerState st = r.store.state(rec->id);
+    while (st.status != "stopped") {
+      wait_a_little(st.pid);
+      st = r.store.state(rec->id);
+    }
+    const int code = st.exit_code.value_or(-1);
+    if (code != 0)  // kept for `logs`/`inspect`; the next up purges it
+      throw Error(where + std::to_string(i) + "] exited with code " + std::to_string(code) + " (hook container " +
+                  short_id(rec->id) + " retained for inspection)");
+    r.remove(rec->id, rec->name, std::chrono::seconds(0), false);
+  }
+}
+
+}  // namespace mycompose::scheduler
