@@ -41,6 +41,8 @@ void register_ps(CLI::App& app, Context& ctx) {
     for (auto c : all) {
       const std::string state = c.value("State", "");
       if (!o.services.empty() && std::find(o.services.begin(), o.services.end(), c.value("Service", "")) == o.services.end()) continue;
+      // A pre_start runner is no container of its service (docker compose lists none).
+      if (c.value("Labels", "").find("com.docker.compose.hook=pre_start") != std::string::npos) continue;
       if (!statuses.empty()) {
         if (std::find(statuses.begin(), statuses.end(), state) == statuses.end()) continue;
       } else if (!o.all && state != "running" && state != "paused" && state != "restarting") {
