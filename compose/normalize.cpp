@@ -44,6 +44,10 @@ json services(const Node* section, schema::Walk& w, std::map<std::string, Compos
     json s = schema::convert_object(e.value, schema::service(), w, "services." + e.key);
     s.erase("extends");  // resolved by the extends stage
     if (w.ctx.resolve_env_files) schema::resolve_env_files(e.value, s, w, "services." + e.key, missing_files);
+    // per_replica: false is the default, which compose-go does not print.
+    if (s.contains("pre_start") && s["pre_start"].is_array())
+      for (auto& hook : s["pre_start"])
+        if (hook.is_object() && hook.contains("per_replica") && hook["per_replica"] == false) hook.erase("per_replica");
     // A pre_start hook's own env_file completes its own environment, as the service's does.
     if (const Node* hooks = e.value.find("pre_start"); hooks && hooks->is_sequence() && w.ctx.resolve_env_files)
       for (std::size_t i = 0; i < hooks->items.size() && i < s["pre_start"].size(); ++i)

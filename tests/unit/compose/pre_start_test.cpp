@@ -19,14 +19,15 @@ TEST_CASE("pre_start: hooks are normalized like services", "[pre_start]") {
           db: 10.0.0.2
         per_replica: false
       - image: busybox
+        per_replica: true
 volumes:
   data: {}
 )")["pre_start"];
   REQUIRE(hooks.size() == 2);
   CHECK(hooks[0].dump() ==
-        R"({"command":["echo","hi"],"environment":{"A":"1"},"extra_hosts":["db=10.0.0.2"],"per_replica":false,)"
+        R"({"command":["echo","hi"],"environment":{"A":"1"},"extra_hosts":["db=10.0.0.2"],)"
         R"("volumes":[{"type":"volume","source":"data","target":"/data","volume":{}}]})");
-  CHECK(hooks[1].dump() == R"({"image":"busybox"})");
+  CHECK(hooks[1].dump() == R"({"image":"busybox","per_replica":true})");
 }
 
 TEST_CASE("pre_start: keys that are no hook's are errors", "[pre_start]") {
