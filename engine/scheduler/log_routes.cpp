@@ -483,7 +483,13 @@ void stop_services(ProjectState& s, const compose::Project& project, const std::
     for (const auto& c : containers) {
       if (c.service != service) continue;
       const std::string status = s.store.state(c.id).status;
-      if (status == "running" || status == "paused") s.stop(c.id, c.name, timeout);
+      if (status == "running" || status == "paused") {
+        s.stop(c.id, c.name, timeout);
+      } else {
+        // As docker compose's stop: every container of the services, those already exited too.
+        s.progress("Container " + c.name, "Stopping", ProgressEvent::State::Working);
+        s.progress("Container " + c.name, "Stopped");
+      }
     }
   }
 }
