@@ -14,6 +14,7 @@
 
 #include "engine_client.hpp"
 #include "mycompose/common/error.hpp"
+#include "mycompose/common/warning.hpp"
 #include "mycompose/daemon/engine.hpp"
 #include "project_request.hpp"
 
@@ -96,6 +97,10 @@ void print_logs(const compose::Project& project, const json& options, LogPrinter
   Liveness live;
   bool listed = false;
   stream_logs(project, options, [&](const json& line) {
+    if (line.contains("warning")) {  // a container whose logs cannot be read (driver none)
+      print_warning(line.value("warning", ""));
+      return true;
+    }
     if (line.contains("containers")) {
       for (const auto& c : line["containers"]) printer.add(display_name(c.value("container", ""), project.name), c.value("service", ""));
       live.expect(line["containers"]);

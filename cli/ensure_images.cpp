@@ -134,7 +134,8 @@ void ensure_images(const compose::Project& project, const ImageOptions& o) {
   if (!first_error.empty()) throw Error(first_error);
   if (to_build.empty()) return;
   flags::BuildOptions build_options;
-  build_services(project, in_dependency_order(project, to_build), build_options, store, progress::settings().progress == "quiet");
+  build_services(project, in_dependency_order(project, to_build), build_options, store,
+                 o.quiet_build || progress::settings().progress == "quiet");
 }
 
 }  // namespace mycompose::cli

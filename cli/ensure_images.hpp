@@ -20,6 +20,7 @@ struct ImageOptions {
   bool no_build = false;              // --no-build
   std::string pull = "policy";        // --pull: policy|always|missing|never|build
   bool quiet_pull = false;            // --quiet-pull
+  bool quiet_build = false;           // watch --quiet: builds print nothing
 };
 
 enum class ImageAction {

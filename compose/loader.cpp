@@ -144,6 +144,9 @@ class FileStages {
     Node tree = path == "-" ? parse_yaml(read_config_file(path, o_), "-") : parse_yaml_file(path);
     if (tree.is_null()) tree = Node::map(tree.mark);
     if (!tree.is_map()) throw ComposeError(tree.mark, "top-level object must be a mapping, not a " + tree.kind_name());
+    // As compose-go: once per file that has it, named by the file's path.
+    if (tree.find("version"))
+      warn_(path + ": the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion");
     return tree;
   }
 

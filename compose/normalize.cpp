@@ -17,7 +17,7 @@ using schema::json;
 namespace {
 
 // Top level: known sections or x-* extensions.
-void check_top_level_keys(const Node& merged, std::vector<std::string>& warnings) {
+void check_top_level_keys(const Node& merged) {
   for (const auto& e : merged.entries) {
     if (e.key.rfind("x-", 0) == 0 || schema::top_level().prop(e.key)) continue;
     std::string msg = "unknown top-level key \"" + e.key + "\"";
@@ -25,8 +25,7 @@ void check_top_level_keys(const Node& merged, std::vector<std::string>& warnings
     if (!hint.empty()) msg += " (did you mean \"" + hint + "\"?)";
     throw ComposeError(e.key_mark, msg);
   }
-  if (merged.find("version"))
-    warnings.push_back("the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion");
+  // `version` is warned about by the loader, per file, with the file's path (as compose-go).
 }
 
 json services(const Node* section, schema::Walk& w, std::map<std::string, ComposeError>& missing_files) {
@@ -98,7 +97,7 @@ NormalizeResult normalize(const Node& merged, const NormalizeContext& ctx) {
   NormalizeResult result;
   if (merged.is_null()) return normalize(Node::map(merged.mark), ctx);
   if (!merged.is_map()) schema::type_error(merged, "the top level", "a mapping");
-  check_top_level_keys(merged, result.warnings);
+  check_top_level_keys(merged);
 
   schema::Walk w{ctx, "", &result.warnings};
   json model = json::object();

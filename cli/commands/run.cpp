@@ -182,7 +182,10 @@ void register_run(CLI::App& app, Context& ctx) {
       throw Error("no such service: " + o.service);
     // docker compose (docker's CheckTty): a terminal asked for with -t needs one to read from.
     if (cmd->count("--tty") && o.tty && o.interactive && !o.detach && !::isatty(0)) throw Error("the input device is not a TTY");
-    if (!o.remove_orphans && !compose::env_switch(project.environment, "COMPOSE_IGNORE_ORPHANS", false)) warn_orphans(project);
+    // As docker compose's run (its dependencies' create): COMPOSE_IGNORE_ORPHANS leaves orphans
+    // alone, else --remove-orphans removes them (the engine) and without it they are warned about.
+    const bool ignore_orphans = compose::env_switch(project.environment, "COMPOSE_IGNORE_ORPHANS", false);
+    if (!o.remove_orphans && !ignore_orphans) warn_orphans(project);
     // docker compose: a terminal unless -T, and only when ours is one.
     const bool tty = !o.detach && !o.no_tty && o.tty && ::isatty(0) && ::isatty(1);
     apply_flags(project.model["services"][o.service], o, cmd->count("--entrypoint") > 0, tty, project);
@@ -195,7 +198,7 @@ void register_run(CLI::App& app, Context& ctx) {
     const stdfs::path root = stdfs::absolute(daemon::default_root());
     nlohmann::json options = {{"service", o.service},          {"name", o.name},
                               {"labels", parse_labels(o.labels)}, {"no_deps", o.no_deps},
-                              {"use_aliases", o.use_aliases}};
+                              {"use_aliases", o.use_aliases},  {"remove_orphans", o.remove_orphans && !ignore_orphans}};
     std::optional<IoFolder> io_dir;
     ContainerStdio io;
     UniqueFd console;

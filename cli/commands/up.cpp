@@ -8,11 +8,14 @@
 
 #include "attach.hpp"
 #include "commands.hpp"
+#include "container_table.hpp"
 #include "ensure_images.hpp"
 #include "flags/up.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/compose/dotenv.hpp"
 #include "mycompose/compose/normalize.hpp"
+#include "mycompose/daemon/engine.hpp"
+#include "mycompose/scheduler/volumes.hpp"
 #include "project_request.hpp"
 #include "watch.hpp"
 
@@ -74,6 +77,18 @@ int attach_after_up(const compose::Project& project, const flags::UpOptions& o, 
   return attach_project(project, a, printer);
 }
 
+// As docker compose: a project volume made from another definition (driver, driver_opts,
+// labels) is recreated only if the user says so (or -y); the answer no, or no answer (stdin
+// closed), keeps it and its data as they are.
+std::vector<std::string> volumes_to_recreate(const compose::Project& project, bool yes) {
+  std::vector<std::string> out;
+  const auto root = std::filesystem::absolute(daemon::default_root());
+  for (const auto& v : scheduler::diverged_volumes(root, project.name, project.model.value("volumes", nlohmann::ordered_json::object())))
+    if (yes || confirm("? Volume \"" + v.name + "\" exists but doesn't match configuration in compose file. Recreate (data will be lost)? (y/N) "))
+      out.push_back(v.name);
+  return out;
+}
+
 // docker compose's checks of the flags, before the project is loaded, in its order.
 void validate_flags(flags::UpOptions& o) {
   if (!o.exit_code_from.empty() && !o.abort_on_container_failure) o.abort_on_container_exit = true;
@@ -118,11 +133,18 @@ void register_up(CLI::App& app, Context& ctx) {
         else project.model.erase(key);
       }
     }
+    // As docker compose: --remove-orphans, else COMPOSE_REMOVE_ORPHANS; COMPOSE_IGNORE_ORPHANS
+    // (environment or .env) neither removes orphans nor warns about them, and not with both.
+    const bool remove_orphans =
+        cmd->count("--remove-orphans") ? o.remove_orphans : compose::env_switch(project.environment, "COMPOSE_REMOVE_ORPHANS", false);
+    const bool ignore_orphans = compose::env_switch(project.environment, "COMPOSE_IGNORE_ORPHANS", false);
+    if (ignore_orphans && remove_orphans) throw Error("cannot combine COMPOSE_IGNORE_ORPHANS and --remove-orphans");
     nlohmann::json options = {{"services", o.services},
                               {"no_deps", o.no_deps},
                               {"force_recreate", o.force_recreate},
                               {"no_recreate", o.no_recreate},
-                              {"remove_orphans", compose::env_switch(project.environment, "COMPOSE_REMOVE_ORPHANS", o.remove_orphans)},
+                              {"remove_orphans", remove_orphans},
+                              {"ignore_orphans", ignore_orphans},
                            {"no_start", o.no_start},
                            {"wait", o.wait},
                            {"renew_anon_volumes", o.renew_anon_volumes}};
@@ -140,6 +162,7 @@ void register_up(CLI::App& app, Context& ctx) {
     }
     options["scale"] = scale;
     ensure_images(project, {o.services, !o.no_deps, o.build, o.no_build, o.pull, o.quiet_pull});
+    options["recreate_volumes"] = volumes_to_recreate(project, o.yes);
     const std::string since = since_now();  // foreground: the output from here on
     run_project_verb(project, "up", options);
     if (!o.detach && !o.no_start) ctx.exit_code = attach_after_up(project, o, ctx, since, cmd->count("--timeout") ? std::optional<int>(o.timeout) : std::nullopt, watcher.get());

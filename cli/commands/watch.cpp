@@ -26,7 +26,7 @@ void print_line(const std::string& line) { std::cout << line << "\n" << std::flu
 }  // namespace
 
 std::unique_ptr<watch::Session> up_watcher(const compose::Project& project, const std::vector<std::string>& services) {
-  return std::make_unique<watch::Session>(project, watch::SessionOptions{services, false, print_line}, kNoneForUpWatch);
+  return std::make_unique<watch::Session>(project, watch::SessionOptions{services, false, true, print_line}, kNoneForUpWatch);
 }
 
 int run_watching(watch::Session& session, LogPrinter& printer, const std::function<int(bool again)>& attached) {
@@ -68,7 +68,7 @@ void register_watch(CLI::App& app, Context& ctx) {
   cmd->callback([&ctx] {
     auto project = compose::load_project(ctx.load_options(o.services));
     // Checked before anything starts, so that a project watch cannot work with is left alone.
-    watch::Session session(project, watch::SessionOptions{o.services, o.quiet, print_line}, kNoneForWatch);
+    watch::Session session(project, watch::SessionOptions{o.services, o.quiet, o.prune, print_line}, kNoneForWatch);
     if (!o.no_up) {
       // docker compose: a service with develop and build is always built on the way up.
       for (auto& [name, s] : project.model["services"].items())
@@ -76,6 +76,7 @@ void register_watch(CLI::App& app, Context& ctx) {
       ImageOptions io;
       io.services = o.services;
       io.quiet_pull = o.quiet;
+      io.quiet_build = o.quiet;  // as docker compose's watch --quiet: its up builds quietly too
       ensure_images(project, io);
       run_project_verb(project, "up", nlohmann::json{{"services", o.services}, {"remove_orphans", false}});
     }

@@ -11,6 +11,8 @@
 #include "ensure_images.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/daemon/engine.hpp"
+#include "mycompose/image/store.hpp"
+#include "mycompose/scheduler/container_store.hpp"
 #include "notify.hpp"
 #include "project_request.hpp"
 
@@ -215,12 +217,20 @@ void Session::handle_or_throw(const std::vector<std::string>& batch) {
 
 void Session::rebuild(const std::vector<std::string>& services) {
   o_.log("Rebuilding service(s) " + quoted_list(services) + " after changes were detected...");
+  const stdfs::path root = stdfs::absolute(daemon::default_root());
+  std::set<std::string> replaced;  // the images the services ran until now
+  {
+    image::ImageStore images(root);
+    for (const auto& s : services)
+      if (auto id = images.resolve(service_image(s))) replaced.insert(*id);
+  }
   try {
     ImageOptions io;
     io.services = services;
     io.include_deps = false;  // only the watched services, not what they depend on
     io.build = true;
     io.quiet_pull = o_.quiet;
+    io.quiet_build = o_.quiet;
     ensure_images(project_, io);
   } catch (const std::exception& e) {
     o_.log(std::string("Build failed. Error: ") + e.what());
@@ -232,6 +242,30 @@ void Session::rebuild(const std::vector<std::string>& services) {
   } catch (const std::exception& e) {
     o_.log(std::string("Failed to recreate services after update. Error: ") + e.what());
     throw;
+  }
+  if (o_.prune) prune_replaced(root, replaced);
+}
+
+std::string Session::service_image(const std::string& service) const {
+  const auto& s = project_.model["services"][service];
+  // A service that is only built runs <project>-<service> (project_json names it so).
+  return s.contains("image") ? s["image"].get<std::string>() : project_.name + "-" + service;
+}
+
+// docker compose prunes the project's dangling images on rebuild (pruneDanglingImagesOnRebuild);
+// our images carry no project label, so the project's are those its rebuilds replaced. After
+// the recreate, so that an image still in use (by any container) is never removed; a failure
+// only means the image stays, as docker compose ignores it.
+void Session::prune_replaced(const stdfs::path& root, const std::set<std::string>& replaced) {
+  image::ImageStore images(root);
+  std::set<std::string> used;
+  for (const auto& c : scheduler::ContainerStore(root).list()) used.insert(c.image_id);
+  for (const auto& id : replaced) {
+    try {
+      if (used.count(id) || !images.resolve(id) || !images.summary(id).repo_tags.empty()) continue;
+      images.remove(id);
+    } catch (const std::exception&) {
+    }
   }
 }
 

@@ -5,8 +5,10 @@
 // rebuild, then sync, then restart, then the sync+exec commands.
 #include <atomic>
 #include <condition_variable>
+#include <filesystem>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,9 @@ struct Rule {
 struct SessionOptions {
   std::vector<std::string> services;  // as named on the command line; empty = all
   bool quiet = false;                 // --quiet: no build output
+  // --prune (docker compose's default): after a rebuild, the images the rebuilt services ran
+  // before, left untagged and used by no container, are removed.
+  bool prune = true;
   std::function<void(const std::string&)> log;  // docker compose's "#watch" lines
 };
 
@@ -61,6 +66,8 @@ class Session {
   void handle_or_throw(const std::vector<std::string>& batch);
   void initial_sync(const Rule& rule);
   void rebuild(const std::vector<std::string>& services);
+  std::string service_image(const std::string& service) const;
+  static void prune_replaced(const std::filesystem::path& root, const std::set<std::string>& replaced);
   void exec(const std::string& service, const Rule& rule);
 
   compose::Project project_;

@@ -133,6 +133,7 @@ void Converger::up(const compose::Project& project, const PlanOptions& plan_opti
   std::set<std::string> model_services;
   for (const auto& [name, def] : s.services.items()) model_services.insert(name);
   s.ensure_networks();
+  s.recreate_volumes.insert(up.recreate_volumes.begin(), up.recreate_volumes.end());
   const auto volumes = s.ensure_volumes();
   s.mark_switched_volumes(volumes);
   for (const auto& w : unsupported_key_warnings(project.model)) s.warn(w);

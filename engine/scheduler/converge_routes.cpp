@@ -20,11 +20,13 @@ void install_converge_routes(daemon::Engine& engine, ProjectServices& services) 
     rec.force_recreate = o.value("force_recreate", false);
     rec.no_recreate = o.value("no_recreate", false);
     rec.remove_orphans = o.value("remove_orphans", false);
+    rec.ignore_orphans = o.value("ignore_orphans", false);
     UpOptions up;
     up.no_start = o.value("no_start", false);
     if (o.contains("timeout")) up.timeout = std::chrono::seconds(o["timeout"].get<int>());
     up.wait = o.value("wait", false);
     up.renew_anon_volumes = o.value("renew_anon_volumes", false);
+    up.recreate_volumes = o.value("recreate_volumes", std::vector<std::string>{});
     if (o.contains("wait_timeout")) up.wait_timeout = std::chrono::seconds(o["wait_timeout"].get<int>());
     services.run(project.name, out, [project, plan, rec, up, root](const ConvergeHooks& hooks, json&) {
       Converger(root, hooks).up(project, plan, rec, up);

@@ -137,6 +137,7 @@ void install_lifecycle_routes(daemon::Engine& engine, ProjectServices& services)
     rec.force_recreate = o.value("force_recreate", false);
     rec.no_recreate = o.value("no_recreate", false);
     rec.remove_orphans = o.value("remove_orphans", false);
+    rec.ignore_orphans = o.value("ignore_orphans", false);
     life.create(plan, rec);
   });
   add_verb(engine, services, "start", [](Lifecycle& life, const json& o, json&) { life.start(services_of(o)); });

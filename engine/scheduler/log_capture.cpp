@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <deque>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -34,6 +35,8 @@ struct LogCapture::Capture {
   std::string id;
   LogConfig config;
   std::unique_ptr<JsonFileLog> file;
+  std::deque<LogEntry> recent;  // driver none only: recent()
+  std::size_t recent_bytes = 0;
   Reader* out = nullptr;
   Reader* err = nullptr;
 };
@@ -187,12 +190,27 @@ void LogCapture::on_readable(Reader& r) {
   }
 }
 
+std::vector<LogEntry> LogCapture::recent(const std::string& id) const {
+  auto it = captures_.find(id);
+  if (it == captures_.end()) return {};
+  return {it->second->recent.begin(), it->second->recent.end()};
+}
+
 void LogCapture::emit(Capture& c, const std::string& stream, std::string text) {
   LogEntry e;
   e.stream = stream;
   e.time_ns = now_ns();
   e.text = std::move(text);
   std::optional<LogPosition> written;
+  if (c.config.driver == "none") {
+    constexpr std::size_t kRecentBytes = 256 * 1024;
+    c.recent_bytes += e.text.size();
+    c.recent.push_back(e);
+    while (c.recent_bytes > kRecentBytes && !c.recent.empty()) {
+      c.recent_bytes -= c.recent.front().text.size();
+      c.recent.pop_front();
+    }
+  }
   if (c.file) {
     try {
       c.file->write(e);

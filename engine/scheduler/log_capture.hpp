@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "log_cursor.hpp"
 #include "log_file.hpp"
@@ -62,6 +63,9 @@ class LogCapture {
   // The end of the container's json-file log as written so far; nullopt when it is not
   // captured or has no log (driver none).
   std::optional<LogPosition> position(const std::string& id) const;
+  // A container without a log (driver none): what it printed last (bounded), for foreground
+  // up, which attaches once its containers run (docker compose attaches before they start).
+  std::vector<LogEntry> recent(const std::string& id) const;
 
   Subscription subscribe(Listener listener);
   // Closes every handle (engine shutdown); containers keep writing into their pipes.

@@ -263,9 +263,19 @@ void JsonFileLog::open() {
 
 void JsonFileLog::rotate() {
   if (config_.max_file < 2) {
-    // One file: Docker truncates it and starts over.
-    check_syscall(::ftruncate(fd_.get(), 0), "truncate " + path_.string());
-    size_ = 0;
+    // One file: it starts over, as Docker's. Not truncated in place but replaced by a new,
+    // empty file (another inode): a reader behind (log_cursor.hpp) reads the old one to its
+    // end and then the new one, where after a truncation it could not tell how much of what
+    // it finds at its offset is new once the file has grown past it again.
+    const stdfs::path fresh = path_.string() + ".new";
+    std::error_code ec;
+    stdfs::remove(fresh, ec);
+    UniqueFd made(::open(fresh.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640));
+    if (!made) throw SystemError("create " + fresh.string(), errno);
+    made.reset();
+    stdfs::rename(fresh, path_, ec);
+    if (ec) throw SystemError("rename " + fresh.string(), ec.value());
+    open();
     return;
   }
   auto numbered = [&](int n) { return stdfs::path(path_.string() + "." + std::to_string(n)); };

@@ -201,6 +201,12 @@ class LogStream : public std::enable_shared_from_this<LogStream> {
   // history: one of the containers of the request (--tail applies); else one found later,
   // read from its first entry.
   void track(const ContainerRecord& c, bool history) {
+    // `logs` of a container without a log (driver none): warned about once (serve_logs), else
+    // left out, as docker compose leaves it; foreground up still shows what it prints.
+    if (!q_.attach && capture_->config(c.id).driver == "none") {
+      foreign_.insert(c.id);
+      return;
+    }
     std::optional<int> code;
     const std::string status = status_of(c.id, &code);
     if (q_.follow && status.empty() && !history) return;
@@ -214,6 +220,11 @@ class LogStream : public std::enable_shared_from_this<LogStream> {
       std::optional<LogPosition> from;
       if (history && q_.tail >= 0) from = tail_position(log, static_cast<std::size_t>(q_.tail), t.limit);
       t.cursor = std::make_unique<LogCursor>(log, from, t.limit);
+    } else if (history && q_.attach) {
+      // No log to read the history from: what the capture kept of it, before the attach event.
+      if (auto out = out_.lock())
+        for (const auto& e : capture_->recent(c.id))
+          if (q_.in_window(e.time_ns)) out->send_line(entry_line(c, e));
     }
     Tracked& ref = tracked_[c.id] = std::move(t);
     if (!ref.followed) return;
@@ -442,14 +453,17 @@ void serve_logs(daemon::Engine& engine, const std::shared_ptr<LogCapture>& captu
   const stdfs::path root = engine.root();
   capture->sweep();  // a container made a moment ago is read before its log is
   std::vector<ContainerRecord> containers;
-  for (auto& c : ContainerStore(root).list(project))
-    if (q.selects(c)) containers.push_back(std::move(c));
-  for (const auto& c : containers)
-    if (!q.attach && capture->config(c.id).driver == "none")
-      throw daemon::HttpError(501, "configured logging driver does not support reading");
+  std::vector<std::string> unreadable;  // as docker compose: a warning each, the others' logs go on
+  for (auto& c : ContainerStore(root).list(project)) {
+    if (!q.selects(c)) continue;
+    if (!q.attach && capture->config(c.id).driver == "none") unreadable.push_back(c.name);
+    else containers.push_back(std::move(c));
+  }
   for (const auto& c : containers) capture->drain(c.id);  // what is in the pipe now belongs to the history
   if (q.follow && q.until && *q.until < now_ns()) q.follow = false;
   out->start_stream();
+  for (const auto& name : unreadable)
+    out->send_line({{"warning", "Can't retrieve logs for \"" + name + "\": Error response from daemon: configured logging driver does not support reading"}});
   json selected = json::array();
   for (const auto& c : containers) selected.push_back({{"container", c.name}, {"service", c.service}});
   out->send_line({{"containers", selected}});
@@ -469,7 +483,13 @@ void stop_services(ProjectState& s, const compose::Project& project, const std::
     for (const auto& c : containers) {
       if (c.service != service) continue;
       const std::string status = s.store.state(c.id).status;
-      if (status == "running" || status == "paused") s.stop(c.id, c.name, timeout);
+      if (status == "running" || status == "paused") {
+        s.stop(c.id, c.name, timeout);
+      } else {
+        // As docker compose's stop: every container of the services, those already exited too.
+        s.progress("Container " + c.name, "Stopping", ProgressEvent::State::Working);
+        s.progress("Container " + c.name, "Stopped");
+      }
     }
   }
 }

@@ -89,7 +89,10 @@ OneOff run_oneoff(const std::filesystem::path& root, const compose::Project& pro
 
   DesiredContainer want;
   const std::string slug = random_hex12();
-  want.name = req.name.empty() ? project.name + "-" + req.service + "-run-" + slug : req.name;
+  // As docker compose: project, service, "run" and the slug joined by its separator ('_' under
+  // --compatibility), which the service's name prefix ends with.
+  const std::string sep = sp->name_prefix.substr(sp->name_prefix.size() - 1);
+  want.name = req.name.empty() ? sp->name_prefix + "run" + sep + slug : req.name;
   want.number = 1;
   if (!sp->containers.empty()) want.labels = sp->containers.front().labels;
   want.labels["com.docker.compose.project"] = project.name;
@@ -110,6 +113,9 @@ OneOff run_oneoff(const std::filesystem::path& root, const compose::Project& pro
   set_oneoff_aliases(def, req.service, req.use_aliases);
   st.ensure_networks();
   const auto volumes = st.ensure_volumes();
+  if (req.remove_orphans)
+    for (const auto& c : st.store.list(project.name))
+      if (!st.services.contains(c.service)) st.remove(c.id, c.name);
   // Dependencies (and theirs), in order, each once its own dependencies' conditions hold:
   // created and started, or started, or left running. (Not through Converger::up: run inside
   // this worker it crashed the engine; see the report.)

@@ -28,6 +28,9 @@ struct OneOffRequest {
   std::map<std::string, std::string> labels;  // -l
   bool no_deps = false;
   bool use_aliases = false;  // --use-aliases: the service's name and network aliases in DNS
+  // --remove-orphans: the project's containers of services the model does not define go first
+  // (as docker compose's run creates the dependencies), unless COMPOSE_IGNORE_ORPHANS.
+  bool remove_orphans = false;
   // Paths made by the CLI; all empty = detached (output to the engine's log capture).
   std::string stdin_fifo, stdout_fifo, stderr_fifo;
   std::string console_socket;  // a terminal: the pty master goes there

@@ -21,6 +21,7 @@ void install_oneoff_routes(daemon::Engine& engine, ProjectServices& services) {
       r.labels = o.value("labels", std::map<std::string, std::string>{});
       r.no_deps = o.value("no_deps", false);
       r.use_aliases = o.value("use_aliases", false);
+      r.remove_orphans = o.value("remove_orphans", false);
       r.stdin_fifo = o.value("stdin_fifo", "");
       r.stdout_fifo = o.value("stdout_fifo", "");
       r.stderr_fifo = o.value("stderr_fifo", "");

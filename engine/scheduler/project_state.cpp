@@ -76,13 +76,24 @@ std::map<std::string, std::string> ProjectState::ensure_volumes() {
     const std::string name = entry.is_object() && entry.contains("name") ? entry["name"].get<std::string>() : project.name + "_" + key;
     names[key] = name;
     const bool external = entry.is_object() && entry.value("external", false);
-    const bool exists = store.has_volume(name);
+    bool exists = store.has_volume(name);
     if (external && !exists) throw Error("external volume \"" + name + "\" not found");
+    const std::string hash = volume_config_hash(entry);
+    if (exists && !external && recreate_volumes.count(name)) {
+      if (const auto have = find_volume(root, name)) {
+        const auto recorded = have->labels.find(kVolumeConfigHashLabel);
+        if (recorded != have->labels.end() && recorded->second != hash) {
+          remove_diverged_volume(name);
+          exists = false;
+        }
+      }
+    }
     if (!exists) {
       // Docker compose's labels, recorded beside _data for `volume ls/inspect/prune`.
       std::map<std::string, std::string> labels{{"com.docker.compose.project", project.name}, {"com.docker.compose.volume", key}};
       if (entry.is_object() && entry.contains("labels") && entry["labels"].is_object())
         for (const auto& [k, v] : entry["labels"].items()) labels[k] = v.is_string() ? v.get<std::string>() : v.dump();
+      if (!external) labels[kVolumeConfigHashLabel] = hash;
       // docker compose quotes a volume's name when it creates it (`Volume %q`), not when it removes it.
       const std::string id = "Volume \"" + name + "\"";
       progress(id, "Creating", ProgressEvent::State::Working);
@@ -91,6 +102,21 @@ std::map<std::string, std::string> ProjectState::ensure_volumes() {
     }
   }
   return names;
+}
+
+void ProjectState::remove_diverged_volume(const std::string& name) {
+  // Never another project's container: the volume stays, with docker's in-use error.
+  const auto users = volume_users(root);
+  std::vector<ContainerRecord> mine;
+  if (auto u = users.find(name); u != users.end())
+    for (const auto& user : u->second) {
+      const auto rec = store.find(user);
+      if (!rec || rec->project != project.name) throw Error("remove " + name + ": volume is in use - [" + user + "]");
+      mine.push_back(*rec);
+    }
+  for (const auto& rec : mine) remove(rec.id, rec.name);
+  store.remove_volume(name);
+  progress("Volume " + name, "Removed");
 }
 
 void ProjectState::mark_switched_volumes(const std::map<std::string, std::string>& volumes) {

@@ -6,6 +6,7 @@
 // one command per project at a time.
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -58,8 +59,13 @@ class ProjectState {
   // Marks the project's containers that mount another volume than `volumes` (key → name)
   // gives their service's volume entries (an external volume switched) as stale.
   void mark_switched_volumes(const std::map<std::string, std::string>& volumes);
-  // Compose volume key → the volume's name on the host; creates the missing ones.
+  // Compose volume key → the volume's name on the host; creates the missing ones. A volume
+  // whose definition changed (diverged_volumes) is kept as it is unless its name is in
+  // recreate_volumes (the user said yes, or -y): then its containers of this project are
+  // removed, the volume removed and made again; the reconcile creates the containers again.
   std::map<std::string, std::string> ensure_volumes();
+  std::set<std::string> recreate_volumes;
+  void remove_diverged_volume(const std::string& name);
   std::vector<ExistingContainer> existing();
 
   // Every network the container is on: disconnect (the DNS forgets its address).

@@ -78,7 +78,7 @@ Reconciliation reconcile(const Plan& plan, const std::set<std::string>& model_se
   }
 
   for (const auto& [service, have] : by_service) {
-    if (model_services.count(service)) continue;
+    if (model_services.count(service) || options.ignore_orphans) continue;
     for (auto* c : have) {
       if (options.remove_orphans) out.steps.push_back({StepKind::Remove, service, c->number, c->name, c->id, "orphan"});
       else out.orphans.push_back(c->name);

@@ -8,6 +8,7 @@
 
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
+#include "mycompose/common/sha256.hpp"
 #include "mycompose/common/state_record.hpp"
 
 namespace mycompose::scheduler {
@@ -79,6 +80,30 @@ void record_volume(const stdfs::path& root, const std::string& name, const std::
   fs::make_dirs(dir / "_data", 0755);
   if (stdfs::exists(dir / kRecord)) return;
   fs::write_file_atomic(dir / kRecord, json{{"labels", labels}, {"created", rfc3339(std::time(nullptr))}}.dump(), 0600);
+}
+
+std::string volume_config_hash(const nlohmann::ordered_json& definition) {
+  json d = json::object();  // sorted keys: the CLI's model and the engine's copy hash alike
+  if (definition.is_object())
+    for (const char* key : {"driver", "driver_opts", "labels"})
+      if (definition.contains(key)) d[key] = json::parse(definition[key].dump());
+  if (!d.contains("driver") || d["driver"].is_null() || d["driver"] == "") d["driver"] = "local";
+  return sha256_hex(d.dump());
+}
+
+std::vector<DivergedVolume> diverged_volumes(const stdfs::path& root, const std::string& project,
+                                             const nlohmann::ordered_json& volumes) {
+  std::vector<DivergedVolume> out;
+  if (!volumes.is_object()) return out;
+  for (const auto& [key, entry] : volumes.items()) {
+    if (entry.is_object() && entry.value("external", false)) continue;
+    const std::string name = entry.is_object() && entry.contains("name") ? entry["name"].get<std::string>() : project + "_" + key;
+    const auto have = find_volume(root, name);
+    if (!have) continue;
+    const auto recorded = have->labels.find(kVolumeConfigHashLabel);
+    if (recorded != have->labels.end() && recorded->second != volume_config_hash(entry)) out.push_back({key, name});
+  }
+  return out;
 }
 
 std::vector<VolumeInfo> list_volumes(const stdfs::path& root) {

@@ -1,5 +1,8 @@
 // docker compose pkg/e2e/cascade_test.go: --abort-on-container-exit stops the project on the
-// first exit; --abort-on-container-failure only on the first non-zero one, whose code is up's.
+// first exit; --abort-on-container-failure only on the first non-zero one, whose code is up's;
+// the exit of a one-off `run` container of the same service is no reason to abort.
+#include <thread>
+
 #include "e2e_helpers.hpp"
 
 using namespace compose_e2e;
@@ -24,6 +27,8 @@ const char* kCascade = R"(services:
       exit:
         condition: service_completed_successfully
 )";
+
+std::string combined_of(const Background& b) { return b.out() + b.err(); }
 
 }  // namespace
 
@@ -56,4 +61,37 @@ TEST_CASE("TestCascadeFail: --abort-on-container-failure and --abort-on-containe
   CHECK(d.exit_code == 1);
   CHECK(d.err.find("--detach cannot be combined with --abort-on-container-exit, --abort-on-container-failure, --attach, "
                    "--attach-dependencies or --watch") != std::string::npos);
+}
+
+TEST_CASE("TestCascadeIgnoresOneOffContainer: a one-off run of the attached service exiting does not abort up") {
+  // Upstream waits 3 s after the run; here `running` prints a marker once told to (after the
+  // run), so up has seen the one-off's exit before it prints the marker.
+  Project p(R"(services:
+  running:
+    image: busybox:test
+    command: ["sh", "-c", "while true; do if [ -e /go ]; then busybox rm /go; echo after-the-one-off; fi; sleep 0.1; done"]
+    stop_grace_period: 1s
+)", "compose-e2e-cascade-oneoff");
+  Background up(p, {"up", "--abort-on-container-exit", "--menu=false", "running"}, "up");
+  bool attached = false;
+  for (int i = 0; i < 600 && !attached; ++i) {
+    attached = up.out().find("Attaching to running-1") != std::string::npos;
+    if (!attached) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  INFO(up.out() << up.err());
+  REQUIRE(attached);
+  REQUIRE(p.wait_state("compose-e2e-cascade-oneoff-running-1", "running") == "running");
+
+  p.ok({"run", "--rm", "--no-deps", "running", "sh", "-c", "true"});  // upstream's /bin/true
+  p.ok({"exec", "-T", "running", "sh", "-c", "echo > /go"});
+  bool marked = false;
+  for (int i = 0; i < 600 && !marked; ++i) {
+    marked = up.out().find("after-the-one-off") != std::string::npos;
+    if (!marked) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(marked);
+  CHECK(up.running());
+  CHECK(combined_of(up).find("Aborting on container exit") == std::string::npos);
+  CHECK(p.wait_state("compose-e2e-cascade-oneoff-running-1", "running") == "running");
+  up.stop();
 }

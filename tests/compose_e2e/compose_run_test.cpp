@@ -45,3 +45,76 @@ TEST_CASE("TestLocalComposeRun: run --tty with piped stdin is refused") {
   CHECK(both.exit_code == 1);
   CHECK(both.err.find("--tty and --no-TTY can't be used together") != std::string::npos);
 }
+
+namespace {
+
+// Two files of one project: orphan.yaml's service `simple` is an orphan for compose.yaml.
+void add_orphan(const Project& p) {
+  mycompose::fs::write_file_atomic(p.dir / "orphan.yaml",
+                                   "services:\n  simple:\n    image: busybox:test\n    command: [\"sleep\", \"1000\"]\n");
+  p.ok({"-f", "orphan.yaml", "up", "-d"});
+}
+
+std::size_t containers_of(const Project& p, const std::string& service) {
+  std::size_t n = 0;
+  for (const auto& [name, c] : p.ps()) n += c["Service"] == service;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("TestLocalComposeRun: run --remove-orphans removes the orphan containers, not only the warning") {
+  Project p(kRunTest, "run-remove-orphans");
+  add_orphan(p);
+  REQUIRE(containers_of(p, "simple") == 1);
+  auto r = p.run({"run", "--rm", "-T", "--remove-orphans", "back"});
+  INFO(combined(r));
+  CHECK(r.exit_code == 0);
+  CHECK(combined(r).find("Found orphan containers") == std::string::npos);
+  CHECK(containers_of(p, "simple") == 0);
+}
+
+TEST_CASE("TestLocalComposeRun: COMPOSE_IGNORE_ORPHANS from .env keeps run --remove-orphans from removing them") {
+  Project p(kRunTest, "run-ignore-orphans");
+  add_orphan(p);
+  mycompose::fs::write_file_atomic(p.dir / ".env", "COMPOSE_IGNORE_ORPHANS=true\n");
+  auto r = p.run({"run", "--rm", "-T", "--remove-orphans", "back"});
+  INFO(combined(r));
+  CHECK(r.exit_code == 0);
+  CHECK(combined(r).find("Found orphan") == std::string::npos);
+  CHECK(containers_of(p, "simple") == 1);
+  p.ok({"-f", "orphan.yaml", "down", "-t", "0"});
+}
+
+TEST_CASE("COMPOSE_IGNORE_ORPHANS: up neither warns about orphans nor removes them, from the environment or .env") {
+  Project p(kRunTest, "up-ignore-orphans");
+  add_orphan(p);
+  auto warned = p.run({"up", "-d"});
+  INFO(combined(warned));
+  CHECK(warned.err.find("Found orphan containers ([up-ignore-orphans-simple-1])") != std::string::npos);
+
+  Cli ignoring = p;
+  ignoring.o.env["COMPOSE_IGNORE_ORPHANS"] = "true";
+  auto quiet = ignoring.run({"up", "-d"});
+  INFO(combined(quiet));
+  CHECK(quiet.exit_code == 0);
+  CHECK(combined(quiet).find("Found orphan") == std::string::npos);
+
+  mycompose::fs::write_file_atomic(p.dir / ".env", "COMPOSE_IGNORE_ORPHANS=true\n");
+  auto from_file = p.run({"up", "-d"});
+  INFO(combined(from_file));
+  CHECK(from_file.exit_code == 0);
+  CHECK(combined(from_file).find("Found orphan") == std::string::npos);
+  // As docker compose: not with --remove-orphans (nor COMPOSE_REMOVE_ORPHANS).
+  auto both = p.run({"up", "-d", "--remove-orphans"});
+  CHECK(both.exit_code == 1);
+  CHECK(both.err.find("cannot combine COMPOSE_IGNORE_ORPHANS and --remove-orphans") != std::string::npos);
+  CHECK(containers_of(p, "simple") == 1);
+
+  // COMPOSE_REMOVE_ORPHANS (here from .env) removes them once they are no longer ignored.
+  mycompose::fs::write_file_atomic(p.dir / ".env", "COMPOSE_REMOVE_ORPHANS=true\n");
+  auto removed = p.run({"up", "-d"});
+  INFO(combined(removed));
+  CHECK(removed.exit_code == 0);
+  CHECK(containers_of(p, "simple") == 0);
+}

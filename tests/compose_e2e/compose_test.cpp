@@ -221,3 +221,22 @@ TEST_CASE("TestCompatibility: --compatibility names the containers with '_' (pro
   }
   elsewhere(p).ok({"-p", name, "down"});
 }
+
+TEST_CASE("TestCompatibility: a one-off `run` container is named with '_' too (project_service_run_slug)") {
+  const std::string name = "compose-e2e-compat-run";
+  Project p(R"(services:
+  web:
+    image: busybox:test
+    command: ["sleep", "1000"]
+)", name);
+  auto run = p.run({"--compatibility", "run", "-d", "web"});
+  INFO(combined(run));
+  REQUIRE(run.exit_code == 0);
+  const auto all = p.ps();
+  REQUIRE(all.size() == 1);
+  const std::string got = all.begin()->first;
+  const std::string prefix = name + "_web_run_";
+  CHECK(got.rfind(prefix, 0) == 0);
+  CHECK(got.size() == prefix.size() + 12);  // the slug's 12 hex digits
+  p.ok({"--compatibility", "down", "-t", "0"});
+}

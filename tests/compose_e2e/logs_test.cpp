@@ -155,6 +155,33 @@ TEST_CASE("logs and foreground up: a container's stderr stays stderr") {
   CHECK(logs.err == "app-1  | to-err\n");
 }
 
+TEST_CASE("logging driver none: foreground up shows the output, logs warns about it and goes on with the others") {
+  Project p(R"(services:
+  app:
+    image: busybox:test
+    command: ["sh", "-c", "echo kept"]
+  quiet:
+    image: busybox:test
+    command: ["sh", "-c", "echo shown-once"]
+    logging:
+      driver: none
+)");
+  auto up = p.run({"up"});
+  INFO(up.out + up.err);
+  CHECK(up.exit_code == 0);
+  CHECK(contains(up.out, "quiet-1  | shown-once\n"));  // attached: docker attaches, whatever the driver
+  CHECK(contains(up.out, "app-1    | kept\n"));
+
+  auto logs = p.run({"logs"});
+  INFO(logs.out + logs.err);
+  CHECK(logs.exit_code == 0);
+  CHECK(logs.out == "app-1  | kept\n");
+  CHECK(contains(logs.err, "Can't retrieve logs for \\\"proj-quiet-1\\\": Error response from daemon: configured logging driver does not support reading"));
+  auto one = p.run({"logs", "quiet"});
+  CHECK(one.exit_code == 0);
+  CHECK(one.out.empty());
+}
+
 // docker compose runs `cat` of a 300,000-line file in a foreground `up
 // --abort-on-container-exit` and expects "test-1 exited with code 0". We also check that
 // every line arrived, in order, and that `logs` and `logs -f` (which ends as the container

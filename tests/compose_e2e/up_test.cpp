@@ -1,7 +1,7 @@
 // docker compose pkg/e2e/up_test.go: what up does around failing dependencies, Ctrl-C of a
 // foreground `up SERVICE`, --all-resources and an image built for another service.
 // TestUpProfile, TestScaleDoesntRecreate and TestUpWithDependencyNotRequired are in
-// other files (profiles, scale); TestUpImageID and TestUpStopWithLogsMixed are not ported.
+// other files (profiles, scale); TestUpImageID is not ported (images by bare id: no registry).
 #include <signal.h>
 
 #include "e2e_helpers.hpp"
@@ -133,4 +133,26 @@ TEST_CASE("TestUpWithBuildDependencies: up builds the image once and starts both
   CHECK(c.run({"image", "inspect", "e2e-up-build-deps-built"}).exit_code == 0);
   CHECK(p.wait_state("e2e-up-build-deps-bar-1", "running") == "running");
   c.ok({"down", "-t", "0", "--rmi", "all"});
+}
+
+// [!mayfail]: the exited service1 is reported Stopped as upstream asserts, but foreground up
+// stops relaying output once it aborts, so service2's lines and its pre_stop hook's output
+// (written while it is stopped) do not reach it yet.
+TEST_CASE("TestUpStopWithLogsMixed: on abort the surviving service's output and its pre_stop hook's still reach up", "[!mayfail]") {
+  // service2 pings for ever, so the abort always has it to stop (and its pre_stop hook to run).
+  Project p(R"(services:
+  service1:
+    image: busybox:test
+    command: ["sh", "-c", "true"]
+  service2:
+    image: busybox:test
+    command: ["busybox", "ping", "localhost"]
+    pre_stop:
+      - command: echo "stop hook running..."
+)", "e2e-up-logs-mixed");
+  auto r = p.run({"up", "--abort-on-container-exit"});
+  INFO(combined(r));
+  CHECK(r.err.find(" Container e2e-up-logs-mixed-service1-1  Stopped\n") != std::string::npos);
+  CHECK(r.out.find("stop hook running...") != std::string::npos);
+  CHECK(r.out.find("64 bytes") != std::string::npos);
 }

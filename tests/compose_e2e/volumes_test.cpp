@@ -2,13 +2,15 @@
 // mounts another image's filesystem (here a folder of it, image.subpath) read-only; for
 // TestUpSwitchVolumes: a switched external volume recreates the container on the new one; and
 // for the progress lines of volumes (`Volume "x"  Created`, quoted as docker compose's %q).
-// The other cases (bind mounts served by nginx, anonymous volume renewal, TestUpRecreateVolumes'
-// prompt) are not ported here.
+// for TestUpRecreateVolumes: a volume whose definition changed is recreated, with the
+// containers using it, only when the user agrees (-y, or "y" to docker compose's prompt); and
+// TestUpRecreateVolumes_IgnoreBinds. The other cases (bind mounts served by nginx, anonymous
+// volume renewal) are not ported here.
 #include <catch2/catch.hpp>
 
-#include "integration/scheduler/cli_project_fixture.hpp"
+#include "e2e_helpers.hpp"
 
-using namespace cli_project;
+using namespace compose_e2e;
 
 TEST_CASE("TestImageVolume: an image volume shows the image's folder, read-only") {
   Project p(R"(services:
@@ -137,4 +139,77 @@ volumes:
   auto down = p.run({"down", "-v"});
   INFO(down.out + down.err);
   CHECK(down.err.find(" Volume proj_data  Removed\n") != std::string::npos);  // nor on removal
+}
+
+namespace {
+
+// fixtures/recreate-volumes: one service on a project volume whose label changes.
+std::string recreate_volumes(const std::string& foo) {
+  return R"(services:
+  app:
+    image: busybox:test
+    command: ["sleep", "1000"]
+    volumes:
+      - my_vol:/my_vol
+volumes:
+  my_vol:
+    labels:
+      foo: )" + foo + "\n";
+}
+
+}  // namespace
+
+TEST_CASE("TestUpRecreateVolumes: a volume whose labels changed is recreated with its containers under -y, kept otherwise") {
+  const std::string project = "compose-e2e-recreate-volumes", volume = project + "_my_vol";
+  Project p(recreate_volumes("bar"), project);
+  p.ok({"up", "-d"});
+  REQUIRE(p.wait_state(project + "-app-1", "running") == "running");
+  const std::string label = "{{ index .Labels \"foo\" }}";
+  CHECK(p.ok({"volume", "inspect", volume, "-f", label}) == "bar\n");
+  p.ok({"exec", "-T", "app", "sh", "-c", "echo kept > /my_vol/data"});
+
+  mycompose::fs::write_file_atomic(p.dir / "compose.yaml", recreate_volumes("zot"));
+  const std::string question = "Volume \"" + volume + "\" exists but doesn't match configuration in compose file. Recreate (data will be lost)?";
+  // No answer (stdin closed) and "n" both keep the volume and its data, as docker compose does.
+  for (const std::string answer : {"", "n\n"}) {
+    auto kept = p.run({"up", "-d"}, answer);
+    INFO(combined(kept));
+    CHECK(kept.exit_code == 0);
+    CHECK(combined(kept).find(question) != std::string::npos);
+    CHECK(p.ok({"volume", "inspect", volume, "-f", label}) == "bar\n");
+    CHECK(p.ok({"exec", "-T", "app", "cat", "/my_vol/data"}) == "kept\n");
+  }
+
+  auto yes = p.run({"up", "-d", "-y"});
+  INFO(combined(yes));
+  REQUIRE(yes.exit_code == 0);
+  CHECK(combined(yes).find(question) == std::string::npos);  // -y: no question
+  CHECK(yes.err.find(" Volume " + volume + "  Removed\n") != std::string::npos);
+  CHECK(yes.err.find(" Container " + project + "-app-1  Removed\n") != std::string::npos);
+  CHECK(p.ok({"volume", "inspect", volume, "-f", label}) == "zot\n");
+  REQUIRE(p.wait_state(project + "-app-1", "running") == "running");
+  CHECK(p.run({"exec", "-T", "app", "cat", "/my_vol/data"}).exit_code != 0);  // a new, empty volume
+  p.ok({"exec", "-T", "app", "sh", "-c", "echo again > /my_vol/data"});
+
+  auto same = p.run({"up", "-d"});  // the definition matches now: nothing asked, nothing recreated
+  INFO(combined(same));
+  CHECK(same.exit_code == 0);
+  CHECK(combined(same).find(question) == std::string::npos);
+  CHECK(combined(same).find("Recreate") == std::string::npos);
+  CHECK(p.ok({"exec", "-T", "app", "cat", "/my_vol/data"}) == "again\n");
+}
+
+TEST_CASE("TestUpRecreateVolumes_IgnoreBinds: a bind mount is never taken for a changed volume") {
+  Project p(R"(services:
+  app:
+    image: busybox:test
+    command: ["sleep", "1000"]
+    volumes:
+      - .:/project
+)", "compose-e2e-recreate-binds");
+  p.ok({"up", "-d"});
+  auto again = p.run({"up", "-d"});
+  INFO(combined(again));
+  CHECK(again.exit_code == 0);
+  CHECK(combined(again).find("Recreated") == std::string::npos);
 }

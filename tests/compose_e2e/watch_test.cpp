@@ -4,12 +4,14 @@
 // services), TestWatchIncludes (include patterns). Upstream's alpine/debian variants of
 // TestWatch run the same steps on other images: busybox:test stands in for all.
 // TestRebuildOnDotEnvWithExternalNetwork is left out: it waits for `--verbose`'s debug lines.
-// Plus the refusals docker compose gives when nothing or something wrong is to be watched.
+// Plus the refusals docker compose gives when nothing or something wrong is to be watched, and
+// watch's own flags: --quiet (no build output) and --prune (the replaced images removed).
 // busybox:test has only a few applets: the images link the ones the steps run (rm, which the
 // sync runs in the container to remove what the host removed, as upstream; stat; ls).
 #include <fstream>
 
 #include "e2e_helpers.hpp"
+#include "mycompose/image/store.hpp"
 
 using namespace compose_e2e;
 
@@ -242,4 +244,68 @@ TEST_CASE("TestWatch: a rebuild rule on a service without build is refused namin
   CHECK(w.exit_code != 0);
   CHECK(w.err.find("can't watch service \"web\" with action rebuild without a build context") != std::string::npos);
   CHECK(p.ps().empty());
+}
+
+namespace {
+
+const char* kRebuild = R"(services:
+  app:
+    build:
+      dockerfile_inline: |
+        FROM busybox:test
+        COPY test /data
+    command: sleep 1000000
+    develop:
+      watch:
+        - path: test
+          action: rebuild
+)";
+
+}  // namespace
+
+TEST_CASE("watch --prune (the default): the image a rebuild replaced is removed once nothing uses it, --prune=false keeps it") {
+  for (const bool prune : {true, false}) {
+    DYNAMIC_SECTION("prune " << prune) {
+      Project p(kRebuild, "watch-prune");
+      write_file(p.dir / "test", "one");
+      std::vector<std::string> args{"watch"};
+      if (!prune) args.push_back("--prune=false");
+      Background watch(p, args, "watch");
+      INFO("watch stdout:\n" << watch.out() << "\nstderr:\n" << watch.err());
+      REQUIRE(eventually([&] { return watch.out().find("Watch enabled") != std::string::npos; }));
+      const mycompose::image::ImageStore images(p.r.root());
+      const auto first = images.resolve("watch-prune-app");
+      REQUIRE(first);
+      write_file(p.dir / "test", "two");
+      REQUIRE(eventually([&] { return p.run({"exec", "app", "cat", "/data"}).out == "two"; }));
+      REQUIRE(eventually([&] { return watch.out().find("service(s) [\"app\"] successfully built") != std::string::npos; }));
+      const auto second = images.resolve("watch-prune-app");
+      REQUIRE(second);
+      CHECK(*second != *first);
+      if (prune) CHECK(eventually([&] { return !images.resolve(*first); }));
+      else CHECK(images.resolve(*first) == first);  // left dangling
+      watch.stop();
+      if (!prune) p.run({"image", "rm", *first});
+    }
+  }
+}
+
+TEST_CASE("watch --quiet: neither the first build nor the rebuilds print their steps") {
+  for (const bool quiet : {false, true}) {
+    DYNAMIC_SECTION("quiet " << quiet) {
+      Project p(kRebuild, "watch-quiet");
+      write_file(p.dir / "test", "one");
+      std::vector<std::string> args{"watch"};
+      if (quiet) args.push_back("--quiet");
+      Background watch(p, args, "watch");
+      INFO("watch stdout:\n" << watch.out() << "\nstderr:\n" << watch.err());
+      REQUIRE(eventually([&] { return watch.out().find("Watch enabled") != std::string::npos; }));
+      write_file(p.dir / "test", "two");
+      REQUIRE(eventually([&] { return watch.out().find("service(s) [\"app\"] successfully built") != std::string::npos; }));
+      const std::string all = watch.out() + watch.err();
+      CHECK((all.find("COPY test /data") == std::string::npos) == quiet);
+      CHECK((all.find(" DONE ") == std::string::npos) == quiet);
+      watch.stop();
+    }
+  }
 }

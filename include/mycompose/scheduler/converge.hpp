@@ -81,6 +81,9 @@ struct UpOptions {
   bool wait = false;                         // --wait: until running, or healthy with a healthcheck
   std::optional<std::chrono::seconds> wait_timeout;
   bool renew_anon_volumes = false;  // -V: recreated containers get fresh anonymous volumes
+  // Volumes whose definition changed that the user agreed to recreate (the prompt, -y):
+  // ProjectState::ensure_volumes.
+  std::vector<std::string> recreate_volumes;
 };
 
 class Converger {

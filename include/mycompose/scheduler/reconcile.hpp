@@ -43,6 +43,7 @@ struct ReconcileOptions {
   bool force_recreate = false;  // --force-recreate
   bool no_recreate = false;     // --no-recreate
   bool remove_orphans = false;  // --remove-orphans
+  bool ignore_orphans = false;  // COMPOSE_IGNORE_ORPHANS: orphans neither removed nor warned about
   // Service → the image id its image reference names now; a container made from another one
   // is outdated (rebuilt, pulled). A service not here is judged by its config hash only.
   std::map<std::string, std::string> images;

@@ -38,6 +38,20 @@ void record_volume(const std::filesystem::path& root, const std::string& name,
 std::vector<VolumeInfo> list_volumes(const std::filesystem::path& root);  // sorted by name
 std::optional<VolumeInfo> find_volume(const std::filesystem::path& root, const std::string& name);
 
+// As docker compose: the label a project's volume carries with the hash of its definition
+// (driver, driver_opts, labels), and that hash; key order does not change it.
+inline constexpr const char* kVolumeConfigHashLabel = "com.docker.compose.config-hash";
+std::string volume_config_hash(const nlohmann::ordered_json& definition);
+
+// A project volume that exists but was made from another definition than `volumes` (the
+// model's top-level volumes) gives it now: its name. External volumes and volumes without a
+// recorded hash are never diverged.
+struct DivergedVolume {
+  std::string key, name;
+};
+std::vector<DivergedVolume> diverged_volumes(const std::filesystem::path& root, const std::string& project,
+                                             const nlohmann::ordered_json& volumes);
+
 // Volume name → names of the containers (any state) that mount it.
 std::map<std::string, std::vector<std::string>> volume_users(const std::filesystem::path& root);
 

@@ -126,3 +126,21 @@ TEST_CASE("loader: extends across files through the loader") {
   CHECK(p.model["services"]["web"]["image"] == "w");
   CHECK(p.model["services"]["web"]["user"] == "nobody");
 }
+
+TEST_CASE("loader: the obsolete `version` is warned about once per file that has it, named by its path, as compose-go") {
+  TempDir d;
+  d.write("compose.yaml", "version: '3.8'\nservices:\n  web:\n    image: nginx\n");
+  d.write("compose.override.yaml", "services:\n  web:\n    image: nginx:alpine\n");
+  d.write("other.yaml", "version: '2'\nservices:\n  db:\n    image: redis\n");
+  Run r(d);
+  r.load();
+  CHECK(r.warnings == std::vector<std::string>{
+                          d.str() + "/compose.yaml: the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion"});
+  Run two(d);
+  two.o.files = {"compose.yaml", "other.yaml"};
+  two.load();
+  CHECK(two.warnings ==
+        std::vector<std::string>{
+            d.str() + "/compose.yaml: the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion",
+            d.str() + "/other.yaml: the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion"});
+}
