@@ -64,3 +64,24 @@ void run_project_verb(const compose::Project& project, const std::string& verb, 
 }
 
 }  // namespace mycompose::cli
+
+namespace mycompose::cli {
+
+nlohmann::json scale_option(const compose::Project& project, const std::vector<std::string>& values) {
+  const auto defined = project.model.value("services", nlohmann::ordered_json::object());
+  nlohmann::json scale = nlohmann::json::object();
+  for (const auto& v : values) {
+    const auto eq = v.find('=');
+    const std::string count = eq == std::string::npos ? "" : v.substr(eq + 1);
+    // Bounded: a count this large could only exhaust the host.
+    if (eq == std::string::npos || eq == 0 || count.empty() || count.size() > 6 ||
+        count.find_first_not_of("0123456789") != std::string::npos)
+      throw Error("invalid --scale option \"" + v + "\". Should be SERVICE=NUM");
+    const std::string service = v.substr(0, eq);
+    if (!defined.contains(service)) throw Error("no such service: " + service);
+    scale[service] = std::stoi(count);
+  }
+  return scale;
+}
+
+}  // namespace mycompose::cli

@@ -20,4 +20,8 @@ nlohmann::json project_json(const compose::Project& project);
 // when the stream ends with an error.
 void run_project_verb(const compose::Project& project, const std::string& verb, const nlohmann::json& options);
 
+// `up`/`create --scale SERVICE=NUM…` as the engine takes it ({"web": 3}); as docker compose,
+// an unknown service is "no such service: x" and a malformed value names the option.
+nlohmann::json scale_option(const compose::Project& project, const std::vector<std::string>& values);
+
 }  // namespace mycompose::cli

@@ -3,13 +3,13 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 
 #include "mycompose/common/error.hpp"
+#include "mycompose/common/random.hpp"
 #include "mycompose/common/unique_fd.hpp"
 
 namespace mycompose::fs {
@@ -52,7 +52,7 @@ constexpr std::size_t kTempSuffix = 6;  // as mkostemp's XXXXXX
 std::string temp_name(const std::string& name) {
   static const char digits[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   unsigned char raw[kTempSuffix];
-  if (::getrandom(raw, sizeof raw, 0) != static_cast<ssize_t>(sizeof raw)) throw SystemError("getrandom", errno);
+  random_bytes(raw, sizeof raw);
   std::string out = "." + name + std::string(kTempMark);
   for (unsigned char c : raw) out += digits[c % (sizeof digits - 1)];
   return out;

@@ -5,19 +5,16 @@
 
 #include <cerrno>
 #include <charconv>
-#include <random>
+
+#include "mycompose/common/random.hpp"
 
 namespace mycompose::fs {
 
 std::string owned_temp_name(std::string_view prefix) {
-  static thread_local std::mt19937_64 rng{std::random_device{}() ^ (static_cast<std::uint64_t>(::getpid()) << 32)};
-  static constexpr char kDigits[] = "0123456789abcdef";
   std::string out(prefix);
   out += std::to_string(::getpid());
   out += '-';
-  auto v = rng();
-  for (int i = 0; i < 12; ++i, v >>= 4) out.push_back(kDigits[v & 15]);
-  return out;
+  return out + random_hex(6);
 }
 
 std::optional<pid_t> temp_name_owner(std::string_view name, std::string_view prefix) {

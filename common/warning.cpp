@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include "mycompose/common/time_text.hpp"
+
 namespace mycompose {
 
 namespace {
@@ -30,19 +32,6 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
   for (std::size_t k = 1; k < n; ++k)
     if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
   return n;
-}
-
-// RFC 3339 in local time, as Go's time.RFC3339 formats it ("Z" for UTC).
-std::string rfc3339_local(std::time_t now) {
-  std::tm t{};
-  ::localtime_r(&now, &t);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
-  std::string out = buf;
-  const long off = t.tm_gmtoff;
-  if (off == 0) return out + "Z";
-  std::snprintf(buf, sizeof buf, "%c%02ld:%02ld", off < 0 ? '-' : '+', (off < 0 ? -off : off) / 3600, ((off < 0 ? -off : off) % 3600) / 60);
-  return out + buf;
 }
 
 }  // namespace
@@ -90,7 +79,7 @@ std::string go_quote(std::string_view s) {
 std::string warning_line(std::string_view message, bool terminal, std::time_t now, long seconds, bool colours) {
   if (!terminal) {
     const std::string msg = needs_quoting(message) ? go_quote(message) : std::string(message);
-    return "time=\"" + rfc3339_local(now) + "\" level=warning msg=" + msg + "\n";
+    return "time=\"" + format_rfc3339_local(now) + "\" level=warning msg=" + msg + "\n";
   }
   // logrus' coloured form: fmt's %-44s pads by characters, not bytes.
   std::string_view text = message;

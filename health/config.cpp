@@ -3,7 +3,7 @@
 #include "mycompose/health/config.hpp"
 
 #include "mycompose/common/error.hpp"
-#include "mycompose/compose/duration.hpp"
+#include "mycompose/common/go_duration.hpp"
 
 namespace mycompose::health {
 
@@ -34,7 +34,7 @@ Duration service_duration(const json& hc, const char* key) {
   const json& v = hc[key];
   if (v.is_number_integer()) return Duration(v.get<std::int64_t>());
   if (v.is_string()) {
-    if (auto ns = compose::schema::parse_duration(v.get<std::string>())) return Duration(*ns);
+    if (auto ns = try_parse_go_duration(v.get<std::string>())) return Duration(*ns);
     throw Error("healthcheck." + std::string(key) + ": invalid duration \"" + v.get<std::string>() + "\"");
   }
   throw Error("healthcheck." + std::string(key) + ": a duration is expected, got " + v.dump());
@@ -130,6 +130,6 @@ HealthConfig resolve_health_config(const json& image_config, const json& service
   return merge(from_service(service["healthcheck"]), image);
 }
 
-std::string format_duration(Duration d) { return compose::schema::format_duration(d.count()); }
+std::string format_duration(Duration d) { return format_go_duration(d.count()); }
 
 }  // namespace mycompose::health

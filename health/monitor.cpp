@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "mycompose/common/uv_object.hpp"
 #include "mycompose/daemon/engine.hpp"
 #include "mycompose/daemon/event_bus.hpp"
 #include "mycompose/health/probe.hpp"
@@ -22,7 +23,7 @@ struct HealthMonitor::Watch {
   WatchOptions options;
   HealthMachine machine;
   HealthMonitor* monitor = nullptr;
-  uv_timer_t* timer = nullptr;  // heap: freed by its close callback, which may outlive the Watch
+  UvTimer* timer = nullptr;  // closed (never fires again) when the Watch is dropped
   std::shared_ptr<Probe> probe;
 };
 
@@ -85,9 +86,7 @@ void HealthMonitor::watch(const std::string& id, const HealthConfig& config, Wat
     }
   }
   auto w = std::make_unique<Watch>(id, config, std::move(options), HealthMachine(config.timings(), started, state));
-  w->timer = new uv_timer_t;
-  uv_timer_init(loop_, w->timer);
-  w->timer->data = w.get();
+  w->timer = UvTimer::open(loop_, [watch = w.get()](UvTimer&) { watch->monitor->run_probe(*watch); });
   w->monitor = this;
   Watch& ref = *w;
   watches_[id] = std::move(w);
@@ -105,9 +104,7 @@ void HealthMonitor::unwatch(const std::string& id) {
 
 void HealthMonitor::drop(std::unique_ptr<Watch> w) {
   if (w->probe) w->probe->cancel();
-  uv_timer_stop(w->timer);
-  w->timer->data = nullptr;
-  uv_close(reinterpret_cast<uv_handle_t*>(w->timer), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+  w->timer->close();
 }
 
 void HealthMonitor::close() {
@@ -131,12 +128,7 @@ void HealthMonitor::remove_listener(std::uint64_t token) { listeners_.erase(toke
 
 void HealthMonitor::schedule(Watch& w) {
   auto ms = std::chrono::ceil<std::chrono::milliseconds>(w.machine.next_delay(options_.now())).count();
-  uv_timer_start(
-      w.timer,
-      [](uv_timer_t* t) {
-        if (auto* w = static_cast<Watch*>(t->data)) w->monitor->run_probe(*w);
-      },
-      ms > 0 ? static_cast<std::uint64_t>(ms) : 0, 0);
+  w.timer->start(ms > 0 ? static_cast<std::uint64_t>(ms) : 0);
 }
 
 void HealthMonitor::run_probe(Watch& w) {

@@ -9,6 +9,7 @@
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/state_record.hpp"
+#include "mycompose/common/time_text.hpp"
 #include "mycompose/health/state.hpp"
 
 namespace mycompose::health {
@@ -16,53 +17,13 @@ namespace mycompose::health {
 namespace stdfs = std::filesystem;
 
 std::string format_time(TimePoint t) {
-  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
-  time_t secs = static_cast<time_t>(ns / 1000000000);
-  long frac = static_cast<long>(ns % 1000000000);
-  if (frac < 0) {
-    frac += 1000000000;
-    --secs;
-  }
-  tm u{};
-  ::gmtime_r(&secs, &u);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", u.tm_year + 1900, u.tm_mon + 1, u.tm_mday, u.tm_hour,
-                u.tm_min, u.tm_sec);
-  std::string out = buf;
-  if (frac) {  // Go's RFC3339Nano drops trailing zeros
-    char f[16];
-    std::snprintf(f, sizeof f, ".%09ld", frac);
-    std::string fs = f;
-    while (fs.back() == '0') fs.pop_back();
-    out += fs;
-  }
-  return out + "Z";
+  return format_rfc3339(std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count(), Fraction::nano);
 }
 
 std::optional<TimePoint> parse_time(const std::string& s) {
-  tm u{};
-  int consumed = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &u.tm_year, &u.tm_mon, &u.tm_mday, &u.tm_hour, &u.tm_min,
-                  &u.tm_sec, &consumed) != 6)
-    return std::nullopt;
-  u.tm_year -= 1900;
-  u.tm_mon -= 1;
-  std::int64_t ns = 0;
-  std::size_t i = static_cast<std::size_t>(consumed);
-  if (i < s.size() && s[i] == '.') {
-    std::int64_t scale = 100000000;
-    for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, scale /= 10) ns += (s[i] - '0') * scale;
-  }
-  std::int64_t offset = 0;
-  if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
-    int h = 0, m = 0;
-    if (std::sscanf(s.c_str() + i + 1, "%2d:%2d", &h, &m) != 2) return std::nullopt;
-    offset = (s[i] == '+' ? 1 : -1) * (h * 3600 + m * 60);
-  } else if (i >= s.size() || s[i] != 'Z') {
-    return std::nullopt;
-  }
-  std::int64_t secs = static_cast<std::int64_t>(::timegm(&u)) - offset;
-  return TimePoint(std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(secs) + std::chrono::nanoseconds(ns)));
+  auto ns = parse_rfc3339(s);
+  if (!ns) return std::nullopt;
+  return TimePoint(std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(*ns)));
 }
 
 stdfs::path state_path(const stdfs::path& root, const std::string& id) { return root / "containers" / id / kStateFile; }

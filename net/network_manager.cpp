@@ -1,7 +1,5 @@
 #include "mycompose/net/network_manager.hpp"
 
-#include <sys/random.h>
-
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -11,7 +9,10 @@
 
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
+#include "mycompose/common/random.hpp"
 #include "mycompose/common/state_root.hpp"
+#include "mycompose/common/time_text.hpp"
+#include "mycompose/common/undo.hpp"
 #include "mycompose/net/bridge.hpp"
 #include "mycompose/net/nat.hpp"
 #include "network_manager_internal.hpp"
@@ -24,37 +25,11 @@ constexpr const char* kMtuOpt = "com.docker.network.driver.mtu";
 constexpr const char* kMasqueradeOpt = "com.docker.network.bridge.enable_ip_masquerade";
 constexpr const char* kIccOpt = "com.docker.network.bridge.enable_icc";
 
-std::string random_id() {
-  unsigned char bytes[32];
-  std::size_t got = 0;
-  while (got < sizeof bytes) {
-    ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
-    if (n < 0 && errno != EINTR) throw SystemError("getrandom", errno);
-    if (n > 0) got += std::size_t(n);
-  }
-  std::string hex;
-  char buf[3];
-  for (unsigned char b : bytes) {
-    std::snprintf(buf, sizeof buf, "%02x", b);
-    hex += buf;
-  }
-  return hex;
-}
-
 // Locally administered unicast (02:…) from the network id: stable across reconcile.
 std::string bridge_mac(const std::string& id) {
   std::string mac = "02";
   for (int i = 0; i < 5; ++i) mac += ":" + id.substr(std::size_t(2 * i), 2);
   return mac;
-}
-
-std::string now_rfc3339() {
-  auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 int network_mtu(const NetworkSpec& spec) {
@@ -69,25 +44,6 @@ int network_mtu(const NetworkSpec& spec) {
     throw Error("network " + spec.name + ": MTU " + std::to_string(mtu) + " is out of range (68-65535)");
   return mtu;
 }
-
-// Steps done so far, undone in reverse unless the whole operation succeeds.
-class Rollback {
- public:
-  ~Rollback() {
-    if (done_) return;
-    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) try {
-        (*it)();
-      } catch (...) {
-        // Best effort: the original error is the one to report; cleanup_all finds leftovers.
-      }
-  }
-  void add(std::function<void()> f) { undo_.push_back(std::move(f)); }
-  void commit() { done_ = true; }
-
- private:
-  std::vector<std::function<void()>> undo_;
-  bool done_ = false;
-};
 
 const IpamConfig* ipv4_config(const NetworkSpec& spec) {
   for (const auto& c : spec.ipam) {
@@ -153,7 +109,7 @@ NetworkRecord NetworkManager::create(const NetworkSpec& spec) {
 NetworkRecord NetworkManager::create_locked(const NetworkSpec& spec, bool build) {
   NetworkRecord rec;
   rec.build = build;
-  rec.id = random_id();
+  rec.id = random_hex(32);
   rec.name = spec.name;
   rec.driver = "bridge";
   rec.bridge = names_.bridge_name(rec.id);
@@ -170,7 +126,7 @@ NetworkRecord NetworkManager::create_locked(const NetworkSpec& spec, bool build)
   rec.created = now_rfc3339();
 
   NetlinkSocket nl;
-  Rollback rollback;  // after nl: its undo steps use it
+  UndoSteps rollback;  // after nl: its undo steps use it
   {
     detail::FileLock host_lock(detail::kHostIpamLock);
     std::vector<Ipv4Prefix> taken = host_ipv4_prefixes(nl);

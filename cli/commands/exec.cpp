@@ -37,7 +37,7 @@ void register_exec(CLI::App& app, Context& ctx) {
   static flags::ExecOptions o;
   auto* cmd = flags::add_exec(app, o);
   cmd->callback([&ctx] {
-    if (o.privileged) throw Error("mycompose exec --privileged: not implemented yet (arrives with issue [E])");
+    if (o.privileged) throw Error("mycompose exec --privileged is not supported: the process runs with the container's own capabilities (set privileged: true on the service for more)");
     auto project = compose::load_project(ctx.load_options({o.service}));
     const auto services = project.model.value("services", nlohmann::ordered_json::object());
     if (!services.contains(o.service)) throw Error("no such service: " + o.service);

@@ -9,6 +9,8 @@
 
 #include "commands.hpp"
 #include "mycompose/common/error.hpp"
+#include "mycompose/common/human_size.hpp"
+#include "mycompose/common/time_text.hpp"
 #include "mycompose/image/store.hpp"
 #include "mycompose/image/transfer.hpp"
 
@@ -19,60 +21,16 @@ using nlohmann::ordered_json;
 
 image::ImageStore open_store() { return image::ImageStore(image::ImageStore::default_root()); }
 
-// go-units HumanSizeWithPrecision: decimal units, "%.*g".
-std::string human_size(double size, int precision) {
-  static const char* units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
-  int i = 0;
-  while (size >= 1000.0 && i < 8) {
-    size /= 1000.0;
-    ++i;
-  }
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*g%s", precision, size, units[i]);
-  return buf;
-}
-
-// RFC 3339 ("2024-01-02T03:04:05.123Z", or with a ±hh:mm offset) → Unix time; -1 if unparsable.
-std::time_t parse_time(const std::string& s) {
-  std::tm tm{};
-  const char* rest = ::strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (!rest) return -1;
-  std::time_t t = ::timegm(&tm);
-  while (*rest == '.' || (*rest >= '0' && *rest <= '9')) ++rest;
-  if ((*rest == '+' || *rest == '-') && std::strlen(rest) >= 6) {
-    int off = (std::atoi(rest + 1) * 60 + std::atoi(rest + 4)) * 60;
-    t += *rest == '+' ? -off : off;
-  }
-  return t;
-}
-
 // go-units HumanDuration + " ago", as `docker images` shows CREATED.
 std::string human_since(const std::string& created) {
-  std::time_t t = parse_time(created);
-  if (t < 0) return "N/A";
-  long secs = static_cast<long>(std::time(nullptr) - t);
-  if (secs < 1) return "Less than a second ago";
-  if (secs == 1) return "1 second ago";
-  if (secs < 60) return std::to_string(secs) + " seconds ago";
-  long mins = secs / 60, hours = secs / 3600;
-  if (mins == 1) return "About a minute ago";
-  if (mins < 60) return std::to_string(mins) + " minutes ago";
-  if (hours == 1) return "About an hour ago";
-  if (hours < 48) return std::to_string(hours) + " hours ago";
-  if (hours < 24 * 7 * 2) return std::to_string(hours / 24) + " days ago";
-  if (hours < 24 * 30 * 2) return std::to_string(hours / 24 / 7) + " weeks ago";
-  if (hours < 24 * 365 * 2) return std::to_string(hours / 24 / 30) + " months ago";
-  return std::to_string(hours / 24 / 365) + " years ago";
+  auto t = parse_rfc3339(created);
+  if (!t) return "N/A";
+  return human_duration(static_cast<double>(unix_now_ns() - *t) / 1e9) + " ago";
 }
 
 std::string created_at(const std::string& created) {
-  std::time_t t = parse_time(created);
-  if (t < 0) return "";
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
-  return buf;
+  auto t = parse_rfc3339(created);
+  return t ? format_go_time_utc(*t) : "";
 }
 
 std::string short_id(const std::string& id) { return id.substr(7, 12); }

@@ -9,6 +9,7 @@
 #include "commands/pull_progress.hpp"
 #include "commands/service_images.hpp"
 #include "mycompose/common/error.hpp"
+#include "mycompose/common/human_size.hpp"
 #include "mycompose/image/store.hpp"
 
 namespace mycompose::cli {

@@ -1,6 +1,6 @@
-// Commands whose issue has not landed yet. Each is registered with its full set of flags
-// (cli/commands/flags/<verb>.hpp), so `--help`, flag checks and argument parsing already work;
-// running one exits 1 naming the issue that brings it.
+// Commands docker compose has and mycompose does not. Each is registered with its full set of
+// flags (cli/commands/flags/<verb>.hpp), so `--help`, flag checks and argument parsing work;
+// running one exits 1 saying it is not supported, and why.
 //
 // Implementing a verb: write cli/commands/<verb>.cpp with `register_<verb>` that calls
 // `flags::add_<verb>(app, *opts)` and sets the callback, add the registrar to cli/app.cpp,
@@ -28,13 +28,14 @@ CLI::App* declare(CLI::App& app, std::shared_ptr<void>& options) {
 
 struct Pending {
   const char* name;   // the subcommand the declare function adds
-  const char* issue;  // the issue that brings it
+  const char* why;    // what the user is told after "is not supported: "
   Declare declare;
 };
 
 // One row per verb, in the order `mycompose --help` lists them.
 const Pending kPending[] = {
-    {"alpha", "[E]", declare<flags::AlphaOptions, flags::add_alpha>},
+    {"alpha", "docker compose's experimental (alpha) commands are not part of mycompose",
+     declare<flags::AlphaOptions, flags::add_alpha>},
     // mycompose's own
     // Being implemented now; already_registered() skips these once their real command is in.
 };
@@ -47,16 +48,16 @@ std::string command_path(const CLI::App* cmd) {
   return path;
 }
 
-// Every leaf command (the group `volume` has none of its own) says which issue brings it.
+// Every leaf command (the group `volume` has none of its own) says why it is not there.
 // The callback also keeps the options the flags are bound to alive as long as the app.
-void say_not_yet(CLI::App* cmd, const std::string& issue, const std::shared_ptr<void>& options) {
+void say_not_yet(CLI::App* cmd, const std::string& why, const std::shared_ptr<void>& options) {
   auto subs = cmd->get_subcommands([](CLI::App*) { return true; });
   if (!subs.empty()) {
-    for (CLI::App* sub : subs) say_not_yet(sub, issue, options);
+    for (CLI::App* sub : subs) say_not_yet(sub, why, options);
     return;
   }
-  cmd->callback([path = command_path(cmd), issue, options] {
-    throw Error("mycompose " + path + ": not implemented yet (arrives with issue " + issue + ")");
+  cmd->callback([path = command_path(cmd), why, options] {
+    throw Error("mycompose " + path + " is not supported: " + why);
   });
 }
 
@@ -75,7 +76,7 @@ void register_not_yet(CLI::App& app, Context&) {
     if (already_registered(app, p.name)) continue;
     std::shared_ptr<void> options;
     CLI::App* cmd = p.declare(app, options);
-    say_not_yet(cmd, p.issue, options);
+    say_not_yet(cmd, p.why, options);
   }
 }
 

@@ -4,19 +4,9 @@
 
 #include <cmath>
 
-namespace mycompose::cli {
+#include "mycompose/common/human_size.hpp"
 
-std::string human_size(double bytes) {
-  static const char* units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
-  int u = 0;
-  while (bytes >= 1000 && u < 5) {
-    bytes /= 1000;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g%s", bytes, units[u]);
-  return buf;
-}
+namespace mycompose::cli {
 
 std::string progress_bar(std::uint64_t current, std::uint64_t total) {
   const int width = 50;

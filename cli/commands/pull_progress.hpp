@@ -29,8 +29,6 @@ class PullProgress {
   std::vector<Line> lines_;  // per-layer lines currently on screen (tty)
 };
 
-// "12.35MB" — decimal units as Docker's units.HumanSize.
-std::string human_size(double bytes);
 // "[=========>        ]  12.3MB/45.6MB"
 std::string progress_bar(std::uint64_t current, std::uint64_t total);
 

@@ -174,8 +174,8 @@ void register_run(CLI::App& app, Context& ctx) {
   static flags::RunOptions o;
   auto* cmd = flags::add_run(app, o);
   cmd->callback([&ctx, cmd] {
-    if (!o.env_from_file.empty()) throw Error("mycompose run --env-from-file: not implemented yet (arrives with issue [E])");
-    if (o.detach && o.rm) throw Error("mycompose run -d --rm: not implemented yet (arrives with issue [E])");
+    if (!o.env_from_file.empty()) throw Error("mycompose run --env-from-file is not supported: pass the variables with -e KEY=VALUE, or list the file in the service's env_file");
+    if (o.detach && o.rm) throw Error("mycompose run: -d and --rm together are not supported: run it in the foreground with --rm, or detached and remove it with `mycompose rm` once it has exited");
     if (cmd->count("--tty") && cmd->count("--no-TTY")) throw Error("--tty and --no-TTY can't be used together");
     auto project = compose::load_project(ctx.load_options({o.service}));
     if (!project.model.contains("services") || !project.model["services"].contains(o.service))

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mycompose/common/human_size.hpp"
 #include "commands/pull_progress.hpp"
 #include "engine_client.hpp"
 #include "mycompose/common/error.hpp"
@@ -124,7 +125,7 @@ inline bool label_matches(const std::map<std::string, std::string>& labels, cons
   return eq == std::string::npos || it->second == filter.substr(eq + 1);
 }
 
-using cli::human_size;  // Docker's units.HumanSize (pull_progress.hpp)
+using mycompose::human_size;  // Docker's units.HumanSize
 
 inline std::filesystem::path state_root() { return std::filesystem::absolute(daemon::default_root()); }
 

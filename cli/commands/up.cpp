@@ -12,6 +12,7 @@
 #include "ensure_images.hpp"
 #include "flags/up.hpp"
 #include "mycompose/common/error.hpp"
+#include "mycompose/common/warning.hpp"
 #include "mycompose/compose/dotenv.hpp"
 #include "mycompose/compose/normalize.hpp"
 #include "mycompose/daemon/engine.hpp"
@@ -106,6 +107,9 @@ void validate_flags(flags::UpOptions& o) {
   if (o.force_recreate && o.no_recreate) throw Error("--force-recreate and --no-recreate are incompatible");
   if (o.always_recreate_deps && o.no_recreate) throw Error("--always-recreate-deps and --no-recreate are incompatible");
   if (o.no_build && o.watch) throw Error("--no-build and --watch are incompatible");
+  // docker compose shows its menu only on a terminal and drops it silently elsewhere; asked
+  // for by name, say that this one has none rather than ignore the flag.
+  if (o.menu && !o.detach) print_warning("--menu: the interactive navigation menu is not supported; up runs attached without it");
 }
 
 }  // namespace
@@ -143,6 +147,7 @@ void register_up(CLI::App& app, Context& ctx) {
                               {"no_deps", o.no_deps},
                               {"force_recreate", o.force_recreate},
                               {"no_recreate", o.no_recreate},
+                              {"always_recreate_deps", o.always_recreate_deps},
                               {"remove_orphans", remove_orphans},
                               {"ignore_orphans", ignore_orphans},
                            {"no_start", o.no_start},
@@ -150,17 +155,7 @@ void register_up(CLI::App& app, Context& ctx) {
                            {"renew_anon_volumes", o.renew_anon_volumes}};
     if (cmd->count("--timeout")) options["timeout"] = o.timeout;
     if (cmd->count("--wait-timeout")) options["wait_timeout"] = o.wait_timeout;
-    nlohmann::json scale = nlohmann::json::object();
-    for (const auto& s : o.scale) {
-      auto eq = s.find('=');
-      if (eq == std::string::npos) throw Error("invalid --scale \"" + s + "\": expected SERVICE=NUM");
-      try {
-        scale[s.substr(0, eq)] = std::stoi(s.substr(eq + 1));
-      } catch (const std::exception&) {
-        throw Error("invalid --scale \"" + s + "\": expected SERVICE=NUM");
-      }
-    }
-    options["scale"] = scale;
+    options["scale"] = scale_option(project, o.scale);
     ensure_images(project, {o.services, !o.no_deps, o.build, o.no_build, o.pull, o.quiet_pull});
     options["recreate_volumes"] = volumes_to_recreate(project, o.yes);
     const std::string since = since_now();  // foreground: the output from here on

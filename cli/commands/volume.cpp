@@ -3,7 +3,6 @@
 // Volumes are folders under the root that the engine keeps no memory of, so these commands
 // work on the disk directly (no engine needed); which containers use a volume comes from
 // the containers' OCI specs.
-#include <sys/random.h>
 
 #include <iostream>
 #include <set>
@@ -12,6 +11,7 @@
 #include "commands/flags/volume.hpp"
 #include "commands/sys_output.hpp"
 #include "mycompose/common/error.hpp"
+#include "mycompose/common/random.hpp"
 #include "mycompose/daemon/engine.hpp"
 #include "mycompose/scheduler/container_store.hpp"
 #include "mycompose/scheduler/volumes.hpp"
@@ -23,18 +23,6 @@ namespace {
 using scheduler::VolumeInfo;
 using sys_output::print_table;
 using sys_output::state_root;
-
-std::string random_name() {
-  unsigned char raw[32];
-  if (::getrandom(raw, sizeof raw, 0) != static_cast<ssize_t>(sizeof raw)) throw SystemError("getrandom", errno);
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : raw) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
 
 std::string joined_labels(const std::map<std::string, std::string>& labels) {
   std::string s;
@@ -95,7 +83,7 @@ int run_create(const flags::VolumeOptions& o) {
   }
   if (!o.create.opts.empty()) throw Error("volume create: driver options (-o) are not supported by the local driver here");
   // Docker names an unnamed volume with 64 random hex digits.
-  const std::string name = o.create.name.empty() ? random_name() : o.create.name;
+  const std::string name = o.create.name.empty() ? random_hex(32) : o.create.name;
   scheduler::record_volume(state_root(), name, labels);
   std::cout << name << "\n";
   return 0;

@@ -7,7 +7,6 @@
 #include <string_view>
 #include <vector>
 
-#include "mycompose/compose/duration.hpp"
 #include "mycompose/compose/error.hpp"
 #include "schema.hpp"
 
@@ -24,11 +23,10 @@ json core_scalar(const Node& node);  // YAML core schema: 1 → 1, true → true
 std::optional<bool> parse_bool(std::string_view s);
 std::optional<std::int64_t> parse_int(std::string_view s);
 
-// --- durations.cpp: parse_duration / format_duration are public (mycompose/compose/duration.hpp).
+// --- durations.cpp: Go durations (mycompose/common/go_duration.hpp), written back as Go prints them.
 json duration(const Node& node, const Type& type, Walk& w, const std::string& path);
 
 // --- bytes.cpp: docker's RAMInBytes ("1g", "512m", "1.5gb", 1024).
-std::optional<std::int64_t> parse_bytes(std::string_view s);
 json byte_size(const Node& node, const Type& type, Walk& w, const std::string& path);
 
 // --- paths.cpp: host paths made absolute against the project directory, `~` expanded.

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "mycompose/common/error.hpp"
+#include "mycompose/common/go_duration.hpp"
 
 namespace mycompose::build {
 using nlohmann::json;
@@ -69,27 +70,6 @@ std::vector<std::pair<std::string, std::optional<std::string>>> key_values(const
   return out;
 }
 
-std::int64_t parse_duration_ns(const std::string& s) {
-  if (s == "0") return 0;
-  std::int64_t total = 0;
-  std::size_t i = 0;
-  if (s.empty()) throw Error("invalid duration \"\"");
-  while (i < s.size()) {
-    std::size_t start = i;
-    while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
-    if (start == i) throw Error("invalid duration \"" + s + "\"");
-    double n = std::stod(s.substr(start, i - start));
-    std::size_t us = i;
-    while (i < s.size() && std::isalpha(static_cast<unsigned char>(s[i]))) ++i;
-    std::string unit = s.substr(us, i - us);
-    double mult = unit == "ns" ? 1 : unit == "us" || unit == "µs" ? 1e3 : unit == "ms" ? 1e6 : unit == "s" ? 1e9
-                : unit == "m" ? 60e9 : unit == "h" ? 3600e9 : -1;
-    if (mult < 0) throw Error("invalid duration \"" + s + "\": unknown unit \"" + unit + "\"");
-    total += static_cast<std::int64_t>(n * mult);
-  }
-  return total;
-}
-
 namespace {
 
 std::vector<std::string> command_of(const StageState& s, const Instruction& ins) {
@@ -118,7 +98,7 @@ void set_healthcheck(StageState& s, const Instruction& ins, char escape) {
     }
     auto dur = [&](const char* flag, const char* key) {
       if (const auto* f = ins.flag(flag)) {
-        auto v = parse_duration_ns(f->value);
+        auto v = parse_go_duration(f->value);  // as BuildKit: time.ParseDuration
         if (v != 0 && v < 1000000) throw Error(std::string("Interval \"") + flag + "\" cannot be less than 1ms");
         hc[key] = v;
       }

@@ -43,7 +43,4 @@ void apply_metadata(StageState& s, const Instruction& ins, char escape);
 std::vector<std::pair<std::string, std::optional<std::string>>> key_values(const Instruction& ins, const VarLookup& vars,
                                                                            char escape);
 
-// "1m30s" → nanoseconds (Go duration syntax: ns us ms s m h). Throws on anything else.
-std::int64_t parse_duration_ns(const std::string& s);
-
 }  // namespace mycompose::build

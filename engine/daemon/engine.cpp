@@ -18,6 +18,7 @@
 
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/state_root.hpp"
+#include "mycompose/common/uv_object.hpp"
 
 #ifndef MYCOMPOSE_VERSION
 #define MYCOMPOSE_VERSION "0.0.0"
@@ -250,13 +251,10 @@ void Engine::add_core_routes() {
   router_.add("POST /shutdown", [this](Request&, const std::shared_ptr<Responder>& r) {
     r->reply(200, json{{"message", "engine shutting down"}});
     // After this callback: the answer is written before the connections close.
-    auto* t = new uv_timer_t;
-    uv_timer_init(&loop_, t);
-    t->data = this;
-    uv_timer_start(t, [](uv_timer_t* h) {
-      static_cast<Engine*>(h->data)->shutdown();
-      uv_close(reinterpret_cast<uv_handle_t*>(h), [](uv_handle_t* x) { delete reinterpret_cast<uv_timer_t*>(x); });
-    }, 0, 0);
+    UvTimer::open(&loop_, [this](UvTimer& t) {
+      shutdown();
+      t.close();
+    })->start(0);
   });
 
   // Supervision of containers made by the runtime under this root.

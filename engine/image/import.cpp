@@ -11,24 +11,11 @@
 #include "extract.hpp"
 #include "writer_lease.hpp"
 #include "mycompose/common/error.hpp"
+#include "mycompose/common/time_text.hpp"
 #include "mycompose/image/transfer.hpp"
 
 namespace mycompose::image {
 namespace {
-
-std::string now_rfc3339_nanos() {
-  auto now = std::chrono::system_clock::now();
-  auto secs = std::chrono::time_point_cast<std::chrono::seconds>(now);
-  auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(now - secs).count();
-  auto t = std::chrono::system_clock::to_time_t(secs);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[96];
-  std::snprintf(out, sizeof out, "%s.%09lldZ", buf, static_cast<long long>(nanos));
-  return out;
-}
 
 }  // namespace
 
@@ -81,7 +68,7 @@ std::string import_rootfs(ImageStore& store, const std::string& source, const st
     throw;
   }
 
-  std::string created = now_rfc3339_nanos();
+  std::string created = now_rfc3339(Fraction::nano_fixed);
   std::string comment = opts.message.empty() ? "Imported from " + source : opts.message;
   nlohmann::json config = {
       {"architecture", arch},

@@ -20,6 +20,7 @@
 #include "mycompose/common/sha256.hpp"
 #include "mycompose/common/temp_name.hpp"
 #include "mycompose/common/unique_fd.hpp"
+#include "mycompose/common/time_text.hpp"
 
 namespace mycompose::image {
 namespace stdfs = std::filesystem;
@@ -30,15 +31,6 @@ namespace {
 std::string_view hex_of(std::string_view digest) {
   if (!is_valid_digest(digest)) throw Error("invalid digest \"" + std::string(digest) + "\": expected sha256:<64 hex digits>");
   return digest.substr(7);
-}
-
-std::string now_rfc3339() {
-  auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  char buf[32];
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 // Exclusive flock on <root>/images.lock for the lifetime of the object, so the CLI and the

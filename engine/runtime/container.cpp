@@ -22,6 +22,8 @@
 #include "mycompose/common/fault_point.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/sha256.hpp"
+#include "mycompose/common/time_text.hpp"
+#include "mycompose/common/undo.hpp"
 #include "mycompose/runtime/cgroup.hpp"
 #include "mycompose/runtime/runtime.hpp"
 #include "spec.hpp"
@@ -33,45 +35,6 @@ namespace {
 
 using nlohmann::json;
 namespace stdfs = std::filesystem;
-
-// Everything create makes, undone in reverse unless commit() is called: a failure half-way
-// leaves no folder, cgroup or process.
-class CreateGuard {
- public:
-  explicit CreateGuard(stdfs::path dir) : dir_(std::move(dir)) {}
-  ~CreateGuard() {
-    if (committed_) return;
-    if (init_) kill_and_wait(init_->pid, init_->pidfd.get());
-    if (cgroup_) {
-      try {
-        cgroup_->kill_all(SIGKILL);
-        cgroup_->destroy();
-      } catch (...) {
-      }
-    }
-    try {
-      remove_state_folder(dir_);
-    } catch (...) {
-    }
-    // A create that fails is a delete too (runtime.md "Lifecycle" step 12): poststop runs.
-    if (poststop_) run_hooks_warn(*poststop_, "poststop", poststop_state_);
-  }
-  void set_cgroup(Cgroup* c) { cgroup_ = c; }
-  void set_poststop(const nlohmann::json* spec, nlohmann::json state) {
-    poststop_ = spec;
-    poststop_state_ = std::move(state);
-  }
-  void set_init(InitProcess* p) { init_ = p; }
-  void commit() { committed_ = true; }
-
- private:
-  stdfs::path dir_;
-  Cgroup* cgroup_ = nullptr;
-  InitProcess* init_ = nullptr;
-  const nlohmann::json* poststop_ = nullptr;
-  nlohmann::json poststop_state_;
-  bool committed_ = false;
-};
 
 struct Created {
   StoredState state;
@@ -98,13 +61,24 @@ Created create_container(const stdfs::path& root, const std::string& id, const C
     if (errno == EEXIST) throw Error("container \"" + id + "\" already exists");
     throw SystemError("mkdir " + dir.string(), errno);
   }
-  Created c;  // declared before the guard: the guard's cleanup still sees it
-  CreateGuard guard(dir);
+  // Everything create makes is undone in reverse unless it succeeds: a failure half-way leaves
+  // no folder, cgroup or process.
+  Created c;                           // declared before the undo steps: they still see it
+  std::optional<json> poststop_state;  // set once the cgroup exists
+  UndoSteps undo;
+  undo.add([&] {
+    try {
+      remove_state_folder(dir);
+    } catch (...) {
+    }
+    // A create that fails is a delete too (runtime.md "Lifecycle" step 12): poststop runs.
+    if (poststop_state) run_hooks_warn(spec.raw, "poststop", *poststop_state);
+  });
   c.state.cgroups_path = spec.cgroups_path.empty() ? default_cgroups_path(root, id) : spec.cgroups_path;
   c.state.oci.id = id;
   c.state.oci.status = "creating";
   c.state.oci.bundle = spec.bundle;
-  c.state.oci.created = now_rfc3339();
+  c.state.oci.created = now_rfc3339(Fraction::nano_fixed);
   if (spec.raw.contains("annotations") && spec.raw["annotations"].is_object())
     for (const auto& [k, v] : spec.raw["annotations"].items())
       if (v.is_string()) c.state.oci.annotations[k] = v.get<std::string>();
@@ -116,13 +90,13 @@ Created create_container(const stdfs::path& root, const std::string& id, const C
   const json& lx = spec.raw.value("linux", json::object());
   c.cgroup = Cgroup::create(c.state.cgroups_path, with_default_device_rules(lx.value("resources", json::object()),
                                                                             lx.value("devices", json::array())));
-  guard.set_cgroup(c.cgroup.get());
-  {
-    json stopped = c.state.oci.oci_json();
-    stopped["status"] = "stopped";
-    stopped.erase("pid");
-    guard.set_poststop(&spec.raw, std::move(stopped));
-  }
+  undo.add([&] {
+    c.cgroup->kill_all(SIGKILL);
+    c.cgroup->destroy();
+  });
+  poststop_state = c.state.oci.oci_json();
+  (*poststop_state)["status"] = "stopped";
+  poststop_state->erase("pid");
   fault_point("runtime.cgroup");
   // The init gets these two open, never the folder (launcher.hpp, InitFiles); both stay
   // root's 0600 files, with or without a user namespace.
@@ -146,7 +120,7 @@ Created create_container(const stdfs::path& root, const std::string& id, const C
     run_hooks(spec.raw, "createRuntime", state);
     return state;
   });
-  guard.set_init(&c.init);
+  undo.add([&] { kill_and_wait(c.init.pid, c.init.pidfd.get()); });
   fault_point("runtime.init");
   if (console) {
     send_console(console.get(), c.init.pty_master.get(), opts.console_socket);
@@ -157,7 +131,7 @@ Created create_container(const stdfs::path& root, const std::string& id, const C
   c.state.init_start_time = c.init.start_time;
   write_state(dir, c.state);
   if (!opts.pid_file.empty()) fs::write_file_atomic(opts.pid_file, std::to_string(c.init.pid), 0644);
-  guard.commit();
+  undo.commit();
   return c;
 }
 

@@ -223,11 +223,12 @@ std::vector<std::string> effective_capabilities(const std::vector<std::string>& 
   return caps;
 }
 
-nlohmann::json generate_spec(const ImageConfig& image, const ContainerSettings& s) {
-  const auto security = parse_security_opt(s.security_opt);
-  const auto caps = effective_capabilities(s.cap_add, s.cap_drop, s.privileged);
+namespace {
 
-  // process.args: an overridden entrypoint drops the image's Cmd, as Docker does.
+// process: the command (an overridden entrypoint drops the image's Cmd, as Docker does), the
+// user, the environment, capabilities and rlimits.
+nlohmann::json process_section(const ImageConfig& image, const ContainerSettings& s, const std::vector<std::string>& caps,
+                               const SecurityOptions& security) {
   std::vector<std::string> args = s.entrypoint ? *s.entrypoint : image.entrypoint;
   const auto& cmd = s.command ? *s.command : (s.entrypoint ? std::vector<std::string>{} : image.cmd);
   args.insert(args.end(), cmd.begin(), cmd.end());
@@ -268,8 +269,11 @@ nlohmann::json generate_spec(const ImageConfig& image, const ContainerSettings& 
     }
     process["rlimits"] = rl;
   }
+  return process;
+}
 
-  // Mounts: the defaults, minus those a user mount replaces, then user mounts parents first.
+// Mounts: the defaults, minus those a user mount replaces, then user mounts parents first.
+nlohmann::json mounts_section(const ContainerSettings& s) {
   const auto shm_size = s.shm_size.value_or(kDefaultShmSize);
   if (shm_size <= 0) throw Error("shm_size must be positive, got " + std::to_string(shm_size));
   const char* sys_mode = s.privileged && !s.read_only ? "rw" : "ro";
@@ -298,28 +302,41 @@ nlohmann::json generate_spec(const ImageConfig& image, const ContainerSettings& 
     if (m.destination.empty() || m.destination[0] != '/') throw Error("mount destination \"" + m.destination + "\" must be an absolute path");
     all_mounts.push_back(user_mount(m));
   }
+  return all_mounts;
+}
 
-  // Namespaces, in Docker's order.
+// Namespaces, in Docker's order.
+nlohmann::json namespaces_section(const ContainerSettings& s) {
   nlohmann::json namespaces = nlohmann::json::array({{{"type", "mount"}}});
   if (s.network.kind != NamespaceMode::Host) namespaces.push_back(namespace_entry("network", s.network));
   if (s.uts.kind != NamespaceMode::Host) namespaces.push_back(namespace_entry("uts", s.uts));
   if (s.pid.kind != NamespaceMode::Host) namespaces.push_back(namespace_entry("pid", s.pid));
   if (s.ipc.kind != NamespaceMode::Host) namespaces.push_back(namespace_entry("ipc", s.ipc));
   if (s.cgroupns_private.value_or(detect_cgroup_mode() == CgroupMode::V2)) namespaces.push_back({{"type", "cgroup"}});
+  return namespaces;
+}
 
-  // Resources.
-  nlohmann::json resources = nlohmann::json::object();
-  nlohmann::json device_rules = s.privileged ? nlohmann::json::array({{{"allow", true}, {"access", "rwm"}}}) : default_device_rules();
-  nlohmann::json devices = s.privileged ? host_devices() : nlohmann::json::array();
+// linux.devices (the container's device nodes) and the cgroup rules that allow them.
+struct DeviceSections {
+  nlohmann::json devices, rules;
+};
+DeviceSections devices_section(const ContainerSettings& s) {
+  DeviceSections out;
+  out.rules = s.privileged ? nlohmann::json::array({{{"allow", true}, {"access", "rwm"}}}) : default_device_rules();
+  out.devices = s.privileged ? host_devices() : nlohmann::json::array();
   for (const auto& d : s.devices) {
     auto entry = device_entry(d.host_path, d.container_path.empty() ? d.host_path : d.container_path);
-    devices.push_back(entry);
-    device_rules.push_back({{"allow", true}, {"type", entry["type"]}, {"major", entry["major"]}, {"minor", entry["minor"]},
-                            {"access", d.permissions.empty() ? "rwm" : d.permissions}});
+    out.devices.push_back(entry);
+    out.rules.push_back({{"allow", true}, {"type", entry["type"]}, {"major", entry["major"]}, {"minor", entry["minor"]},
+                         {"access", d.permissions.empty() ? "rwm" : d.permissions}});
   }
-  for (const auto& r : s.device_cgroup_rules) device_rules.push_back(parse_cgroup_rule(r));
-  resources["devices"] = device_rules;
+  for (const auto& r : s.device_cgroup_rules) out.rules.push_back(parse_cgroup_rule(r));
+  return out;
+}
 
+// linux.resources: memory, cpu, pids (devices are added by the caller).
+nlohmann::json resources_section(const ContainerSettings& s) {
+  nlohmann::json resources = nlohmann::json::object();
   nlohmann::json memory = nlohmann::json::object();
   if (s.memory && *s.memory > 0) {
     memory["limit"] = *s.memory;
@@ -346,20 +363,38 @@ nlohmann::json generate_spec(const ImageConfig& image, const ContainerSettings& 
   if (!s.cpuset_mems.empty()) cpu["mems"] = s.cpuset_mems;
   if (!cpu.empty()) resources["cpu"] = cpu;
   if (s.pids_limit && *s.pids_limit != 0) resources["pids"] = {{"limit", *s.pids_limit}};
+  return resources;
+}
 
-  // Sysctls: unprivileged ports and ping, as Docker, when the container has its own netns.
+// Sysctls: unprivileged ports and ping, as Docker, when the container has its own netns.
+nlohmann::json sysctl_section(const ContainerSettings& s) {
   nlohmann::json sysctl = nlohmann::json::object();
   if (s.network.kind != NamespaceMode::Host) {
     sysctl["net.ipv4.ip_unprivileged_port_start"] = "0";
     sysctl["net.ipv4.ping_group_range"] = "0 2147483647";
   }
   for (const auto& [k, v] : s.sysctls) sysctl[k] = v;
+  return sysctl;
+}
+
+}  // namespace
+
+nlohmann::json generate_spec(const ImageConfig& image, const ContainerSettings& s) {
+  const auto security = parse_security_opt(s.security_opt);
+  const auto caps = effective_capabilities(s.cap_add, s.cap_drop, s.privileged);
+  nlohmann::json process = process_section(image, s, caps, security);
+  nlohmann::json all_mounts = mounts_section(s);
+  nlohmann::json namespaces = namespaces_section(s);
+  DeviceSections devices = devices_section(s);
+  nlohmann::json resources = nlohmann::json::object();
+  resources["devices"] = devices.rules;
+  resources.update(resources_section(s));
 
   nlohmann::json linux_section = {
       {"namespaces", namespaces},
-      {"devices", devices},
+      {"devices", devices.devices},
       {"resources", resources},
-      {"sysctl", sysctl},
+      {"sysctl", sysctl_section(s)},
   };
   if (!s.cgroups_path.empty()) linux_section["cgroupsPath"] = s.cgroups_path;
   if (!s.privileged) {

@@ -148,17 +148,4 @@ ContainerState current_state(const std::filesystem::path& dir, const StoredState
   return c;
 }
 
-std::string now_rfc3339() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count() % 1000000000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[96];
-  std::snprintf(out, sizeof out, "%s.%09lldZ", buf, static_cast<long long>(ns));
-  return out;
-}
-
 }  // namespace mycompose::runtime

@@ -63,6 +63,5 @@ std::optional<int> read_exit_code(const std::filesystem::path& dir);
 unsigned long long process_start_time(pid_t pid);
 // Recorded state + liveness of the init → current status (stopped when the init is gone).
 ContainerState current_state(const std::filesystem::path& dir, const StoredState& s);
-std::string now_rfc3339();
 
 }  // namespace mycompose::runtime

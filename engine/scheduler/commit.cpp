@@ -12,6 +12,7 @@
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/json_limits.hpp"
+#include "mycompose/common/time_text.hpp"
 #include "mycompose/image/reference.hpp"
 #include "mycompose/image/store.hpp"
 #include "mycompose/image/transfer.hpp"
@@ -20,15 +21,6 @@ namespace mycompose::scheduler {
 namespace {
 
 using nlohmann::json;
-
-std::string now_rfc3339() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // Thaws the container on the way out, whatever happens.
 struct PauseGuard {

@@ -23,7 +23,10 @@
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/state_record.hpp"
 #include "mycompose/common/unique_fd.hpp"
-#include "mycompose/compose/duration.hpp"
+#include "mycompose/common/go_duration.hpp"
+#include "mycompose/common/random.hpp"
+#include "mycompose/common/time_text.hpp"
+#include "mycompose/common/undo.hpp"
 #include "mycompose/runtime/overlay.hpp"
 #include "mycompose/runtime/state_folder.hpp"
 #include "mycompose/runtime/spec_generator.hpp"
@@ -45,31 +48,8 @@ bool in_runtime(const stdfs::path& root, const std::string& id) {
   return stdfs::exists(root / "runtime" / id, ec);
 }
 
-std::string random_hex(std::size_t bytes) {
-  std::string raw(bytes, '\0');
-  if (::getrandom(raw.data(), raw.size(), 0) != static_cast<ssize_t>(raw.size())) throw SystemError("getrandom", errno);
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : raw) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
-
 void check_volume_name(const std::string& name) {
   if (name.empty() || name.find('/') != std::string::npos || name[0] == '.') throw Error("invalid volume name \"" + name + "\"");
-}
-
-std::string now_rfc3339() {
-  timespec ts;
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  tm t;
-  ::gmtime_r(&ts.tv_sec, &t);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour,
-                t.tm_min, t.tm_sec, ts.tv_nsec);
-  return buf;
 }
 
 std::vector<std::string> string_list(const json& config, const char* key) {
@@ -99,7 +79,7 @@ std::string image_stop_signal(const json& image) {
 // Docker's stop_grace_period default is 10 s.
 int grace_seconds(const nlohmann::ordered_json& service) {
   if (!service.contains("stop_grace_period")) return 10;
-  auto ns = compose::schema::parse_duration(service["stop_grace_period"].get<std::string>());
+  auto ns = try_parse_go_duration(service["stop_grace_period"].get<std::string>());
   return ns ? static_cast<int>((*ns + 500'000'000) / 1'000'000'000) : 10;
 }
 
@@ -179,22 +159,6 @@ void discard_created(runtime::Runtime& rt, const stdfs::path& dir, const std::st
   } catch (...) {
   }
 }
-
-class CreateGuard {
- public:
-  CreateGuard(runtime::Runtime& rt, stdfs::path dir, std::string id) : rt_(rt), dir_(std::move(dir)), id_(std::move(id)) {}
-  ~CreateGuard() {
-    if (!done_) discard_created(rt_, dir_, id_, runtime_created_);
-  }
-  void runtime_created() { runtime_created_ = true; }
-  void dismiss() { done_ = true; }
-
- private:
-  runtime::Runtime& rt_;
-  stdfs::path dir_;
-  std::string id_;
-  bool runtime_created_ = false, done_ = false;
-};
 
 }  // namespace
 
@@ -330,13 +294,17 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
   add_image_volumes(def, images_.image_config(rec.image_id));
   rec.config_hash = req.config_hash;
   rec.labels = req.desired.labels;
-  rec.created = now_rfc3339();
+  rec.created = now_rfc3339(Fraction::nano_fixed);
   rec.stop_signal = def.value("stop_signal", image_stop_signal(images_.image_config(rec.image_id)));
   rec.stop_grace_seconds = grace_seconds(def);
 
   const stdfs::path d = dir(rec.id);
   fs::make_dirs(root_ / "containers", 0700);
-  CreateGuard guard(runtime_, d, rec.id);
+  // Undone in reverse unless the create succeeds: a failure half-way leaves nothing.
+  bool made_in_runtime = false;
+  std::map<std::string, std::string> new_anonymous;  // target → volume name, filled by volume_host_paths
+  UndoSteps undo;
+  undo.add([&] { discard_created(runtime_, d, rec.id, made_in_runtime); });
   // upper's own mode is the container's "/" (overlayfs takes the root's attributes from
   // upper): 0755 as Docker's overlay2 diff folder, or processes that drop root (mariadbd,
   // nginx workers) cannot reach any path.
@@ -362,9 +330,9 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
         host.image_layers[v.value("target", "")] =
             image_volume_dirs(images_, req.service, v.value("source", ""), v.value("image", nlohmann::ordered_json::object()).value("subpath", ""));
   VolumeRecord volumes;
-  NewVolumesGuard new_volumes(*this, req.anonymous_volumes);
+  undo.add([&] { remove_new_volumes(*this, new_anonymous, req.anonymous_volumes); });
   host.volume_paths = volume_host_paths(*this, req.project, rec.id, req.service, def, req.volume_names, req.anonymous_volumes,
-                                        new_volumes.anonymous, host.volume_roots);
+                                        new_anonymous, host.volume_roots);
   for (const auto& [entry, id] : req.volumes_from) host.volumes_from[entry] = VolumeRecord::read(dir(id)).mounts;
   // Docker fills a still-empty volume with what the image has at its target (not a subpath).
   if (def.contains("volumes"))
@@ -375,7 +343,7 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
       seed_volume(d / "rootfs", target, host.volume_paths.at(source.empty() ? "anonymous:" + target : source));
     }
   runtime::ContainerSettings settings = container_settings(req.service, def, host);
-  volumes.anonymous = new_volumes.anonymous;
+  volumes.anonymous = new_anonymous;
   // Not image volumes (bound from the store's layers): `cp` and volumes_from must never write
   // into a layer other images share.
   const std::string layer_prefix = (root_ / "layers").string() + "/";
@@ -400,11 +368,10 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
   write_log_config(d, LogConfig::from_compose(def.contains("logging") ? json::parse(def["logging"].dump()) : json::object()));
   if (req.stdin_fd < 0 && def.value("stdin_open", false)) make_stdin_fifo(d);  // for attach (attach_stdin.hpp)
   create_in_runtime(rec.id, req.stdout_fd, req.stderr_fd, req.stdin_fd, req.console_socket);
-  guard.runtime_created();
+  made_in_runtime = true;
   fault_point("create.record");
   fs::write_file_atomic(d / kContainerRecordFile, rec.to_json().dump(2), 0600);
-  guard.dismiss();
-  new_volumes.dismiss();
+  undo.commit();
   return rec;
 }
 

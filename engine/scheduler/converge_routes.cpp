@@ -21,6 +21,8 @@ void install_converge_routes(daemon::Engine& engine, ProjectServices& services) 
     rec.no_recreate = o.value("no_recreate", false);
     rec.remove_orphans = o.value("remove_orphans", false);
     rec.ignore_orphans = o.value("ignore_orphans", false);
+    rec.always_recreate_deps = o.value("always_recreate_deps", false);
+    rec.named = {plan.services.begin(), plan.services.end()};
     UpOptions up;
     up.no_start = o.value("no_start", false);
     if (o.contains("timeout")) up.timeout = std::chrono::seconds(o["timeout"].get<int>());

@@ -10,21 +10,13 @@
 #include "log_file.hpp"
 #include "mycompose/daemon/engine.hpp"
 #include "mycompose/scheduler/container_store.hpp"
+#include "mycompose/common/time_text.hpp"
+#include "mycompose/common/uv_object.hpp"
 
 namespace mycompose::scheduler {
 using nlohmann::json;
 
 namespace {
-
-std::string event_time(long long nanos) {
-  const time_t secs = static_cast<time_t>(nanos / 1'000'000'000);
-  tm t;
-  ::gmtime_r(&secs, &t);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min,
-                t.tm_sec, nanos % 1'000'000'000);
-  return buf;
-}
 
 class EventStream : public std::enable_shared_from_this<EventStream> {
  public:
@@ -53,7 +45,7 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
     for (const auto& [k, v] : attrs.items())
       if (k.rfind("com.docker.compose.", 0) != 0) attributes[k] = v;
     return json{{"action", ev.value("Action", "")}, {"attributes", attributes}, {"id", id},       {"service", service},
-                {"time", event_time(ev.value("timeNano", 0LL))}, {"type", "container"}};
+                {"time", format_rfc3339(ev.value("timeNano", 0LL), Fraction::nano_fixed)}, {"type", "container"}};
   }
 
   // Sends the event if it is the project's and in the window; false once the stream is over.
@@ -78,11 +70,9 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
       if (auto self = weak.lock()) self->offer(ev);
     });
     if (!q_.until) return;
-    timer_ = new uv_timer_t;
-    uv_timer_init(engine.loop(), timer_);
-    timer_->data = this;
-    const std::int64_t left_ms = std::max<std::int64_t>(0, (*q_.until - now_ns()) / 1'000'000 + 1);
-    uv_timer_start(timer_, [](uv_timer_t* t) { static_cast<EventStream*>(t->data)->finish(); }, static_cast<std::uint64_t>(left_ms), 0);
+    timer_ = UvTimer::open(engine.loop(), [this](UvTimer&) { finish(); });
+    const std::int64_t left_ms = std::max<std::int64_t>(0, (*q_.until - unix_now_ns()) / 1'000'000 + 1);
+    timer_->start(static_cast<std::uint64_t>(left_ms));
   }
 
   // `until` has passed: the answer is complete.
@@ -96,8 +86,7 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
   void stop() {
     sub_.reset();
     if (timer_) {
-      uv_timer_stop(timer_);
-      uv_close(reinterpret_cast<uv_handle_t*>(timer_), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+      timer_->close();
       timer_ = nullptr;
     }
   }
@@ -111,7 +100,7 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
   std::weak_ptr<daemon::Responder> out_;
   std::map<std::string, std::optional<ContainerRecord>> known_;
   daemon::EventBus::Subscription sub_;
-  uv_timer_t* timer_ = nullptr;
+  UvTimer* timer_ = nullptr;  // `until`: closed by stop()
 };
 
 }  // namespace
@@ -126,7 +115,7 @@ void serve_project_events(daemon::Engine& engine, const EventHistory& history, s
       if (open) open = stream->offer(ev);
     });
   if (!open) return;
-  if (query.until && *query.until < now_ns()) {
+  if (query.until && *query.until < unix_now_ns()) {
     out->end_stream();
     return;
   }

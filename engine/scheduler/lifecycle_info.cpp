@@ -15,6 +15,7 @@
 
 #include "lifecycle_status.hpp"
 #include "mycompose/common/fs.hpp"
+#include "mycompose/common/time_text.hpp"
 #include "mycompose/runtime/cgroup.hpp"
 
 namespace mycompose::scheduler {
@@ -273,7 +274,8 @@ json container_summary(const ContainerStore& store, const ContainerRecord& rec, 
   if (auto started = mtime_of(rt / "state.json")) in.since_start = ctx.now - *started;
   if (auto finished = mtime_of(rt / "exit")) in.since_finish = ctx.now - *finished;
   in.health = in.state == "running" ? health_of(store, rec.id) : "";
-  const auto created = parse_rfc3339(rec.created).value_or(ctx.now);
+  const auto created_ns = parse_rfc3339(rec.created);
+  const double created = created_ns ? static_cast<double>(*created_ns) / 1e9 : ctx.now;
 
   std::string labels;
   for (const auto& [k, v] : rec.labels) labels += (labels.empty() ? "" : ",") + k + "=" + v;
@@ -291,7 +293,7 @@ json container_summary(const ContainerStore& store, const ContainerRecord& rec, 
   for (const auto& m : mounts_of(store, rec.id, local_volumes)) mounts += (mounts.empty() ? "" : ",") + m;
 
   return {{"Command", command_of(store, rec.id)},
-          {"CreatedAt", docker_created_at(rec.created)},
+          {"CreatedAt", created_ns ? format_go_time_utc(*created_ns) : rec.created},
           {"Created", static_cast<long long>(created)},
           {"ExitCode", in.state == "exited" ? in.exit_code.value_or(0) : 0},
           {"Health", in.health},

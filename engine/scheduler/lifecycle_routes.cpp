@@ -16,6 +16,7 @@
 #include "log_file.hpp"
 #include "lifecycle_info.hpp"
 #include "lifecycle_status.hpp"
+#include "mycompose/common/human_size.hpp"
 #include "mycompose/net/network_manager.hpp"
 #include "project_services.hpp"
 
@@ -121,13 +122,9 @@ struct Waiter {
   }
 };
 
-}  // namespace
 
-void install_lifecycle_routes(daemon::Engine& engine, ProjectServices& services) {
-  const stdfs::path root = engine.root();
-  auto store = std::make_shared<ContainerStore>(root);  // the loop's own, for wait and events (small reads)
-  install_attach_routes(engine, store);
-
+// The verbs that change containers, each a worker job with progress (add_verb).
+void install_verb_routes(daemon::Engine& engine, ProjectServices& services) {
   add_verb(engine, services, "create", [](Lifecycle& life, const json& o, json&) {
     PlanOptions plan;
     plan.services = services_of(o);
@@ -154,7 +151,10 @@ void install_lifecycle_routes(daemon::Engine& engine, ProjectServices& services)
         result["removed"] = life.remove(o.value("containers", std::vector<std::string>{}), o.value("volumes", false));
       },
       {"Stopping", "Stopped"});
+}
 
+// What ps, ls, top and stats read, answered from a worker.
+void install_listing_routes(daemon::Engine& engine, const stdfs::path& root) {
   // docker compose ps --format json's objects, every container of the project (the CLI filters).
   engine.router().add("GET /projects/{name}/containers", [&engine, root](daemon::Request& req, const std::shared_ptr<daemon::Responder>& out) {
     std::map<std::string, daemon::SupervisedContainer> supervised;  // the supervisor lives on the loop: ask it here
@@ -230,19 +230,21 @@ void install_lifecycle_routes(daemon::Engine& engine, ProjectServices& services)
         // What does not depend on a second sample, worded as docker stats does; CPU % is the
         // client's (the difference of two samples).
         const double usage = s["memory_usage"].get<double>(), limit = s["memory_limit"].get<double>();
-        s["MemUsage"] = binary_size(usage) + " / " + binary_size(limit);
+        s["MemUsage"] = bytes_size(usage) + " / " + bytes_size(limit);
         char perc[32];
         std::snprintf(perc, sizeof perc, "%.2f%%", limit > 0 ? usage / limit * 100 : 0.0);
         s["MemPerc"] = perc;
-        s["NetIO"] = decimal_size(s["net_rx"].get<double>()) + " / " + decimal_size(s["net_tx"].get<double>());
-        s["BlockIO"] = decimal_size(s["block_read"].get<double>()) + " / " + decimal_size(s["block_write"].get<double>());
+        s["NetIO"] = human_size(s["net_rx"].get<double>(), 3) + " / " + human_size(s["net_tx"].get<double>(), 3);
+        s["BlockIO"] = human_size(s["block_read"].get<double>(), 3) + " / " + human_size(s["block_write"].get<double>(), 3);
         s["PIDs"] = std::to_string(s["pids"].get<unsigned long long>());
         list.push_back(s);
       }
       return list;
     });
   });
+}
 
+void install_wait_route(daemon::Engine& engine, const std::shared_ptr<ContainerStore>& store) {
   // Answers once the first container of the given services has stopped: its exit code.
   engine.router().add("POST /projects/{name}/wait", [&engine, store](daemon::Request& req, const std::shared_ptr<daemon::Responder>& out) {
     const json body = req.json_body();
@@ -264,7 +266,9 @@ void install_lifecycle_routes(daemon::Engine& engine, ProjectServices& services)
     out->on_close([w] { w->close(); });
     uv_timer_start(&w->timer, [](uv_timer_t* t) { static_cast<Waiter*>(t->data)->poll(); }, 0, 100);
   });
+}
 
+void install_event_routes(daemon::Engine& engine, const std::shared_ptr<ContainerStore>& store) {
   // The engine's container events of this project, as docker compose events prints them;
   // ?since= and ?until= as `logs` takes them.
   auto history = std::make_shared<EventHistory>(engine.events());
@@ -279,7 +283,7 @@ void install_lifecycle_routes(daemon::Engine& engine, ProjectServices& services)
       if (comma > start) q.services.insert(list.substr(start, comma - start));
       start = comma + 1;
     }
-    const std::int64_t now = now_ns();
+    const std::int64_t now = unix_now_ns();
     try {
       if (!req.query("since").empty()) q.since = parse_time_filter(req.query("since"), now);
       if (!req.query("until").empty()) q.until = parse_time_filter(req.query("until"), now);
@@ -288,6 +292,18 @@ void install_lifecycle_routes(daemon::Engine& engine, ProjectServices& services)
     }
     serve_project_events(engine, *history, store, q, out);
   });
+}
+
+}  // namespace
+
+void install_lifecycle_routes(daemon::Engine& engine, ProjectServices& services) {
+  const stdfs::path root = engine.root();
+  auto store = std::make_shared<ContainerStore>(root);  // the loop's own, for wait and events (small reads)
+  install_attach_routes(engine, store);
+  install_verb_routes(engine, services);
+  install_listing_routes(engine, root);
+  install_wait_route(engine, store);
+  install_event_routes(engine, store);
 }
 
 }  // namespace mycompose::scheduler

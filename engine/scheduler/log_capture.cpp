@@ -57,18 +57,16 @@ void LogCapture::Subscription::reset() {
 }
 
 LogCapture::LogCapture(uv_loop_t* loop, stdfs::path root) : loop_(loop), root_(std::move(root)) {
-  sweep_timer_ = new uv_timer_t;
-  uv_timer_init(loop_, sweep_timer_);
-  sweep_timer_->data = this;
-  uv_timer_start(sweep_timer_, [](uv_timer_t* t) { static_cast<LogCapture*>(t->data)->sweep(); }, kSweepMs, kSweepMs);
-  uv_unref(reinterpret_cast<uv_handle_t*>(sweep_timer_));
+  sweep_timer_ = UvTimer::open(loop_, [this](UvTimer&) { sweep(); });
+  sweep_timer_->start(kSweepMs, kSweepMs);
+  sweep_timer_->unref();
 }
 
 LogCapture::~LogCapture() { close(); }
 
 void LogCapture::close() {
   if (sweep_timer_) {
-    uv_close(reinterpret_cast<uv_handle_t*>(sweep_timer_), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+    sweep_timer_->close();
     sweep_timer_ = nullptr;
   }
   std::vector<std::string> ids;
@@ -199,7 +197,7 @@ std::vector<LogEntry> LogCapture::recent(const std::string& id) const {
 void LogCapture::emit(Capture& c, const std::string& stream, std::string text) {
   LogEntry e;
   e.stream = stream;
-  e.time_ns = now_ns();
+  e.time_ns = unix_now_ns();
   e.text = std::move(text);
   std::optional<LogPosition> written;
   if (c.config.driver == "none") {

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "mycompose/common/uv_object.hpp"
 #include "log_cursor.hpp"
 #include "log_file.hpp"
 
@@ -80,7 +81,7 @@ class LogCapture {
 
   uv_loop_t* loop_;
   std::filesystem::path root_;
-  uv_timer_t* sweep_timer_ = nullptr;
+  UvTimer* sweep_timer_ = nullptr;  // closed by close()
   std::map<std::string, std::unique_ptr<Capture>> captures_;
   std::map<std::uint64_t, Listener> listeners_;
   std::uint64_t next_listener_ = 1;

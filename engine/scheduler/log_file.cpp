@@ -11,6 +11,8 @@
 
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
+#include "mycompose/common/go_duration.hpp"
+#include "mycompose/common/human_size.hpp"
 
 namespace mycompose::scheduler {
 namespace stdfs = std::filesystem;
@@ -20,62 +22,12 @@ namespace {
 
 constexpr std::int64_t kSecond = 1'000'000'000;
 
-bool digits(std::string_view s, std::size_t pos, std::size_t n) {
-  if (pos + n > s.size()) return false;
-  for (std::size_t i = pos; i < pos + n; ++i)
-    if (s[i] < '0' || s[i] > '9') return false;
-  return true;
-}
-
-int number(std::string_view s, std::size_t pos, std::size_t n) {
-  int v = 0;
-  for (std::size_t i = pos; i < pos + n; ++i) v = v * 10 + (s[i] - '0');
-  return v;
-}
-
-// A Go duration ("1h30m", "10m", "1.5s", "300ms"); nullopt if it is not one.
-std::optional<std::int64_t> parse_go_duration(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  bool negative = false;
-  if (s[0] == '-' || s[0] == '+') {
-    negative = s[0] == '-';
-    s.remove_prefix(1);
-  }
-  if (s == "0") return 0;
-  if (s.empty()) return std::nullopt;
-  long double total = 0;
-  while (!s.empty()) {
-    std::size_t i = 0;
-    while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) ++i;
-    if (i == 0) return std::nullopt;
-    long double value;
-    try {
-      value = std::stold(std::string(s.substr(0, i)));
-    } catch (const std::exception&) {
-      return std::nullopt;
-    }
-    s.remove_prefix(i);
-    std::size_t u = 0;
-    while (u < s.size() && !((s[u] >= '0' && s[u] <= '9') || s[u] == '.')) ++u;
-    const std::string_view unit = s.substr(0, u);
-    s.remove_prefix(u);
-    long double scale;
-    if (unit == "ns") scale = 1;
-    else if (unit == "us" || unit == "\u00b5s") scale = 1e3;
-    else if (unit == "ms") scale = 1e6;
-    else if (unit == "s") scale = 1e9;
-    else if (unit == "m") scale = 60e9;
-    else if (unit == "h") scale = 3600e9;
-    else return std::nullopt;
-    total += value * scale;
-  }
-  return static_cast<std::int64_t>(negative ? -total : total);
-}
+bool all_digits(std::string_view s) { return s.find_first_not_of("0123456789") == std::string_view::npos; }
 
 }  // namespace
 
 std::string LogEntry::json_line() const {
-  return json{{"log", text}, {"stream", stream}, {"time", format_log_time(time_ns)}}.dump(-1, ' ', false, json::error_handler_t::replace) +
+  return json{{"log", text}, {"stream", stream}, {"time", format_rfc3339(time_ns, Fraction::nano_fixed)}}.dump(-1, ' ', false, json::error_handler_t::replace) +
          "\n";
 }
 
@@ -94,85 +46,17 @@ std::optional<LogEntry> LogEntry::parse(std::string_view line) {
   }
 }
 
-std::int64_t now_ns() {
-  timespec ts;
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * kSecond + ts.tv_nsec;
-}
-
-std::string format_log_time(std::int64_t ns) {
-  std::time_t secs = static_cast<std::time_t>(ns / kSecond);
-  long frac = static_cast<long>(ns % kSecond);
-  if (frac < 0) {
-    frac += kSecond;
-    --secs;
-  }
-  std::tm t{};
-  ::gmtime_r(&secs, &t);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min,
-                t.tm_sec, frac);
-  return buf;
-}
-
-std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
-  // YYYY-MM-DD[THH:MM[:SS[.frac]]][Z|±HH:MM]; without a zone it is local time, as Docker reads it.
-  if (!digits(s, 0, 4) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2) || s[7] != '-' || !digits(s, 8, 2)) return std::nullopt;
-  std::tm t{};
-  t.tm_year = number(s, 0, 4) - 1900;
-  t.tm_mon = number(s, 5, 2) - 1;
-  t.tm_mday = number(s, 8, 2);
-  std::size_t pos = 10;
-  std::int64_t frac = 0;
-  if (pos < s.size() && (s[pos] == 'T' || s[pos] == 't' || s[pos] == ' ')) {
-    if (!digits(s, pos + 1, 2) || pos + 3 >= s.size() || s[pos + 3] != ':' || !digits(s, pos + 4, 2)) return std::nullopt;
-    t.tm_hour = number(s, pos + 1, 2);
-    t.tm_min = number(s, pos + 4, 2);
-    pos += 6;
-    if (pos < s.size() && s[pos] == ':') {
-      if (!digits(s, pos + 1, 2)) return std::nullopt;
-      t.tm_sec = number(s, pos + 1, 2);
-      pos += 3;
-      if (pos < s.size() && s[pos] == '.') {
-        ++pos;
-        std::int64_t scale = kSecond;
-        std::size_t n = 0;
-        while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-          scale /= 10;
-          frac += (s[pos] - '0') * scale;
-          ++pos;
-          ++n;
-        }
-        if (n == 0) return std::nullopt;
-      }
-    }
-  }
-  std::time_t secs;
-  if (pos == s.size()) {
-    t.tm_isdst = -1;
-    secs = std::mktime(&t);
-  } else if ((s[pos] == 'Z' || s[pos] == 'z') && pos + 1 == s.size()) {
-    secs = ::timegm(&t);
-  } else if ((s[pos] == '+' || s[pos] == '-') && pos + 6 == s.size() && digits(s, pos + 1, 2) && s[pos + 3] == ':' && digits(s, pos + 4, 2)) {
-    const int offset = (number(s, pos + 1, 2) * 60 + number(s, pos + 4, 2)) * 60;
-    secs = ::timegm(&t) - (s[pos] == '+' ? offset : -offset);
-  } else {
-    return std::nullopt;
-  }
-  return static_cast<std::int64_t>(secs) * kSecond + frac;
-}
-
 std::int64_t parse_time_filter(const std::string& value, std::int64_t now) {
-  if (auto d = parse_go_duration(value)) return now - *d;
-  if (auto t = parse_rfc3339(value)) return *t;
+  if (auto d = try_parse_go_duration(value)) return now - *d;
+  if (auto t = parse_rfc3339_partial(value)) return *t;
   // Unix seconds, optionally with a fraction ("1700000000.5").
   std::size_t dot = value.find('.');
   std::string_view whole = std::string_view(value).substr(0, dot);
-  if (!whole.empty() && digits(whole, 0, whole.size()) && whole.size() <= 12) {
+  if (!whole.empty() && all_digits(whole) && whole.size() <= 12) {
     std::int64_t ns = std::stoll(std::string(whole)) * kSecond;
     if (dot == std::string::npos) return ns;
     std::string_view f = std::string_view(value).substr(dot + 1);
-    if (!f.empty() && f.size() <= 9 && digits(f, 0, f.size())) {
+    if (!f.empty() && f.size() <= 9 && all_digits(f)) {
       std::int64_t scale = kSecond;
       for (char c : f) {
         scale /= 10;
@@ -186,30 +70,10 @@ std::int64_t parse_time_filter(const std::string& value, std::int64_t now) {
 }
 
 long long parse_log_size(const std::string& value) {
-  // Docker reads max-size with go-units' RAMInBytes: a number, then k/m/g/t/p (1024-based),
-  // an optional i and an optional b, case-insensitive.
-  std::size_t i = 0;
-  while (i < value.size() && ((value[i] >= '0' && value[i] <= '9') || value[i] == '.')) ++i;
-  if (i == 0) throw Error("invalid size: '" + value + "'");
-  long double n;
-  try {
-    n = std::stold(value.substr(0, i));
-  } catch (const std::exception&) {
-    throw Error("invalid size: '" + value + "'");
-  }
-  std::string unit;
-  for (char c : value.substr(i))
-    if (c != ' ') unit += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (!unit.empty() && unit.back() == 'b') unit.pop_back();
-  if (unit.size() == 2 && unit[1] == 'i') unit.pop_back();
-  static const std::string units = "kmgtp";
-  long double scale = 1;
-  if (!unit.empty()) {
-    auto p = units.find(unit);
-    if (unit.size() != 1 || p == std::string::npos) throw Error("invalid size: '" + value + "'");
-    scale = std::pow(1024.0L, static_cast<long double>(p + 1));
-  }
-  return static_cast<long long>(n * scale);
+  // Docker reads max-size with go-units' RAMInBytes.
+  auto n = ram_in_bytes(value);
+  if (!n) throw Error("invalid size: '" + value + "'");
+  return *n;
 }
 
 LogConfig LogConfig::from_compose(const json& logging) {

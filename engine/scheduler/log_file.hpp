@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mycompose/common/time_text.hpp"  // the times in the file: format_rfc3339, Fraction::nano_fixed
 #include "mycompose/common/unique_fd.hpp"
 
 namespace mycompose::scheduler {
@@ -24,15 +25,10 @@ struct LogEntry {
   static std::optional<LogEntry> parse(std::string_view json_line);  // nullopt: not an entry
 };
 
-// 2026-11-26T01:11:38.123456789Z (Go's RFC3339NanoFixed, as `logs -t` prints it).
-std::string format_log_time(std::int64_t ns);
-// RFC 3339 with an optional fraction and Z or ±hh:mm; nullopt when malformed.
-std::optional<std::int64_t> parse_rfc3339(std::string_view text);
 // --since / --until as Docker takes them: RFC 3339 (also without seconds or time), Unix
 // seconds with an optional fraction, or a Go duration before `now_ns` ("10m", "1h30m").
 // Throws Error naming the value.
 std::int64_t parse_time_filter(const std::string& value, std::int64_t now_ns);
-std::int64_t now_ns();
 
 // logging: of a service, as the json-file driver reads it.
 struct LogConfig {

@@ -16,6 +16,7 @@
 #include "log_capture.hpp"
 #include "log_cursor.hpp"
 #include "log_output.hpp"
+#include "mycompose/common/uv_object.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/json_limits.hpp"
 #include "mycompose/daemon/restart_policy.hpp"
@@ -73,7 +74,7 @@ LogQuery query_from(const std::string& project, const json& o) {
     }
     if (q.tail < 0) q.tail = -1;
   }
-  const std::int64_t now = now_ns();
+  const std::int64_t now = unix_now_ns();
   try {
     if (!o.value("since", "").empty()) q.since = parse_time_filter(o["since"].get<std::string>(), now);
     if (!o.value("until", "").empty()) q.until = parse_time_filter(o["until"].get<std::string>(), now);
@@ -92,7 +93,7 @@ std::optional<ContainerRecord> read_record(const stdfs::path& root, const std::s
 }
 
 json entry_line(const ContainerRecord& c, const LogEntry& e) {
-  json j = {{"container", c.name}, {"service", c.service}, {"stream", e.stream}, {"time", format_log_time(e.time_ns)}};
+  json j = {{"container", c.name}, {"service", c.service}, {"stream", e.stream}, {"time", format_rfc3339(e.time_ns, Fraction::nano_fixed)}};
   const bool whole = !e.text.empty() && e.text.back() == '\n';
   j["line"] = whole ? e.text.substr(0, e.text.size() - 1) : e.text;
   if (!whole) j["partial"] = true;
@@ -124,16 +125,12 @@ class LogStream : public std::enable_shared_from_this<LogStream> {
     out->on_drain([weak] {
       if (auto s = weak.lock()) s->on_drained();
     });
-    turn_ = new uv_timer_t;
-    uv_timer_init(loop_, turn_);
-    turn_->data = this;
+    turn_ = UvTimer::open(loop_, [this](UvTimer&) { pump(); });
     for (const auto& c : containers) track(c, true);
     if (q_.follow) {
       sub_ = capture_->subscribe([this](const std::string& id, const LogEntry& e, const LogPosition* at) { on_entry(id, e, at); });
-      timer_ = new uv_timer_t;
-      uv_timer_init(loop_, timer_);
-      timer_->data = this;
-      uv_timer_start(timer_, [](uv_timer_t* t) { static_cast<LogStream*>(t->data)->poll(); }, kStatePollMs, kStatePollMs);
+      timer_ = UvTimer::open(loop_, [this](UvTimer&) { poll(); });
+      timer_->start(kStatePollMs, kStatePollMs);
     }
     pump();
   }
@@ -141,10 +138,9 @@ class LogStream : public std::enable_shared_from_this<LogStream> {
   void stop() {
     stopped_ = true;
     sub_.reset();
-    for (uv_timer_t** t : {&timer_, &turn_}) {
+    for (UvTimer** t : {&timer_, &turn_}) {
       if (!*t) continue;
-      uv_timer_stop(*t);
-      uv_close(reinterpret_cast<uv_handle_t*>(*t), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+      (*t)->close();
       *t = nullptr;
     }
   }
@@ -306,8 +302,7 @@ class LogStream : public std::enable_shared_from_this<LogStream> {
   }
 
   void schedule_turn() {
-    if (turn_ && !uv_is_active(reinterpret_cast<uv_handle_t*>(turn_)))
-      uv_timer_start(turn_, [](uv_timer_t* t) { static_cast<LogStream*>(t->data)->pump(); }, 0, 0);
+    if (turn_ && !turn_->active()) turn_->start(0);
   }
 
   // Sends what the cursors have, oldest entry first across containers, while the client
@@ -437,8 +432,8 @@ class LogStream : public std::enable_shared_from_this<LogStream> {
   std::weak_ptr<daemon::Responder> out_;
   const daemon::Supervisor* supervisor_;
   LogCapture::Subscription sub_;
-  uv_timer_t* timer_ = nullptr;  // state polls (follow)
-  uv_timer_t* turn_ = nullptr;   // the next pump, on the loop's next turn
+  UvTimer* timer_ = nullptr;  // state polls (follow); closed by stop()
+  UvTimer* turn_ = nullptr;   // the next pump, on the loop's next turn
   bool stopped_ = false;
   bool waiting_ = false;         // for the client to take what is queued
   unsigned ticks_ = 0;
@@ -460,7 +455,7 @@ void serve_logs(daemon::Engine& engine, const std::shared_ptr<LogCapture>& captu
     else containers.push_back(std::move(c));
   }
   for (const auto& c : containers) capture->drain(c.id);  // what is in the pipe now belongs to the history
-  if (q.follow && q.until && *q.until < now_ns()) q.follow = false;
+  if (q.follow && q.until && *q.until < unix_now_ns()) q.follow = false;
   out->start_stream();
   for (const auto& name : unreadable)
     out->send_line({{"warning", "Can't retrieve logs for \"" + name + "\": Error response from daemon: configured logging driver does not support reading"}});

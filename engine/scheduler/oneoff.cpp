@@ -1,28 +1,16 @@
 #include "oneoff.hpp"
 
 #include <fcntl.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "mycompose/common/error.hpp"
+#include "mycompose/common/random.hpp"
 #include "mycompose/common/unique_fd.hpp"
 #include "lifecycle.hpp"
 #include "project_state.hpp"
 
 namespace mycompose::scheduler {
 namespace {
-
-std::string random_hex12() {
-  unsigned char raw[6];
-  if (::getrandom(raw, sizeof raw, 0) != sizeof raw) throw SystemError("getrandom", errno);
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : raw) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
 
 // The CLI's FIFO ends are open already, so neither open waits; O_NONBLOCK makes a CLI that
 // went away an error (ENXIO) instead of a hang, and is cleared for the container.
@@ -88,7 +76,7 @@ OneOff run_oneoff(const std::filesystem::path& root, const compose::Project& pro
     for (const auto& d : sp->depends_on) deps.push_back(d.service);
 
   DesiredContainer want;
-  const std::string slug = random_hex12();
+  const std::string slug = random_hex(6);
   // As docker compose: project, service, "run" and the slug joined by its separator ('_' under
   // --compatibility), which the service's name prefix ends with.
   const std::string sep = sp->name_prefix.substr(sp->name_prefix.size() - 1);

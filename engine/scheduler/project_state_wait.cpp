@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "mycompose/common/error.hpp"
+#include "mycompose/common/go_duration.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/unique_fd.hpp"
 #include "mycompose/image/store.hpp"
@@ -37,14 +38,6 @@ void wait_a_little(pid_t pid, std::chrono::milliseconds slice) {
   }
   pollfd p{fd.get(), POLLIN, 0};
   ::poll(&p, 1, static_cast<int>(slice.count()));
-}
-
-// Go's time.Duration text for whole seconds ("30s", "1m30s", "1h0m0s"), as docker compose
-// prints --wait-timeout.
-std::string go_duration(long long seconds) {
-  if (seconds < 60) return std::to_string(seconds) + "s";
-  const std::string ms = std::to_string(seconds / 60 % 60) + "m" + std::to_string(seconds % 60) + "s";
-  return seconds < 3600 ? ms : std::to_string(seconds / 3600) + "h" + ms;
 }
 
 std::string exit_text(const runtime::ContainerState& st) {
@@ -124,7 +117,7 @@ void ProjectState::wait_running_or_healthy(const Plan& plan, std::optional<std::
   auto timed_out = [&](const std::string& id) {
     if (Clock::now() < deadline) return;
     progress(id, "Error", ProgressEvent::State::Error);
-    throw Error("application not healthy after " + go_duration(timeout->count()));  // docker compose's words
+    throw Error("application not healthy after " + format_go_duration(std::int64_t(timeout->count()) * 1'000'000'000));  // docker compose's words
   };
   // As docker compose: a service another depends on with service_completed_successfully is a
   // one-shot, waited for until it exits 0; every other one until it runs (or is healthy).

@@ -11,6 +11,7 @@ namespace {
 std::string outdated(const ServicePlan& sp, const ExistingContainer& c, const ReconcileOptions& options) {
   if (options.no_recreate) return "";
   if (options.force_recreate) return "--force-recreate";
+  if (options.always_recreate_deps && !options.named.empty() && !options.named.count(sp.name)) return "--always-recreate-deps";
   if (c.config_hash != sp.config_hash) return "config changed";
   if (!c.stale.empty()) return c.stale;
   if (auto it = options.images.find(sp.name); it != options.images.end() && !c.image_id.empty() && c.image_id != it->second)

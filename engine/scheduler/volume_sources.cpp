@@ -242,13 +242,13 @@ std::map<std::string, std::string> volume_host_paths(const ContainerStore& store
   return paths;
 }
 
-NewVolumesGuard::~NewVolumesGuard() {
-  if (dismissed_) return;
-  for (const auto& [target, name] : anonymous) {
-    auto kept = keep_.find(target);
-    if (kept != keep_.end() && kept->second == name) continue;
+void remove_new_volumes(const ContainerStore& store, const std::map<std::string, std::string>& made,
+                        const std::map<std::string, std::string>& keep) {
+  for (const auto& [target, name] : made) {
+    auto kept = keep.find(target);
+    if (kept != keep.end() && kept->second == name) continue;
     try {
-      store_.remove_volume(name);
+      store.remove_volume(name);
     } catch (...) {
     }
   }

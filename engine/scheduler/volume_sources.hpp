@@ -61,21 +61,10 @@ std::map<std::string, std::string> volume_host_paths(const ContainerStore& store
                                                      std::map<std::string, std::string>& anonymous,
                                                      std::map<std::string, std::string>& roots);
 
-// Removes the anonymous volumes a failed create made (those not handed over in `keep`).
-class NewVolumesGuard {
- public:
-  NewVolumesGuard(const ContainerStore& store, const std::map<std::string, std::string>& keep) : store_(store), keep_(keep) {}
-  ~NewVolumesGuard();
-  NewVolumesGuard(const NewVolumesGuard&) = delete;
-  NewVolumesGuard& operator=(const NewVolumesGuard&) = delete;
-  void dismiss() { dismissed_ = true; }
-  std::map<std::string, std::string> anonymous;  // target → volume name, filled by volume_host_paths
-
- private:
-  const ContainerStore& store_;
-  const std::map<std::string, std::string>& keep_;
-  bool dismissed_ = false;
-};
+// Removes the anonymous volumes a failed create made (`made`: target → volume name), except
+// those it was handed over (`keep`). Never throws: it is an undo step.
+void remove_new_volumes(const ContainerStore& store, const std::map<std::string, std::string>& made,
+                        const std::map<std::string, std::string>& keep);
 
 // Anonymous volumes a removed container leaves to its successor under the same name (a
 // recreate), between the removal and the creation; shared by parallel steps, so locked.

@@ -10,6 +10,7 @@
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/sha256.hpp"
 #include "mycompose/common/state_record.hpp"
+#include "mycompose/common/time_text.hpp"
 
 namespace mycompose::scheduler {
 namespace stdfs = std::filesystem;
@@ -18,14 +19,6 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* kRecord = "volume.json";
-
-std::string rfc3339(std::time_t t) {
-  tm utc;
-  ::gmtime_r(&t, &utc);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buf;
-}
 
 bool is_anonymous_name(const std::string& name) {
   return name.size() == 64 && std::all_of(name.begin(), name.end(), [](char c) {
@@ -49,7 +42,7 @@ VolumeInfo read_volume(const stdfs::path& dir) {
   }
   if (v.created.empty()) {
     struct stat st;
-    if (::stat(dir.c_str(), &st) == 0) v.created = rfc3339(st.st_mtime);
+    if (::stat(dir.c_str(), &st) == 0) v.created = format_rfc3339(std::int64_t(st.st_mtime) * 1000000000);
   }
   if (v.anonymous) v.labels.emplace("com.docker.volume.anonymous", "");
   return v;
@@ -79,7 +72,7 @@ void record_volume(const stdfs::path& root, const std::string& name, const std::
   fs::make_dirs(root / "volumes", 0700);
   fs::make_dirs(dir / "_data", 0755);
   if (stdfs::exists(dir / kRecord)) return;
-  fs::write_file_atomic(dir / kRecord, json{{"labels", labels}, {"created", rfc3339(std::time(nullptr))}}.dump(), 0600);
+  fs::write_file_atomic(dir / kRecord, json{{"labels", labels}, {"created", now_rfc3339()}}.dump(), 0600);
 }
 
 std::string volume_config_hash(const nlohmann::ordered_json& definition) {

@@ -172,41 +172,32 @@ std::pair<std::string, std::string> manifest_for(ImageStore& store, const std::s
   return {doc.dump(3), doc["mediaType"].get<std::string>()};
 }
 
-}  // namespace
-
-PushResult push(ImageStore& store, const std::string& local, const Reference& target, const PushOptions& options) {
-  const std::string what = target.familiar();
-  ProgressSink progress(options.progress);
-  std::string id = store.resolve_or_throw(local);
-  std::string config = store.image_config_bytes(id);
-  std::string config_digest = id;
-
-  // Blobs made here for layers that exist only unpacked; removed again after the push.
-  std::vector<std::string> packed_blobs;
-  struct Cleanup {
-    ImageStore& store;
-    std::vector<std::string>& blobs;
-    ~Cleanup() {
-      for (const auto& b : blobs) store.remove_blob_if_unused(b);
-    }
-  } cleanup{store, packed_blobs};
-
+// The image as it is pushed: its layers as blobs (a layer that exists only unpacked is packed
+// now; `packed` gets those blobs, removed again after the push) and its config, whose digest
+// changes when a re-packed layer's tar differs from the original.
+struct PushContent {
   std::vector<PushBlob> layers;
+  std::string config;
+  std::string config_digest;
+};
+
+PushContent push_content(ImageStore& store, const std::string& id, const std::string& what, std::vector<std::string>& packed) {
+  PushContent c{{}, store.image_config_bytes(id), id};
   auto image_layers = store.image_layers(id);
   for (std::size_t i = 0; i < image_layers.size(); ++i) {
     auto l = image_layers[i];
     if (l.blob.empty() || !store.has_blob(l.blob)) {
-      auto packed = pack_layer(store, store.layer_dir(l.chain_id), what + ": layer " + l.diff_id);
-      packed_blobs.push_back(packed.blob);
-      l.blob = packed.blob;
+      auto p = pack_layer(store, store.layer_dir(l.chain_id), what + ": layer " + l.diff_id);
+      packed.push_back(p.blob);
+      l.blob = p.blob;
       l.media_type = media::kDockerLayerGzip;
-      if (packed.diff_id != l.diff_id) {
+      if (p.diff_id != l.diff_id) {
         // Our tar of the folder is not byte-identical to the original: the pushed config
         // names the layer by the tar actually sent.
-        auto doc = parse_json_bounded(config);
-        doc["rootfs"]["diff_ids"][i] = packed.diff_id;
-        config = doc.dump();
-        config_digest = "sha256:" + sha256_hex(config);
+        auto doc = parse_json_bounded(c.config);
+        doc["rootfs"]["diff_ids"][i] = p.diff_id;
+        c.config = doc.dump();
+        c.config_digest = "sha256:" + sha256_hex(c.config);
       }
     }
     PushBlob b;
@@ -216,40 +207,24 @@ PushResult push(ImageStore& store, const std::string& local, const Reference& ta
     check_syscall(::stat(b.path.c_str(), &st), "stat " + b.path.string());
     b.size = st.st_size;
     b.media_type = l.media_type.empty() ? sniff_layer_media_type(b.path) : l.media_type;
-    layers.push_back(std::move(b));
+    c.layers.push_back(std::move(b));
   }
-  if (config_digest != id) {
-    store.put_blob(config, config_digest);
-    packed_blobs.push_back(config_digest);
+  if (c.config_digest != id) {
+    store.put_blob(c.config, c.config_digest);
+    packed.push_back(c.config_digest);
   }
-  auto [manifest, manifest_type] = manifest_for(store, id, config_digest, config, layers);
+  return c;
+}
 
-  Session session(target.domain, target.path, "pull,push");
-  HttpClient http;
-  try {
-    session.authenticate(http);
-  } catch (const Error& e) {
-    throw Error(what + ": " + e.what());
-  }
-  progress.emit("", "The push refers to repository [" + target.familiar_name() + "]");
-  for (auto it = layers.rbegin(); it != layers.rend(); ++it) progress.emit(short_id(it->digest), "Preparing");
-
-  std::vector<PushBlob> blobs = layers;
-  PushBlob cfg;
-  cfg.digest = config_digest;
-  cfg.path = store.blob_path(config_digest);
-  cfg.size = static_cast<std::int64_t>(config.size());
-  cfg.show = false;
-  blobs.push_back(cfg);
-
-  Uploader uploader(session, progress, chunk_from_env(options.chunk_size));
+// Every blob on up to `parallel` threads; the first error cancels the others and is thrown.
+void upload_blobs(Uploader& uploader, const std::vector<PushBlob>& blobs, int parallel, const std::string& what) {
   std::atomic<std::size_t> next{0};
   std::atomic<bool> cancel{false};
   std::exception_ptr first_error;
   std::mutex err_mu;
   {
     std::vector<std::thread> threads;
-    int n = std::max(1, std::min<int>(options.parallel, static_cast<int>(blobs.size())));
+    int n = std::max(1, std::min<int>(parallel, static_cast<int>(blobs.size())));
     for (int t = 0; t < n; ++t)
       threads.emplace_back([&] {
         HttpClient h;
@@ -268,6 +243,46 @@ PushResult push(ImageStore& store, const std::string& local, const Reference& ta
     for (auto& t : threads) t.join();
   }
   if (first_error) std::rethrow_exception(first_error);
+}
+
+}  // namespace
+
+PushResult push(ImageStore& store, const std::string& local, const Reference& target, const PushOptions& options) {
+  const std::string what = target.familiar();
+  ProgressSink progress(options.progress);
+  const std::string id = store.resolve_or_throw(local);
+
+  // Blobs made here for layers that exist only unpacked; removed again after the push.
+  std::vector<std::string> packed_blobs;
+  struct Cleanup {
+    ImageStore& store;
+    std::vector<std::string>& blobs;
+    ~Cleanup() {
+      for (const auto& b : blobs) store.remove_blob_if_unused(b);
+    }
+  } cleanup{store, packed_blobs};
+  const PushContent content = push_content(store, id, what, packed_blobs);
+  auto [manifest, manifest_type] = manifest_for(store, id, content.config_digest, content.config, content.layers);
+
+  Session session(target.domain, target.path, "pull,push");
+  HttpClient http;
+  try {
+    session.authenticate(http);
+  } catch (const Error& e) {
+    throw Error(what + ": " + e.what());
+  }
+  progress.emit("", "The push refers to repository [" + target.familiar_name() + "]");
+  for (auto it = content.layers.rbegin(); it != content.layers.rend(); ++it) progress.emit(short_id(it->digest), "Preparing");
+
+  std::vector<PushBlob> blobs = content.layers;
+  PushBlob cfg;
+  cfg.digest = content.config_digest;
+  cfg.path = store.blob_path(content.config_digest);
+  cfg.size = static_cast<std::int64_t>(content.config.size());
+  cfg.show = false;
+  blobs.push_back(cfg);
+  Uploader uploader(session, progress, chunk_from_env(options.chunk_size));
+  upload_blobs(uploader, blobs, options.parallel, what);
 
   HttpRequest put;
   put.method = "PUT";
@@ -283,7 +298,7 @@ PushResult push(ImageStore& store, const std::string& local, const Reference& ta
   Reference digested = target;
   digested.tag.clear();
   digested.digest = result.manifest_digest;
-  if (config_digest == id) store.add_repo_digest(digested, id);  // else the registry holds a re-packed variant
+  if (content.config_digest == id) store.add_repo_digest(digested, id);  // else the registry holds a re-packed variant
   progress.emit("", (target.tag.empty() ? std::string("") : target.tag + ": ") + "digest: " + result.manifest_digest +
                         " size: " + std::to_string(result.manifest_size));
   return result;

@@ -44,6 +44,10 @@ struct ReconcileOptions {
   bool no_recreate = false;     // --no-recreate
   bool remove_orphans = false;  // --remove-orphans
   bool ignore_orphans = false;  // COMPOSE_IGNORE_ORPHANS: orphans neither removed nor warned about
+  // --always-recreate-deps: as docker compose's RecreateDependencies, the services that are
+  // in the plan only as dependencies of `named` are recreated too (a named one is not).
+  bool always_recreate_deps = false;
+  std::set<std::string> named;  // the services named on the command line; empty: all (so none is only a dependency)
   // Service → the image id its image reference names now; a container made from another one
   // is outdated (rebuilt, pulled). A service not here is judged by its config hash only.
   std::map<std::string, std::string> images;

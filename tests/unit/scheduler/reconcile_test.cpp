@@ -74,6 +74,23 @@ TEST_CASE("reconcile: a changed service is recreated, its dependents with restar
         std::string::npos);
 }
 
+TEST_CASE("reconcile: --always-recreate-deps recreates the dependencies of the named services, not them") {
+  Plan p = make_plan(project(kApp), PlanOptions{{"web"}});
+  ReconcileOptions deps;
+  deps.always_recreate_deps = true;
+  deps.named = {"web"};
+  CHECK(steps(reconcile(p, all_services(), up_to_date(p), deps)) ==
+        "recreate shop-api-1 (--always-recreate-deps)\nrecreate shop-api-2 (--always-recreate-deps)\n"
+        "start shop-web-1 (dependency recreated)\n");
+  // Without a service named, no service is only a dependency: nothing changes (as docker compose).
+  Plan all = make_plan(project(kApp));
+  deps.named.clear();
+  CHECK(steps(reconcile(all, all_services(), up_to_date(all), deps)).find("recreate") == std::string::npos);
+  deps.named = {"web"};
+  deps.no_recreate = true;
+  CHECK(steps(reconcile(p, all_services(), up_to_date(p), deps)).find("recreate") == std::string::npos);
+}
+
 TEST_CASE("reconcile: scaling down removes the highest numbers first, up scales back") {
   PlanOptions five;
   five.scale = {{"api", 5}};
