@@ -395,12 +395,12 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
     if (m.type == "bind" && m.source.rfind(layer_prefix, 0) != 0) volumes.mounts.push_back(m);
   volumes.write(d);
   for (auto& m : materialize_file_mounts(req.service, def, {req.secrets, req.configs, req.environment}, d)) settings.mounts.push_back(std::move(m));
-  fs::write_file_atomic(d / "hostname", settings.hostname + "\n", 0644);
-  fs::write_file_atomic(d / "hosts",
+  fs::write_file_replace(d / "hostname", settings.hostname + "\n", 0644);
+  fs::write_file_replace(d / "hosts",
                         (req.hosts.empty() ? default_hosts(settings.hostname, rec.name) : req.hosts) +
                             extra_hosts_lines(req.service, def, req.host_gateway),
                         0644);
-  fs::write_file_atomic(d / "resolv.conf", req.resolv_conf.empty() ? fs::read_file("/etc/resolv.conf") : req.resolv_conf, 0644);
+  fs::write_file_replace(d / "resolv.conf", req.resolv_conf.empty() ? fs::read_file("/etc/resolv.conf") : req.resolv_conf, 0644);
   for (const char* f : {"hostname", "hosts", "resolv.conf"})
     settings.mounts.push_back({std::string("/etc/") + f, (d / f).string(), "bind", {"rbind", "rprivate"}});
   for (const auto& [k, v] : rec.labels) settings.annotations[k] = v;
