@@ -61,7 +61,7 @@ std::string temp_name(const std::string& name) {
 // The file's content, fsync-ed and locked, under a temp name in dfd; returns that name.
 // An unnamed file first (O_TMPFILE), so a writer killed while writing leaves nothing.
 std::string write_temp(int dfd, const std::filesystem::path& dir, const std::string& name, std::string_view data, unsigned mode,
-                       UniqueFd& fd) {
+                       UniqueFd& fd, bool durable) {
   fd.reset(::openat(dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600));
   const bool unnamed = static_cast<bool>(fd);
   std::string tmp;
@@ -80,7 +80,7 @@ std::string write_temp(int dfd, const std::filesystem::path& dir, const std::str
     const std::string what = unnamed ? "temporary file in " + dir.string() : (dir / tmp).string();
     write_all(fd.get(), data, "write " + what);
     check_syscall(::fchmod(fd.get(), mode), "chmod " + what);
-    check_syscall(::fsync(fd.get()), "fsync " + what);
+    if (durable) check_syscall(::fsync(fd.get()), "fsync " + what);
   } catch (...) {
     if (!unnamed) ::unlinkat(dfd, tmp.c_str(), 0);
     throw;
@@ -100,20 +100,32 @@ std::string write_temp(int dfd, const std::filesystem::path& dir, const std::str
 
 }  // namespace
 
-void write_file_atomic(const std::filesystem::path& path, std::string_view data, unsigned mode) {
+namespace {
+
+void replace_file(const std::filesystem::path& path, std::string_view data, unsigned mode, bool durable) {
   const auto dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
   const std::string name = path.filename().string();
   UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dfd) throw SystemError("open " + dir.string(), errno);
   UniqueFd fd;
-  const std::string tmp = write_temp(dfd.get(), dir, name, data, mode, fd);
+  const std::string tmp = write_temp(dfd.get(), dir, name, data, mode, fd, durable);
   if (::renameat(dfd.get(), tmp.c_str(), dfd.get(), name.c_str()) != 0) {
     const int err = errno;
     ::unlinkat(dfd.get(), tmp.c_str(), 0);
     throw SystemError("rename " + (dir / tmp).string() + " to " + path.string(), err);
   }
   fd.reset();
-  ::fsync(dfd.get());
+  if (durable) ::fsync(dfd.get());
+}
+
+}  // namespace
+
+void write_file_atomic(const std::filesystem::path& path, std::string_view data, unsigned mode) {
+  replace_file(path, data, mode, true);
+}
+
+void write_file_replace(const std::filesystem::path& path, std::string_view data, unsigned mode) {
+  replace_file(path, data, mode, false);
 }
 
 bool is_temp_name(std::string_view f) {

@@ -39,7 +39,7 @@ void save_state(const stdfs::path& root, const std::string& id, const HealthStat
   std::error_code ec;
   if (!stdfs::is_directory(root / "containers" / id, ec)) return;
   try {
-    fs::write_file_atomic(state_path(root, id), state.to_json().dump(), 0644);
+    fs::write_file_replace(state_path(root, id), state.to_json().dump(), 0644);
   } catch (const SystemError& e) {
     if (e.error_number() != ENOENT) throw;  // the container was removed meanwhile
   }

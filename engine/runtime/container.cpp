@@ -108,7 +108,7 @@ Created create_container(const stdfs::path& root, const std::string& id, const C
   }
   json config_copy = spec.raw;
   config_copy["annotations"][kBundleAnnotation] = spec.bundle.string();
-  fs::write_file_atomic(dir / kConfigFile, config_copy.dump(), 0600);
+  fs::write_file_replace(dir / kConfigFile, config_copy.dump(), 0600);
   const int stdio[3] = {opts.stdin_fd, opts.stdout_fd, opts.stderr_fd};
   c.init = launch_init(spec, {exit_record.get(), fifo.get()}, mode, *c.cgroup, stdio, relay, [&](pid_t pid) {
     ContainerState st = c.state.oci;
@@ -130,7 +130,7 @@ Created create_container(const stdfs::path& root, const std::string& id, const C
   c.state.oci.pid = c.init.pid;
   c.state.init_start_time = c.init.start_time;
   write_state(dir, c.state);
-  if (!opts.pid_file.empty()) fs::write_file_atomic(opts.pid_file, std::to_string(c.init.pid), 0644);
+  if (!opts.pid_file.empty()) fs::write_file_replace(opts.pid_file, std::to_string(c.init.pid), 0644);
   undo.commit();
   return c;
 }

@@ -80,7 +80,7 @@ StoredState read_state(const std::filesystem::path& dir, const std::string& id) 
 }
 
 void write_state(const std::filesystem::path& dir, const StoredState& s) {
-  fs::write_file_atomic(dir / kStateFile, s.to_json().dump() + "\n", 0600);
+  fs::write_file_replace(dir / kStateFile, s.to_json().dump() + "\n", 0600);
 }
 
 void remove_state_folder(const std::filesystem::path& dir) {

@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "attach_stdin.hpp"
+#include "container_names.hpp"
 #include "image_volume.hpp"
 #include "container_record.hpp"
 #include "log_output.hpp"
@@ -279,12 +280,23 @@ bool ContainerStore::remove_volume(const std::string& volume_name) const {
 
 ContainerRecord ContainerStore::create(const CreateRequest& req) {
   nlohmann::ordered_json def = req.definition;  // with the image's VOLUMEs added below
-  if (auto other = find(req.desired.name))
-    throw Error("Conflict. The container name \"/" + req.desired.name + "\" is already in use by container \"" + other->id +
-                "\". You have to remove (or rename) that container to be able to reuse that name.");
   if (!def.contains("image")) throw Error("service \"" + req.service + "\" has neither an image nor a build context specified");
   ContainerRecord rec;
   rec.id = random_hex(32);
+  auto& names = ContainerNames::of(root_);
+  const auto load_names = [this] {
+    std::map<std::string, std::string> all;
+    for (const auto& r : list()) all[r.name] = r.id;
+    return all;
+  };
+  const auto holds = [this](const std::string& id, const std::string& name) {
+    auto r = find(id);
+    return r && r->name == name;
+  };
+  if (auto other = names.reserve(req.desired.name, rec.id, load_names, holds))
+    throw Error("Conflict. The container name \"/" + req.desired.name + "\" is already in use by container \"" + *other +
+                "\". You have to remove (or rename) that container to be able to reuse that name.");
+  NameReservation reservation(names, req.desired.name, rec.id);
   rec.name = req.desired.name;
   rec.project = req.project;
   rec.service = req.service;
@@ -351,12 +363,12 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
     if (m.type == "bind" && m.source.rfind(layer_prefix, 0) != 0) volumes.mounts.push_back(m);
   volumes.write(d);
   for (auto& m : materialize_file_mounts(req.service, def, {req.secrets, req.configs, req.environment}, d)) settings.mounts.push_back(std::move(m));
-  fs::write_file_atomic(d / "hostname", settings.hostname + "\n", 0644);
-  fs::write_file_atomic(d / "hosts",
+  fs::write_file_replace(d / "hostname", settings.hostname + "\n", 0644);
+  fs::write_file_replace(d / "hosts",
                         (req.hosts.empty() ? default_hosts(settings.hostname, rec.name) : req.hosts) +
                             extra_hosts_lines(req.service, def, req.host_gateway),
                         0644);
-  fs::write_file_atomic(d / "resolv.conf", req.resolv_conf.empty() ? fs::read_file("/etc/resolv.conf") : req.resolv_conf, 0644);
+  fs::write_file_replace(d / "resolv.conf", req.resolv_conf.empty() ? fs::read_file("/etc/resolv.conf") : req.resolv_conf, 0644);
   for (const char* f : {"hostname", "hosts", "resolv.conf"})
     settings.mounts.push_back({std::string("/etc/") + f, (d / f).string(), "bind", {"rbind", "rprivate"}});
   for (const auto& [k, v] : rec.labels) settings.annotations[k] = v;
@@ -372,6 +384,7 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
   fault_point("create.record");
   fs::write_file_atomic(d / kContainerRecordFile, rec.to_json().dump(2), 0600);
   undo.commit();
+  reservation.confirm();
   return rec;
 }
 
@@ -482,6 +495,7 @@ void ContainerStore::remove(const std::string& id, bool force) {
   fault_point("remove.runtime");
   runtime::unmount_overlay((dir(rec->id) / "rootfs").string());
   remove_folder(dir(rec->id));
+  ContainerNames::of(root_).release(rec->name, rec->id);
 }
 
 void ContainerStore::kill(const std::string& id, int signal) {
@@ -523,6 +537,18 @@ std::vector<ContainerRecord> ContainerStore::list(const std::string& project) co
 }
 
 std::optional<ContainerRecord> ContainerStore::find(const std::string& id_or_name) const {
+  // A full id names its folder: read that one record, not all of them (down and stop look up
+  // every container of a project by id; a scan each time made them quadratic).
+  if (id_or_name.size() == 64 && std::all_of(id_or_name.begin(), id_or_name.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      })) {
+    std::error_code ec;
+    if (stdfs::is_directory(root_ / "containers" / id_or_name, ec)) try {
+        if (auto r = list_one(root_, runtime_, id_or_name)) return r;
+      } catch (const std::exception& ex) {
+        spdlog::warn("container {}: {}", id_or_name, ex.what());
+      }
+  }
   std::optional<ContainerRecord> by_prefix;
   int prefix_hits = 0;
   for (auto& r : list()) {

@@ -42,7 +42,7 @@ UniqueFd open_fifo_reader(const stdfs::path& fifo) {
 }
 
 void write_log_config(const stdfs::path& dir, const LogConfig& config) {
-  fs::write_file_atomic(dir / kLogConfigFile, config.to_json().dump(), 0600);
+  fs::write_file_replace(dir / kLogConfigFile, config.to_json().dump(), 0600);
 }
 
 LogConfig read_log_config(const stdfs::path& dir) {

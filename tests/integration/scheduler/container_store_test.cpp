@@ -3,6 +3,10 @@
 // bad requests get. Every case uses its own MYCOMPOSE_ROOT and removes what it made.
 #include <fcntl.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "store_fixture.hpp"
 
 using namespace store_test;
@@ -100,6 +104,29 @@ TEST_CASE("container store: bad requests get Docker's messages and leave nothing
   CHECK_THROWS_WITH(store.create(bad_user), Catch::Contains("unable to find user nobody"));
   std::error_code ec;
   CHECK(stdfs::is_empty(r.root() / "containers", ec));
+  CHECK(store.runtime().list().empty());
+}
+
+TEST_CASE("container store: parallel creates of one name make one container and refuse the rest") {
+  Root r;
+  ContainerStore store(r.root());
+  std::vector<std::thread> threads;
+  std::atomic<int> made{0}, conflicts{0};
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&] {
+      try {
+        store.create(request(kWeb));
+        ++made;
+      } catch (const mycompose::Error& e) {
+        if (std::string(e.what()).find("is already in use by container") != std::string::npos) ++conflicts;
+      }
+    });
+  for (auto& t : threads) t.join();
+  CHECK(made == 1);
+  CHECK(conflicts == 3);
+  const auto all = store.list();
+  CHECK(all.size() == 1);
+  for (const auto& c : all) store.remove(c.id, true);
   CHECK(store.runtime().list().empty());
 }
 
