@@ -37,7 +37,6 @@ void register_exec(CLI::App& app, Context& ctx) {
   static flags::ExecOptions o;
   auto* cmd = flags::add_exec(app, o);
   cmd->callback([&ctx] {
-    if (o.privileged) throw Error("mycompose exec --privileged is not supported: the process runs with the container's own capabilities (set privileged: true on the service for more)");
     auto project = compose::load_project(ctx.load_options({o.service}));
     const auto services = project.model.value("services", nlohmann::ordered_json::object());
     if (!services.contains(o.service)) throw Error("no such service: " + o.service);
@@ -50,10 +49,11 @@ void register_exec(CLI::App& app, Context& ctx) {
     e.cwd = o.workdir;
     e.user = o.user;
     e.detach = o.detach;
+    e.privileged = o.privileged;  // as docker exec --privileged: every capability the runtime holds
     // docker compose: a TTY unless -T, and never when our stdin is not a terminal.
     e.tty = !o.detach && !o.no_tty && o.tty && ::isatty(0);
     if (o.detach) {
-      nlohmann::json body{{"detach", true}, {"args", e.args}, {"env", e.env}, {"cwd", e.cwd}, {"user", e.user}};
+      nlohmann::json body{{"detach", true}, {"args", e.args}, {"env", e.env}, {"cwd", e.cwd}, {"user", e.user}, {"privileged", e.privileged}};
       auto client = EngineClient::connect(std::filesystem::absolute(daemon::default_root()));
       auto res = client.request("POST", "/containers/" + rec.id + "/exec", &body);
       if (res.status >= 400) {

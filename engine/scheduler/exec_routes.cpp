@@ -71,6 +71,8 @@ void install_exec_routes(daemon::Engine& engine, ProjectServices&) {
     for (const auto& e : strings_of(body, "env")) argv.push_back("--env=" + e);
     if (auto cwd = string_of(body, "cwd"); !cwd.empty()) argv.push_back("--workdir=" + cwd);
     if (auto user = string_of(body, "user"); !user.empty()) argv.push_back("--user=" + user);
+    if (body.contains("privileged") && !body["privileged"].is_boolean()) throw daemon::HttpError(400, "exec: privileged must be a boolean");
+    if (body.value("privileged", false)) argv.push_back("--privileged");
     argv.push_back(id);
     argv.insert(argv.end(), args.begin(), args.end());
     auto slot = std::make_shared<std::shared_ptr<health::Probe>>();

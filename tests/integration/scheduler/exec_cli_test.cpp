@@ -1,7 +1,9 @@
 // `mycompose exec` through the real binary: the process runs in the service container's
 // namespaces with the service's environment, user and working folder, flags override them,
 // its exit status is ours, -d leaves it running, and a stopped service is an error.
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "cli_project_fixture.hpp"
 
@@ -159,4 +161,36 @@ TEST_CASE("cli: a compose service's process sees the isolation defaults") {
   const std::string exec_status = p.ok({"exec", "-T", "iso", "cat", "/proc/self/status"});
   CHECK(exec_status.find("CapEff:\t00000000a80425fb\n") != std::string::npos);
   CHECK(exec_status.find("Seccomp:\t2\n") != std::string::npos);
+}
+
+TEST_CASE("cli exec --privileged: the process gets every capability, a plain exec the container's set") {
+  Project p(R"(services:
+  web:
+    image: busybox:test
+    command: ["sleep", "1000"]
+)");
+  p.ok({"up", "-d"});
+  auto cap_eff = [&](std::vector<std::string> args) {
+    const std::string line = p.ok(std::move(args));
+    const auto colon = line.find(':');
+    REQUIRE(colon != std::string::npos);
+    return std::stoull(line.substr(line.find_first_of("0123456789abcdef", colon)), nullptr, 16);
+  };
+  const auto plain = cap_eff({"exec", "-T", "web", "busybox", "grep", "CapEff", "/proc/self/status"});
+  const auto privileged = cap_eff({"exec", "-T", "--privileged", "web", "busybox", "grep", "CapEff", "/proc/self/status"});
+  constexpr unsigned long long kSysAdmin = 1ull << 21, kSysModule = 1ull << 16;
+  CHECK((plain & kSysAdmin) == 0);
+  CHECK((privileged & kSysAdmin) != 0);
+  CHECK((privileged & kSysModule) != 0);
+  CHECK((privileged & plain) == plain);
+  // Detached, through the engine: the process writes what it holds where the test reads it.
+  p.ok({"exec", "-d", "--privileged", "web", "sh", "-c", "busybox grep CapEff /proc/self/status > /privileged-d"});
+  std::string detached;
+  for (int i = 0; i < 100 && detached.find("CapEff") == std::string::npos; ++i) {
+    auto r = p.run({"exec", "-T", "web", "cat", "/privileged-d"});
+    detached = r.out;
+    if (detached.find("CapEff") == std::string::npos) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(detached.find("CapEff") != std::string::npos);
+  CHECK(detached == p.ok({"exec", "-T", "--privileged", "web", "busybox", "grep", "CapEff", "/proc/self/status"}));
 }
