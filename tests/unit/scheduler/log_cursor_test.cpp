@@ -13,22 +13,15 @@
 #include "../../../engine/scheduler/log_cursor.hpp"
 #include "../../../engine/scheduler/log_file.hpp"
 
+#include "support/temp_dir.hpp"
+
 using namespace mycompose::scheduler;
 namespace stdfs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  stdfs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/mycompose-logcursor-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl));
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    stdfs::remove_all(path, ec);
-  }
+struct TempDir : mycompose::test::TempDir {
+  TempDir() : mycompose::test::TempDir("mycompose-logcursor") {}
 };
 
 // The writer's side: entry n has time n and text "line n".

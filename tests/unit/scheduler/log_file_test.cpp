@@ -10,22 +10,15 @@
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fs.hpp"
 
+#include "support/temp_dir.hpp"
+
 using namespace mycompose::scheduler;
 namespace stdfs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  stdfs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/mycompose-logfile-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl));
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    stdfs::remove_all(path, ec);
-  }
+struct TempDir : mycompose::test::TempDir {
+  TempDir() : mycompose::test::TempDir("mycompose-logfile") {}
 };
 
 LogEntry entry(const std::string& text, std::int64_t t = 1'700'000'000'123'456'789, const std::string& stream = "stdout") {
