@@ -100,7 +100,10 @@ struct Sandbox {
       stdfs::create_symlink(target, rootfs / name, ec);
     }
     auto tar = dir / "rootfs.tar";
-    std::string cmd = "tar -C " + rootfs.string() + " -cf " + tar.string() + " .";
+    // Fixed times and owners: two sandboxes that import busybox:test in different seconds get
+    // the same layer, as two machines that pull one image do (the local cache test relies on it).
+    std::string cmd = "tar --mtime=@946684800 --owner=0 --group=0 --numeric-owner --sort=name -C " +
+                      rootfs.string() + " -cf " + tar.string() + " .";
     if (std::system(cmd.c_str()) != 0) throw std::runtime_error("tar failed: " + cmd);
     return mycompose::image::import_rootfs(store, tar.string(), ref, {});
   }
