@@ -524,13 +524,19 @@ DnsServer::~DnsServer() = default;
 
 void DnsServer::listen(const std::string& network_id, const std::string& ipv4, bool internal) {
   unlisten(network_id);
-  auto* listener = new Listener(impl_.get(), network_id);
+  Listener* listener = nullptr;
   std::uint16_t port = 0;
-  try {
-    port = listener->bind(ipv4, impl_->options.port);
-  } catch (...) {
-    listener->close();
-    throw;
+  // Port 0 (tests): UDP takes a free port, and TCP may find that number held by a connection's
+  // local end (a busy loopback has thousands): then try another pair.
+  for (int attempt = 1;; ++attempt) {
+    listener = new Listener(impl_.get(), network_id);
+    try {
+      port = listener->bind(ipv4, impl_->options.port);
+      break;
+    } catch (...) {
+      listener->close();
+      if (impl_->options.port != 0 || attempt == 16) throw;
+    }
   }
   DnsServerCore::Network& net = impl_->networks[network_id];
   net.listener = listener;

@@ -62,8 +62,8 @@ NetworkManager::NetworkManager(std::filesystem::path root)
 }
 
 std::optional<NetworkRecord> NetworkManager::find_locked(const std::string& key) const {
-  for (auto& r : detail::load_all(dir_))
-    if (!r.build && (r.name == key || r.id == key)) return std::move(r);
+  auto match = [&](const NetworkRecord& r) { return !r.build && (r.name == key || r.id == key); };
+  for (auto& r : detail::load_all(dir_, match)) return std::move(r);
   return std::nullopt;
 }
 
@@ -168,7 +168,7 @@ NetworkRecord NetworkManager::create_locked(const NetworkSpec& spec, bool build)
   }
   // The build network lives as long as a build step, which a power loss ends anyway.
   save(rec);
-  rollback.add([&] { std::filesystem::remove(dir_ / (rec.id + ".json")); });
+  rollback.add([&] { detail::remove_network_files(dir_, rec.id); });
   if (!rec.internal) enable_ip_forward();
   sync_nat();
   rollback.commit();
@@ -186,7 +186,7 @@ void NetworkManager::remove(const std::string& key) {
   }
   NetlinkSocket nl;
   delete_link(nl, rec->bridge);
-  std::filesystem::remove(dir_ / (rec->id + ".json"));
+  detail::remove_network_files(dir_, rec->id);
   sync_nat();
 }
 
@@ -198,7 +198,6 @@ std::vector<NetworkRecord> NetworkManager::reconcile() {
   std::erase_if(records, [](const NetworkRecord& r) { return r.build; });
   bool forwarding = false;
   for (auto& rec : records) {
-    bool changed = false;
     if (nl.ifindex(rec.bridge) == 0) {
       detail::FileLock host_lock(detail::kHostIpamLock);
       auto subnet = Ipv4Prefix::parse(rec.subnet, "network " + rec.name);
@@ -211,13 +210,12 @@ std::vector<NetworkRecord> NetworkManager::reconcile() {
     }
     for (auto it = rec.endpoints.begin(); it != rec.endpoints.end();) {
       if (nl.ifindex(it->second.host_veth) == 0) {
+        detail::remove_endpoint(dir_, rec.id, it->first);
         it = rec.endpoints.erase(it);
-        changed = true;
       } else {
         ++it;
       }
     }
-    if (changed) save(rec);
     forwarding |= !rec.internal;
   }
   if (forwarding) enable_ip_forward();
@@ -244,6 +242,8 @@ void NetworkManager::cleanup_all() {
   for (const auto& entry : std::filesystem::directory_iterator(dir_, ec))
     if (entry.path().extension() == ".json" || entry.path().extension() == ".tmp")
       std::filesystem::remove(entry.path());
+    else if (entry.path().extension() == ".endpoints")
+      detail::remove_network_files(dir_, entry.path().stem().string());
   if (!failures.empty()) throw Error("network cleanup: " + failures);
 }
 

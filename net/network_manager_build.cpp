@@ -17,8 +17,7 @@ namespace {
 constexpr const char* kBuildNetworkName = "mycompose-build";
 
 std::optional<NetworkRecord> build_record(const std::filesystem::path& dir) {
-  for (auto& r : detail::load_all(dir))
-    if (r.build) return std::move(r);
+  for (auto& r : detail::load_all(dir, [](const NetworkRecord& r) { return r.build; })) return std::move(r);
   return std::nullopt;
 }
 
@@ -67,7 +66,10 @@ Endpoint NetworkManager::connect_build_step(const std::string& step_id, const Ne
   if (builder > 0) {
     const auto started = start_time(builder);
     if (started == 0) throw Error("build network: builder process " + std::to_string(builder) + " is gone");
-    rec->holders[builder] = started;  // saved by connect_locked with the endpoint
+    if (rec->holders[builder] != started) {
+      rec->holders[builder] = started;
+      save(*rec);
+    }
   }
   try {
     return connect_locked(*rec, step_id, netns, {});
@@ -91,7 +93,7 @@ void NetworkManager::disconnect_build_step(const std::string& step_id) {
   if (it != rec->endpoints.end()) {
     const std::string veth = it->second.host_veth;
     rec->endpoints.erase(it);
-    save(*rec);
+    detail::remove_endpoint(dir_, rec->id, step_id);
     delete_link(nl, veth);  // takes the step's end with it
   }
   prune_build_locked(nl);
@@ -116,15 +118,19 @@ bool NetworkManager::prune_build_locked(NetlinkSocket& nl) {
   bool removed_network = false, changed = false;
   for (auto& rec : detail::load_all(dir_)) {
     if (!rec.build) continue;
-    const auto dead = std::erase_if(rec.endpoints, [&](const auto& e) { return nl.ifindex(e.second.host_veth) == 0; }) +
-                      std::erase_if(rec.holders, [](const auto& h) { return !build_holder_alive(h.first, h.second); });
-    changed |= dead > 0;
+    const auto dead_steps = std::erase_if(rec.endpoints, [&](const auto& e) {
+      if (nl.ifindex(e.second.host_veth) != 0) return false;
+      detail::remove_endpoint(dir_, rec.id, e.first);
+      return true;
+    });
+    const auto dead_holders = std::erase_if(rec.holders, [](const auto& h) { return !build_holder_alive(h.first, h.second); });
+    changed |= dead_steps + dead_holders > 0;
     if (!rec.endpoints.empty() || !rec.holders.empty()) {
-      if (dead) save(rec);
+      if (dead_holders) save(rec);
       continue;
     }
     delete_link(nl, rec.bridge);
-    std::filesystem::remove(dir_ / (rec.id + ".json"));
+    detail::remove_network_files(dir_, rec.id);
     removed_network = changed = true;
   }
   if (removed_network) sync_nat();

@@ -60,13 +60,16 @@ Endpoint NetworkManager::connect_locked(NetworkRecord& rec, const std::string& c
     if (!rec.internal) add_default_route(inside, gateway);
     rec.endpoints.emplace(container_id, ep);
     rec.last_allocated = ipv4_string(pool.cursor());
-    save(rec);
+    detail::write_endpoint(dir_, rec.id, ep);
+    detail::write_cursor(dir_, rec.id, rec.last_allocated);
     fault_point("connect.endpoint");
   } catch (...) {
     try {
       delete_link(host, ep.host_veth);
+      detail::remove_endpoint(dir_, rec.id, container_id);
     } catch (...) {
     }
+    rec.endpoints.erase(container_id);
     throw;
   }
   return ep;
@@ -89,7 +92,7 @@ bool NetworkManager::disconnect(const std::string& network, const std::string& c
     veth = it->second.host_veth;
     const bool had_ports = !it->second.ports.empty();
     rec->endpoints.erase(it);
-    save(*rec);
+    detail::remove_endpoint(dir_, rec->id, container_id);
     if (had_ports) sync_nat();
   }
   // Outside the lock: deleting a veth waits for the kernel's RCU grace period (10-20 ms), and
@@ -122,12 +125,12 @@ void NetworkManager::forward_ports(const std::string& network, const std::string
   }
   const auto before = it->second.ports;
   it->second.ports = std::move(ports);
-  save(*rec);
+  detail::write_endpoint(dir_, rec->id, it->second);
   try {
     sync_nat();
   } catch (...) {
     it->second.ports = before;
-    save(*rec);
+    detail::write_endpoint(dir_, rec->id, it->second);
     throw;
   }
 }

@@ -2,7 +2,8 @@
 // Bridge networks of one state root: create/remove networks, connect/disconnect container
 // network namespaces, and take away everything this root ever made (cleanup_all).
 //
-// State: <root>/networks/<id>.json, written atomically; every change runs under an flock on
+// State: <root>/networks/<id>.json, written atomically, and one file per endpoint in
+// <root>/networks/<id>.endpoints/ (net/network_manager_state.cpp); every change runs under an flock on
 // <root>/networks/.lock, so several engines or tests on one root serialize. Subnet choice
 // also takes a host-wide lock, so two roots never pick the same free pool at once.
 #include <filesystem>

@@ -107,17 +107,21 @@ class FakeUpstream {
   explicit FakeUpstream(std::string name = "example.com", std::string address = "192.0.2.1", bool ipv6 = false)
       : name_(std::move(name)), address_(std::move(address)), ipv6_(ipv6) {
     int family = ipv6 ? AF_INET6 : AF_INET;
-    udp_.reset(socket(family, SOCK_DGRAM, 0));
-    if (!bind_loopback(udp_.get(), 0)) throw std::runtime_error("fake upstream: cannot bind UDP on loopback");
-    sockaddr_storage bound{};
-    socklen_t blen = sizeof bound;
-    getsockname(udp_.get(), reinterpret_cast<sockaddr*>(&bound), &blen);
-    port_ = ntohs(ipv6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
-    tcp_.reset(socket(family, SOCK_STREAM, 0));
-    int one = 1;
-    setsockopt(tcp_.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (!bind_loopback(tcp_.get(), port_) || ::listen(tcp_.get(), 8) < 0)
-      throw std::runtime_error("fake upstream: cannot listen on TCP port " + std::to_string(port_));
+    // The UDP port is free; its number may be held on TCP by a connection's local end (a busy
+    // loopback has thousands), so another pair is tried then.
+    for (int attempt = 1;; ++attempt) {
+      udp_.reset(socket(family, SOCK_DGRAM, 0));
+      if (!bind_loopback(udp_.get(), 0)) throw std::runtime_error("fake upstream: cannot bind UDP on loopback");
+      sockaddr_storage bound{};
+      socklen_t blen = sizeof bound;
+      getsockname(udp_.get(), reinterpret_cast<sockaddr*>(&bound), &blen);
+      port_ = ntohs(ipv6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+      tcp_.reset(socket(family, SOCK_STREAM, 0));
+      int one = 1;
+      setsockopt(tcp_.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+      if (bind_loopback(tcp_.get(), port_) && ::listen(tcp_.get(), 8) == 0) break;
+      if (attempt == 16) throw std::runtime_error("fake upstream: cannot listen on TCP port " + std::to_string(port_));
+    }
     int p[2];
     if (pipe(p) < 0) throw std::runtime_error("pipe");
     stop_read_.reset(p[0]);
