@@ -3,27 +3,21 @@
 #include <filesystem>
 
 #include "mycompose/compose/error.hpp"
+#include "mycompose/compose/paths.hpp"
 
 namespace mycompose::compose {
 namespace {
 
 namespace stdfs = std::filesystem;
 
-std::string absolute(const std::string& p, const std::string& dir) {
-  stdfs::path path(p);
-  std::string out = (path.is_absolute() ? path : stdfs::path(dir) / path).lexically_normal().string();
-  if (out.size() > 1 && out.back() == '/') out.pop_back();  // "/p/q/.." normalizes to "/p/"
-  return out;
-}
-
 std::vector<std::string> strings_of(const Node& n, const std::string& what, const std::string& dir) {
   std::vector<std::string> out;
   if (n.is_scalar()) {
-    out.push_back(absolute(n.value, dir));
+    out.push_back(absolute_from(n.value, dir));
   } else if (n.is_sequence()) {
     for (const auto& i : n.items) {
       if (!i.is_scalar()) throw ComposeError(i.mark, "include." + what + " must be a string or a list of strings");
-      out.push_back(absolute(i.value, dir));
+      out.push_back(absolute_from(i.value, dir));
     }
   } else {
     throw ComposeError(n.mark, "include." + what + " must be a string or a list of strings, not a " + n.kind_name());
@@ -59,7 +53,7 @@ std::vector<IncludeEntry> parse_include(const Node& include, const std::string& 
     IncludeEntry e;
     e.mark = item->mark;
     if (item->is_scalar()) {
-      e.paths = {absolute(item->value, dir)};
+      e.paths = {absolute_from(item->value, dir)};
     } else if (item->is_map()) {
       for (const auto& kv : item->entries)
         if (kv.key != "path" && kv.key != "project_directory" && kv.key != "env_file")
@@ -69,7 +63,7 @@ std::vector<IncludeEntry> parse_include(const Node& include, const std::string& 
       e.paths = strings_of(*path, "path", dir);
       if (const Node* pd = item->find("project_directory")) {
         if (!pd->is_scalar()) throw ComposeError(pd->mark, "include.project_directory must be a string");
-        e.project_directory = absolute(pd->value, dir);
+        e.project_directory = absolute_from(pd->value, dir);
       }
       if (const Node* ef = item->find("env_file")) {
         e.env_files = strings_of(*ef, "env_file", dir);

@@ -41,13 +41,6 @@ Warn once(const LoadOptions& o) {
   };
 }
 
-std::string absolute(const std::string& path, const std::string& cwd) {
-  stdfs::path p(path);
-  std::string out = (p.is_absolute() ? p : stdfs::path(cwd) / p).lexically_normal().string();
-  if (out.size() > 1 && out.back() == '/') out.pop_back();  // "dir/." normalizes to "dir/"
-  return out;
-}
-
 std::optional<std::string> get(const Environment& env, const std::string& key) {
   auto it = env.find(key);
   if (it == env.end()) return std::nullopt;
@@ -59,12 +52,12 @@ std::vector<std::string> config_files(const LoadOptions& o, const Environment& e
                                       const Warn& warn) {
   std::vector<std::string> files;
   if (!o.files.empty()) {
-    for (const auto& f : o.files) files.push_back(f == "-" ? f : absolute(f, cwd));
+    for (const auto& f : o.files) files.push_back(f == "-" ? f : absolute_from(f, cwd));
     return files;
   }
   if (auto v = get(env, "COMPOSE_FILE"); v && !v->empty())
     return split_compose_file_variable(*v, get(env, "COMPOSE_PATH_SEPARATOR").value_or(":"), cwd);
-  Discovered d = find_default_files(o.project_directory ? absolute(*o.project_directory, cwd) : cwd);
+  Discovered d = find_default_files(o.project_directory ? absolute_from(*o.project_directory, cwd) : cwd);
   for (const auto& w : d.warnings) warn(w);
   if (d.files.empty())
     throw ComposeError("no configuration file provided: not found (looked for compose.yaml, compose.yml, "
@@ -75,7 +68,7 @@ std::vector<std::string> config_files(const LoadOptions& o, const Environment& e
 
 // --project-directory, else the folder of the first file that is not stdin, else cwd.
 std::string project_directory(const LoadOptions& o, const std::vector<std::string>& files, const std::string& cwd) {
-  if (o.project_directory) return absolute(*o.project_directory, cwd);
+  if (o.project_directory) return absolute_from(*o.project_directory, cwd);
   for (const auto& f : files)
     if (f != "-") return stdfs::path(f).parent_path().string();
   return cwd;
@@ -203,12 +196,12 @@ std::optional<Node> file_name_key(FileStages& stages, const std::vector<std::str
 }  // namespace
 
 Project load_project(const LoadOptions& o) {
-  const std::string cwd = o.working_dir.empty() ? stdfs::current_path().string() : absolute(o.working_dir, "/");
+  const std::string cwd = o.working_dir.empty() ? stdfs::current_path().string() : absolute_from(o.working_dir, "/");
   const Warn warn = once(o);
   Project project;
 
   // The .env of --project-directory (or cwd) may itself set COMPOSE_FILE, COMPOSE_PROFILES…
-  std::string first_dir = o.project_directory ? absolute(*o.project_directory, cwd) : cwd;
+  std::string first_dir = o.project_directory ? absolute_from(*o.project_directory, cwd) : cwd;
   Environment env = add_env_files(o.environment, env_files_to_read(o.env_files, first_dir, cwd, o.environment));
 
   std::vector<std::string> files = config_files(o, env, cwd, warn);

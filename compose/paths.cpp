@@ -3,6 +3,14 @@
 #include <filesystem>
 
 namespace mycompose::compose {
+
+std::string absolute_from(const std::string& path, const std::string& dir) {
+  std::filesystem::path p(path);
+  std::string out = (p.is_absolute() ? p : std::filesystem::path(dir) / p).lexically_normal().string();
+  if (out.size() > 1 && out.back() == '/') out.pop_back();  // "dir/." normalizes to "dir/"
+  return out;
+}
+
 namespace {
 
 bool is_remote(const std::string& s) {
@@ -11,8 +19,7 @@ bool is_remote(const std::string& s) {
 
 void absolutize(Node& n, const std::string& dir) {
   if (!n.is_scalar() || n.value.empty() || n.value[0] == '/' || n.value[0] == '~' || is_remote(n.value)) return;
-  n.value = (std::filesystem::path(dir) / n.value).lexically_normal().string();
-  if (n.value.size() > 1 && n.value.back() == '/') n.value.pop_back();
+  n.value = absolute_from(n.value, dir);
 }
 
 // "./src:/dst:ro" → "/dir/src:/dst:ro"; named volumes and absolute sources are kept.

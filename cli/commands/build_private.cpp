@@ -12,7 +12,7 @@ namespace mycompose::cli {
 
 namespace {
 
-using json = nlohmann::ordered_json;
+using Json = nlohmann::ordered_json;
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -56,10 +56,10 @@ void add_flag_secret(const std::string& spec, build::BuildRequest& r) {
   r.secrets[id] = {file.empty() ? "" : std::filesystem::absolute(file).string(), env, std::nullopt};
 }
 
-std::vector<std::string> strings(const json& b, const char* key) {
+std::vector<std::string> strings(const Json& b, const char* key) {
   std::vector<std::string> out;
   if (!b.contains(key)) return out;
-  const json& v = b[key];
+  const Json& v = b[key];
   if (v.is_string()) out.push_back(v.get<std::string>());
   if (v.is_array())
     for (const auto& e : v)
@@ -68,7 +68,7 @@ std::vector<std::string> strings(const json& b, const char* key) {
 }
 
 // additional_contexts values "service:NAME": the names.
-std::vector<std::string> context_services(const json& b) {
+std::vector<std::string> context_services(const Json& b) {
   std::vector<std::string> out;
   if (!b.contains("additional_contexts") || !b["additional_contexts"].is_object()) return out;
   for (const auto& [k, v] : b["additional_contexts"].items())
@@ -79,14 +79,14 @@ std::vector<std::string> context_services(const json& b) {
 }  // namespace
 
 std::vector<ServiceImage> order_by_build_contexts(const compose::Project& project, const std::vector<ServiceImage>& services) {
-  const json& defs = project.model["services"];
+  const Json& defs = project.model["services"];
   std::vector<ServiceImage> out;
   std::set<std::string> done, visiting;
   std::function<void(const ServiceImage&)> visit = [&](const ServiceImage& s) {
     if (done.count(s.service)) return;
     if (!visiting.insert(s.service).second)
       throw Error("service \"" + s.service + "\": build.additional_contexts form a cycle through service:" + s.service);
-    const json& b = defs[s.service].contains("build") ? defs[s.service]["build"] : json::object();
+    const Json& b = defs[s.service].contains("build") ? defs[s.service]["build"] : Json::object();
     for (const auto& dep : context_services(b)) {
       if (!defs.contains(dep)) throw Error("service \"" + s.service + "\": build.additional_contexts: service:" + dep + ": no such service");
       auto img = service_images(project, {dep}, false).at(0);
@@ -102,16 +102,16 @@ std::vector<ServiceImage> order_by_build_contexts(const compose::Project& projec
   return out;
 }
 
-void add_buildkit_options(const compose::Project& project, const std::string& service, const json& b,
+void add_buildkit_options(const compose::Project& project, const std::string& service, const Json& b,
                           const flags::BuildOptions& o, build::BuildRequest& r) {
   const std::string where = "service \"" + service + "\" build";
   if (b.contains("secrets") && b["secrets"].is_array()) {
-    const json& top = project.model.contains("secrets") ? project.model["secrets"] : json::object();
+    const Json& top = project.model.contains("secrets") ? project.model["secrets"] : Json::object();
     for (const auto& s : b["secrets"]) {
       std::string source = s.is_string() ? s.get<std::string>() : s.value("source", "");
       std::string id = s.is_object() && s.contains("target") && s["target"].is_string() ? s["target"].get<std::string>() : source;
       if (!top.contains(source)) throw Error(where + ": secret \"" + source + "\" is not defined in the top-level secrets");
-      const json& def = top[source];
+      const Json& def = top[source];
       if (def.contains("file") && def["file"].is_string()) {
         r.secrets[id] = {def["file"].get<std::string>(), "", std::nullopt};
       } else if (def.contains("environment") && def["environment"].is_string()) {
@@ -158,7 +158,7 @@ void add_buildkit_options(const compose::Project& project, const std::string& se
     }
   r.platforms = strings(b, "platforms");
   // docker compose's rules between service.platform, build.platforms and DOCKER_DEFAULT_PLATFORM.
-  const json& svc = project.model["services"][service];
+  const Json& svc = project.model["services"][service];
   const std::string platform = svc.contains("platform") && svc["platform"].is_string() ? svc["platform"].get<std::string>() : "";
   const char* env_platform = std::getenv("DOCKER_DEFAULT_PLATFORM");
   auto listed = [&](const std::string& p) { return std::find(r.platforms.begin(), r.platforms.end(), p) != r.platforms.end(); };

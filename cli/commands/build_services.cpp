@@ -18,13 +18,13 @@ namespace mycompose::cli {
 
 namespace {
 
-using json = nlohmann::ordered_json;
+using Json = nlohmann::ordered_json;
 
-std::string str(const json& j, const char* key) {
+std::string str(const Json& j, const char* key) {
   return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
 }
 
-build::BuildRequest request_for(const compose::Project& project, const std::string& service, const json& b, const std::string& image,
+build::BuildRequest request_for(const compose::Project& project, const std::string& service, const Json& b, const std::string& image,
                                 const flags::BuildOptions& o) {
   build::BuildRequest r;
   r.name = service;

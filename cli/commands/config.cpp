@@ -23,7 +23,7 @@ namespace mycompose::cli {
 
 namespace {
 
-using json = nlohmann::ordered_json;
+using Json = nlohmann::ordered_json;
 
 struct ConfigOptions {
   std::string format;
@@ -62,7 +62,7 @@ struct ServiceFilter {
     }
     return f;
   }
-  bool matches(const json& service) const {
+  bool matches(const Json& service) const {
     for (const auto& p : profiles) {
       bool has = false;
       if (service.contains("profiles"))
@@ -71,7 +71,7 @@ struct ServiceFilter {
     }
     for (const auto& [k, v] : labels) {
       if (!service.contains("labels") || !service["labels"].is_object() || !service["labels"].contains(k)) return false;
-      const json& l = service["labels"][k];
+      const Json& l = service["labels"][k];
       if (v && !(l.is_string() && l.get<std::string>() == *v)) return false;
     }
     return true;
@@ -79,12 +79,12 @@ struct ServiceFilter {
 };
 
 // Services with their dependencies first (ties by name), as docker compose lists them.
-std::vector<std::string> dependency_order(const json& services) {
+std::vector<std::string> dependency_order(const Json& services) {
   std::vector<std::string> order;
   std::set<std::string> done;
   std::function<void(const std::string&)> visit = [&](const std::string& name) {
     if (!done.insert(name).second) return;
-    const json& s = services[name];
+    const Json& s = services[name];
     if (s.contains("depends_on"))
       for (const auto& [dep, _] : s["depends_on"].items())
         if (services.contains(dep)) visit(dep);
@@ -94,7 +94,7 @@ std::vector<std::string> dependency_order(const json& services) {
   return order;
 }
 
-std::vector<std::string> keys(const json& model, const char* section) {
+std::vector<std::string> keys(const Json& model, const char* section) {
   std::vector<std::string> out;
   if (model.contains(section))
     for (const auto& [k, _] : model[section].items()) out.push_back(k);
@@ -128,9 +128,9 @@ std::string variables(const compose::Project& p, const std::string& format) {
   // compose-go's template.Variable: {Name, DefaultValue, PresenceValue, Required}; docker
   // compose prints it with a 4-space indent in JSON, and yaml.Marshal's lower-cased keys.
   if (format == "json") {
-    json out = json::object();
+    Json out = Json::object();
     for (const auto& [name, v] : p.variables)
-      out[name] = json{{"Name", name},
+      out[name] = Json{{"Name", name},
                        {"DefaultValue", v.default_value.value_or("")},
                        {"PresenceValue", v.alternate_value.value_or("")},
                        {"Required", v.required}};
@@ -138,7 +138,7 @@ std::string variables(const compose::Project& p, const std::string& format) {
   }
   if (format == "yaml") {
     std::string out;
-    auto q = [](const std::string& s) { return compose::yaml_needs_quotes(s) ? json(s).dump() : s; };
+    auto q = [](const std::string& s) { return compose::yaml_needs_quotes(s) ? Json(s).dump() : s; };
     for (const auto& [name, v] : p.variables)
       out += q(name) + ":\n    name: " + q(name) + "\n    defaultvalue: " + q(v.default_value.value_or("")) +
              "\n    presencevalue: " + q(v.alternate_value.value_or("")) + "\n    required: " +
@@ -151,7 +151,7 @@ std::string variables(const compose::Project& p, const std::string& format) {
   return table(rows);
 }
 
-std::string hashes(const json& model, const std::string& which) {
+std::string hashes(const Json& model, const std::string& which) {
   std::vector<std::string> names;
   if (which == "*") {
     names = keys(model, "services");
@@ -169,8 +169,8 @@ std::string hashes(const json& model, const std::string& which) {
 }
 
 // compose-go's FileMode prints as an octal string in YAML ("0440") and as a number in JSON.
-void octal_modes(json& model) {
-  auto fix = [](json& refs) {
+void octal_modes(Json& model) {
+  auto fix = [](Json& refs) {
     for (auto& r : refs)
       if (r.is_object() && r.contains("mode") && r["mode"].is_number_integer()) {
         std::ostringstream o;
@@ -189,7 +189,7 @@ void octal_modes(json& model) {
 }
 
 // compose-go's EnvFile marshalling: a required file without a format is just its path.
-void short_env_files(json& model) {
+void short_env_files(Json& model) {
   if (!model.contains("services") || !model["services"].is_object()) return;
   for (auto& [_, s] : model["services"].items())
     if (s.is_object() && s.contains("env_file") && s["env_file"].is_array())
@@ -199,11 +199,11 @@ void short_env_files(json& model) {
 
 // compose-go's JSON: `command` and `entrypoint` are always there (null resets the image's),
 // and the top-level keys are sorted (a Go map).
-json as_compose_json(json model) {
+Json as_compose_json(Json model) {
   if (model.contains("services") && model["services"].is_object())
     for (auto& [_, s] : model["services"].items()) {
       if (!s.is_object()) continue;
-      json out = json::object();
+      Json out = Json::object();
       std::vector<std::string> pending;  // the absent ones, placed where the sorted keys put them
       for (const char* k : {"command", "entrypoint"})
         if (!s.contains(k)) pending.emplace_back(k);
@@ -221,33 +221,33 @@ json as_compose_json(json model) {
   if (model.contains("networks") && model["networks"].is_object())
     for (auto& [_, n] : model["networks"].items())
       if (n.is_object() && !n.contains("ipam")) {
-        json out = json::object();
+        Json out = Json::object();
         for (auto& [k, v] : n.items()) {
           if (!out.contains("ipam") && (k.rfind("x-", 0) == 0 || (k != "name" && k != "driver" && k != "driver_opts")))
-            out["ipam"] = json::object();
+            out["ipam"] = Json::object();
           out[k] = std::move(v);
         }
-        if (!out.contains("ipam")) out["ipam"] = json::object();
+        if (!out.contains("ipam")) out["ipam"] = Json::object();
         n = std::move(out);
       }
-  std::map<std::string, json> sorted;
+  std::map<std::string, Json> sorted;
   for (auto& [k, v] : model.items()) sorted[k] = std::move(v);
-  json out = json::object();
+  Json out = Json::object();
   for (auto& [k, v] : sorted) out[k] = std::move(v);
   return out;
 }
 
 // docker compose prints the --no-interpolate model as a Go map: every key sorted.
-json sorted_keys(const json& j) {
+Json sorted_keys(const Json& j) {
   if (j.is_array()) {
-    json a = json::array();
+    Json a = Json::array();
     for (const auto& v : j) a.push_back(sorted_keys(v));
     return a;
   }
   if (!j.is_object()) return j;
-  std::map<std::string, json> sorted;
+  std::map<std::string, Json> sorted;
   for (const auto& [k, v] : j.items()) sorted[k] = sorted_keys(v);
-  json out = json::object();
+  Json out = Json::object();
   for (auto& [k, v] : sorted) out[k] = std::move(v);
   return out;
 }
@@ -274,7 +274,7 @@ std::string render(const ConfigOptions& opt, Context& ctx, const std::vector<std
     if (set && !services.empty())
       print_warning(std::string("service filtering is not applied when ") + flag + " is set, " + what);
   if (!opt.profiles && !opt.no_interpolate && !opt.variables) compose::select_services(p.model, services, lo.all_resources);
-  const json& m = p.model;
+  const Json& m = p.model;
 
   if (opt.services) {
     std::vector<std::string> names;
@@ -315,10 +315,10 @@ std::string render(const ConfigOptions& opt, Context& ctx, const std::vector<std
   if (lo.consistency && !opt.no_interpolate) compose::check_container_names(m);  // as runConfigInterpolate
   if (opt.quiet) return "";
   if (opt.no_interpolate) {
-    json sorted = sorted_keys(m);
+    Json sorted = sorted_keys(m);
     return opt.format == "json" ? sorted.dump(2) + "\n" : compose::to_yaml(sorted);
   }
-  json y = m;
+  Json y = m;
   short_env_files(y);
   std::string out;
   if (opt.format == "json") {

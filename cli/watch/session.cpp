@@ -20,7 +20,7 @@ namespace mycompose::cli::watch {
 namespace {
 
 namespace stdfs = std::filesystem;
-using json = nlohmann::ordered_json;
+using Json = nlohmann::ordered_json;
 
 std::mutex g_stop_mutex;  // guards Session::stop_ between run() and stop()
 
@@ -31,7 +31,7 @@ bool is_child(const std::string& dir, const std::string& p) {
 
 bool is_sync(const std::string& action) { return action == "sync" || action == "sync+restart" || action == "sync+exec"; }
 
-std::vector<std::string> string_list(const json& v) {
+std::vector<std::string> string_list(const Json& v) {
   std::vector<std::string> out;
   if (v.is_string()) out.push_back(v.get<std::string>());
   else if (v.is_array())
@@ -41,7 +41,7 @@ std::vector<std::string> string_list(const json& v) {
 }
 
 // The selected services and, as compose-go's WithSelectedServices, what they depend on.
-std::vector<std::string> selection(const json& services, const std::vector<std::string>& named) {
+std::vector<std::string> selection(const Json& services, const std::vector<std::string>& named) {
   std::vector<std::string> out;
   if (named.empty()) {
     for (const auto& [name, _] : services.items()) out.push_back(name);
@@ -63,10 +63,10 @@ std::vector<std::string> selection(const json& services, const std::vector<std::
 
 // The deprecated x-develop of older files (docker compose still reads it, with a warning):
 // paths relative to the project folder.
-json legacy_develop(const json& s, const std::string& working_dir) {
-  json d = s["x-develop"];
+Json legacy_develop(const Json& s, const std::string& working_dir) {
+  Json d = s["x-develop"];
   std::cerr << "WARN[0000] x-develop is DEPRECATED, please use the official `develop` attribute\n";
-  if (!d.is_object() || !d.contains("watch") || !d["watch"].is_array()) return json();
+  if (!d.is_object() || !d.contains("watch") || !d["watch"].is_array()) return Json();
   std::error_code ec;
   stdfs::path base = stdfs::canonical(working_dir, ec);
   if (ec) base = working_dir;
@@ -80,7 +80,7 @@ json legacy_develop(const json& s, const std::string& working_dir) {
   return d;
 }
 
-bool bind_mounted(const std::string& path, const json& service) {
+bool bind_mounted(const std::string& path, const Json& service) {
   if (!service.contains("volumes")) return false;
   for (const auto& v : service["volumes"])
     if (v.value("type", "") == "bind" && is_child(v.value("source", ""), path)) return true;
@@ -114,10 +114,10 @@ bool rule_matches(const Rule& r, const std::string& host, PathMapping* out) {
 
 Session::Session(compose::Project project, SessionOptions options, const std::string& none_message)
     : project_(std::move(project)), o_(std::move(options)) {
-  const json services = project_.model.value("services", json::object());
+  const Json services = project_.model.value("services", Json::object());
   for (const auto& name : selection(services, o_.services)) {
-    const json& s = services[name];
-    json develop;
+    const Json& s = services[name];
+    Json develop;
     if (s.contains("x-develop")) develop = legacy_develop(s, project_.working_dir);
     if (s.contains("develop")) develop = s["develop"];
     if (!develop.is_object() || !develop.contains("watch")) continue;
@@ -132,7 +132,7 @@ Session::Session(compose::Project project, SessionOptions options, const std::st
       if (r.action == "rebuild" && !s.contains("build"))
         throw Error("can't watch service \"" + name + "\" with action rebuild without a build context");
       if (r.action == "sync+exec") {
-        if (!t.contains("exec") || string_list(t["exec"].value("command", json())).empty())
+        if (!t.contains("exec") || string_list(t["exec"].value("command", Json())).empty())
           throw Error("can't watch with action \"sync+exec\" on service " + name + " without a command");
         r.exec = t["exec"];
       }
@@ -142,13 +142,13 @@ Session::Session(compose::Project project, SessionOptions options, const std::st
       }
       r.initial_sync = is_sync(r.action) && (t.value("initial_sync", false) || t.value("x-initialSync", false));
       if (t.value("x-initialSync", false)) warn("x-initialSync is DEPRECATED, please use the official `initial_sync` attribute");
-      const auto include = string_list(t.value("include", json()));
+      const auto include = string_list(t.value("include", Json()));
       r.include_all = include.empty();
       if (!r.include_all) r.include = PathMatcher(r.path, include);
       r.ignore.add(dockerignore);
       r.ignore.add(ephemeral_matcher());
       r.ignore.add(PathMatcher("/", {"**/.git"}));  // upstream's intent: a repository's .git is never synced
-      r.ignore.add(PathMatcher(r.path, string_list(t.value("ignore", json()))));
+      r.ignore.add(PathMatcher(r.path, string_list(t.value("ignore", Json()))));
       paths_.push_back(r.path);
       rules_.push_back(std::move(r));
     }
@@ -208,7 +208,7 @@ void Session::handle_or_throw(const std::vector<std::string>& batch) {
   }
   if (!restart.empty()) {
     const std::vector<std::string> services(restart.begin(), restart.end());
-    run_project_verb(project_, "restart", json{{"services", services}, {"no_deps", false}});
+    run_project_verb(project_, "restart", Json{{"services", services}, {"no_deps", false}});
     o_.log("service(s) " + quoted_list(services) + " restarted");
   }
   for (const auto& [service, indexes] : execs)
@@ -238,7 +238,7 @@ void Session::rebuild(const std::vector<std::string>& services) {
   }
   o_.log("service(s) " + quoted_list(services) + " successfully built");
   try {
-    run_project_verb(project_, "up", json{{"services", services}, {"no_deps", true}, {"force_recreate", true}});
+    run_project_verb(project_, "up", Json{{"services", services}, {"no_deps", true}, {"force_recreate", true}});
   } catch (const std::exception& e) {
     o_.log(std::string("Failed to recreate services after update. Error: ") + e.what());
     throw;
@@ -272,7 +272,7 @@ void Session::prune_replaced(const stdfs::path& root, const std::set<std::string
 void Session::exec(const std::string& service, const Rule& rule) {
   scheduler::ContainerStore store(stdfs::absolute(daemon::default_root()));
   runtime::ExecOptions e;
-  e.args = string_list(rule.exec.value("command", json()));
+  e.args = string_list(rule.exec.value("command", Json()));
   e.user = rule.exec.value("user", "");
   e.cwd = rule.exec.value("working_dir", "");
   if (rule.exec.contains("environment") && rule.exec["environment"].is_object()) {

@@ -23,7 +23,7 @@ namespace mycompose::cli::watch {
 namespace {
 
 constexpr std::size_t kMaxEntries = 200000;  // one batch's tar holds at most this many entries
-constexpr int kMaxDepth = 64;
+constexpr int kMaxSyncDepth = 64;  // folders nested deeper are not synced
 
 bool within(const std::string& p, const std::string& dir) {
   if (dir == "/") return true;
@@ -71,7 +71,7 @@ class TarFile {
     }
     if (S_ISDIR(st.st_mode)) {
       header(e.get());
-      if (depth >= kMaxDepth) return;
+      if (depth >= kMaxSyncDepth) return;
       std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(host.c_str()), ::closedir);
       if (!d) return;
       for (const auto& n : children(d.get())) add(host + "/" + n, name + "/" + n, depth + 1);

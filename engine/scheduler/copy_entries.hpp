@@ -12,6 +12,8 @@
 
 #include "mycompose/common/unique_fd.hpp"
 
+struct archive;  // libarchive's, global: declared here so TarWriter's member names that one
+
 namespace mycompose::scheduler::copy {
 
 struct Entry {

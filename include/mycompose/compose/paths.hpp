@@ -8,6 +8,9 @@
 
 namespace mycompose::compose {
 
+// `path` made absolute against `dir` and normalized, without a trailing slash ("/p/q/.." is "/p").
+std::string absolute_from(const std::string& path, const std::string& dir);
+
 Node resolve_service_paths(const Node& service, const std::string& dir);
 Node resolve_document_paths(const Node& document, const std::string& dir);
 
