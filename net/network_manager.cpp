@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "mycompose/common/error.hpp"
+#include "mycompose/common/fault_point.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/random.hpp"
 #include "mycompose/common/state_root.hpp"
@@ -162,13 +163,16 @@ NetworkRecord NetworkManager::create_locked(const NetworkSpec& spec, bool build)
     rec.gateway = ipv4_string(pool.gateway());
     if (cfg) rec.aux_addresses = cfg->aux_addresses;
 
+    // Recorded before the bridge is made: an engine killed in between leaves a record whose
+    // bridge the next engine makes again (reconcile) and down removes, never a bridge that no
+    // record names.
+    save(rec);
+    rollback.add([&] { detail::remove_network_files(dir_, rec.id); });
+    fault_point("network.create");
     // The bridge's address is what other roots see, so it is made before the lock goes.
     create_bridge(nl, rec.bridge, rec.mtu, pool.gateway(), subnet.len, bridge_mac(rec.id));
     rollback.add([&] { delete_link(nl, rec.bridge); });
   }
-  // The build network lives as long as a build step, which a power loss ends anyway.
-  save(rec);
-  rollback.add([&] { detail::remove_network_files(dir_, rec.id); });
   if (!rec.internal) enable_ip_forward();
   sync_nat();
   rollback.commit();

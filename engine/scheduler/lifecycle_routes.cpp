@@ -135,6 +135,7 @@ void install_verb_routes(daemon::Engine& engine, ProjectServices& services) {
     rec.no_recreate = o.value("no_recreate", false);
     rec.remove_orphans = o.value("remove_orphans", false);
     rec.ignore_orphans = o.value("ignore_orphans", false);
+    rec.named = {plan.services.begin(), plan.services.end()};
     life.create(plan, rec);
   });
   add_verb(engine, services, "start", [](Lifecycle& life, const json& o, json&) { life.start(services_of(o)); });

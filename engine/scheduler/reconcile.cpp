@@ -10,7 +10,9 @@ namespace {
 // Why an existing container must be recreated; "" when it is up to date.
 std::string outdated(const ServicePlan& sp, const ExistingContainer& c, const ReconcileOptions& options) {
   if (options.no_recreate) return "";
-  if (options.force_recreate) return "--force-recreate";
+  // As docker compose: the services named get --force-recreate, their dependencies the
+  // default (recreated when changed) unless --always-recreate-deps.
+  if (options.force_recreate && (options.named.empty() || options.named.count(sp.name))) return "--force-recreate";
   if (options.always_recreate_deps && !options.named.empty() && !options.named.count(sp.name)) return "--always-recreate-deps";
   if (c.config_hash != sp.config_hash) return "config changed";
   if (!c.stale.empty()) return c.stale;

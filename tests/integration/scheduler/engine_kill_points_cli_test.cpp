@@ -16,11 +16,16 @@ const char* const kStack = R"(services:
     image: busybox:test
     command: ["sleep", "1000"]
     volumes: ["data:/data"]
+    networks: [back]
   app:
     image: busybox:test
     command: ["sleep", "1000"]
     depends_on: [db]
     scale: 2
+    networks: [front, back]
+networks:
+  front: {}
+  back: {}
 volumes:
   data: {}
 )";
@@ -66,8 +71,8 @@ void down_leaves_nothing(cli_project::Project& p) {
 
 TEST_CASE("engine kill -9 at each step of up: down -v removes everything, system check finds nothing") {
   cli_project::Project p(kStack);
-  for (const std::string point : {"create.folder", "runtime.state", "runtime.cgroup", "runtime.init", "create.record",
-                                  "connect.endpoint", "start"}) {
+  for (const std::string point : {"network.create", "create.folder", "runtime.state", "runtime.cgroup", "runtime.init",
+                                  "create.record", "connect.endpoint", "start"}) {
     for (const std::string nth : {"1", "2"}) {
       INFO("MYCOMPOSE_FAULT=" << point << "@" << nth);
       auto up = with_fault(p, point + "@" + nth, {"up", "-d"});

@@ -74,6 +74,21 @@ TEST_CASE("reconcile: a changed service is recreated, its dependents with restar
         std::string::npos);
 }
 
+TEST_CASE("reconcile: --force-recreate with services named recreates those, their dependencies only when changed") {
+  Plan p = make_plan(project(kApp), PlanOptions{{"web"}});
+  ReconcileOptions force;
+  force.force_recreate = true;
+  force.named = {"web"};
+  CHECK(steps(reconcile(p, all_services(), up_to_date(p), force)) ==
+        "keep shop-api-1 (up to date)\nkeep shop-api-2 (up to date)\nrecreate shop-web-1 (--force-recreate)\n");
+  // A changed dependency is still recreated (docker compose's default for dependencies: diverged).
+  std::string changed = kApp;
+  changed.replace(changed.find("image: app"), 10, "image: app:2");
+  Plan after = make_plan(project(changed), PlanOptions{{"web"}});
+  CHECK(steps(reconcile(after, all_services(), up_to_date(p), force)) ==
+        "recreate shop-api-1 (config changed)\nrecreate shop-api-2 (config changed)\nrecreate shop-web-1 (--force-recreate)\n");
+}
+
 TEST_CASE("reconcile: --always-recreate-deps recreates the dependencies of the named services, not them") {
   Plan p = make_plan(project(kApp), PlanOptions{{"web"}});
   ReconcileOptions deps;
