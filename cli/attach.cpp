@@ -121,6 +121,18 @@ void print_logs(const compose::Project& project, const json& options, LogPrinter
   (void)listed;
 }
 
+HookOutput hook_printer(const compose::Project& project, LogPrinter& printer) {
+  return [&project, &printer](const json& hook) {
+    // docker compose's source for a hook's lines: the container's name and " ->".
+    const std::string name = hook.contains("source") && hook["source"].is_string()
+                                 ? hook["source"].get<std::string>()
+                                 : display_name(hook.value("container", ""), project.name) + " ->";
+    const std::string service = hook.value("service", "");
+    printer.add(name, service);
+    printer.line(name, service, hook.value("line", ""));
+  };
+}
+
 int attach_project(const compose::Project& project, const AttachOptions& o, LogPrinter& printer) {
   // The log stream runs on a thread; this one waits for signals (Ctrl-C) and for the
   // stream thread's news (SIGUSR1), so neither blocks the other.
@@ -171,7 +183,8 @@ int attach_project(const compose::Project& project, const AttachOptions& o, LogP
         }
         const std::string name = display_name(line.value("container", ""), project.name), service = line.value("service", "");
         if (line.contains("line")) {
-          if (!aborting && is_attached(service))
+          // Also while the others stop: the output of what still runs goes on (docker compose).
+          if (is_attached(service))
             printer.line(name, service, line.value("line", ""), line.value("time", ""), line.value("stream", "stdout"));
           return true;
         }
@@ -214,9 +227,9 @@ int attach_project(const compose::Project& project, const AttachOptions& o, LogP
   auto stop_project = [&] {
     json stop_options = {{"services", o.stop}};
     if (o.timeout) stop_options["timeout"] = *o.timeout;
-    stopper = std::thread([&project, stop_options] {
+    stopper = std::thread([&project, &printer, stop_options] {
       try {
-        run_project_verb(project, "attach/stop", stop_options);
+        run_project_verb(project, "attach/stop", stop_options, hook_printer(project, printer));
       } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << "\n";
       }

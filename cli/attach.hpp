@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "log_printer.hpp"
+#include "project_request.hpp"
 #include "mycompose/compose/loader.hpp"
 
 namespace mycompose::cli {
@@ -40,6 +41,10 @@ struct AttachOptions {
 // at once, 130). With abort_on_exit the first exit (abort_on_failure: the first non-zero one)
 // stops them and its code is the result, unless exit_code_from's container exits later.
 int attach_project(const compose::Project& project, const AttachOptions& options, LogPrinter& printer);
+
+// Prints the lines lifecycle hooks print as docker compose does in the foreground:
+// "web-1 ->  | line" (for run_project_verb).
+HookOutput hook_printer(const compose::Project& project, LogPrinter& printer);
 
 // Unblocks the signals a follower waited on with sigwait, first taking any SIGUSR1 wake-up
 // still pending (its default action would end the process).

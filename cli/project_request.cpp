@@ -40,7 +40,8 @@ nlohmann::json project_json(const compose::Project& project) {
   return out;
 }
 
-void run_project_verb(const compose::Project& project, const std::string& verb, const nlohmann::json& options) {
+void run_project_verb(const compose::Project& project, const std::string& verb, const nlohmann::json& options,
+                      const HookOutput& hook_output) {
   EngineClient client = EngineClient::connect(std::filesystem::absolute(daemon::default_root()));
   nlohmann::json body = {{"project", project_json(project)}, {"options", options}};
   body["project"]["environment"] = file_source_environment(project);
@@ -51,6 +52,8 @@ void run_project_verb(const compose::Project& project, const std::string& verb, 
     client.stream("POST", "/projects/" + project.name + "/" + verb,
                   [&](const nlohmann::json& line) {
                     if (line.contains("progress")) renderer->event(progress::Event::from_json(line["progress"]));
+                    if (line.contains("hook_log") && line["hook_log"].is_object() && hook_output)
+                      hook_output(line["hook_log"]);
                     if (line.contains("error")) error = line["error"].get<std::string>();
                     return true;
                   },

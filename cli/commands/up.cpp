@@ -159,7 +159,9 @@ void register_up(CLI::App& app, Context& ctx) {
     ensure_images(project, {o.services, !o.no_deps, o.build, o.no_build, o.pull, o.quiet_pull});
     options["recreate_volumes"] = volumes_to_recreate(project, o.yes);
     const std::string since = since_now();  // foreground: the output from here on
-    run_project_verb(project, "up", options);
+    // Foreground: what post_start hooks print shows, as docker compose's attached up.
+    LogPrinter hook_lines(std::cout, std::cerr, {use_color(o.no_color, ctx.global.ansi), !o.no_log_prefix, o.timestamps});
+    run_project_verb(project, "up", options, o.detach ? HookOutput{} : hook_printer(project, hook_lines));
     if (!o.detach && !o.no_start) ctx.exit_code = attach_after_up(project, o, ctx, since, cmd->count("--timeout") ? std::optional<int>(o.timeout) : std::nullopt, watcher.get());
   });
 }

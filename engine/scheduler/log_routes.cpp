@@ -495,6 +495,7 @@ void install_log_routes(daemon::Engine& engine, ProjectServices& services) {
   auto capture = std::make_shared<LogCapture>(engine.loop(), engine.root());
   engine.on_shutdown([capture] { capture->close(); });
   services.container_created = [capture](const std::string& id) { capture->attach(id); };
+  services.drain_output = [capture](const std::string& id) { capture->drain(id); };
   // Re-adoption: containers that ran while no engine did have their output waiting.
   capture->sweep();
 

@@ -10,6 +10,9 @@
 
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/unique_fd.hpp"
+#include "hooks.hpp"
+#include "log_cursor.hpp"
+#include "log_output.hpp"
 
 namespace mycompose::scheduler {
 namespace {
@@ -53,6 +56,40 @@ ConvergeHooks runner_hooks(const ConvergeHooks& hooks) {
   h.started = nullptr;
   h.publish = nullptr;
   return h;
+}
+
+// What a runner printed, from its log once it exited: each line to the foreground as
+// "<service> pre_start[<i>] ->" (docker compose's source), and the tail for a failure's message
+// (stderr's, else stdout's). A runner with no log (driver none) has nothing to tell.
+std::string relay_runner_output(ProjectState& s, const ContainerRecord& runner, const std::string& service,
+                                const std::string& hook) {
+  if (s.hooks.drain_output) s.hooks.drain_output(runner.id);
+  OutputTail out, err;
+  LogCursor cursor(json_log_path(s.store.folder(runner.id)));
+  std::string partial[2];
+  while (const LogEntry* e = cursor.peek()) {
+    const bool from_stderr = e->stream == "stderr";
+    std::string& text = partial[from_stderr];
+    text += e->text;
+    if (!text.empty() && text.back() == '\n') {
+      text.pop_back();
+      (from_stderr ? err : out).add_line(text);
+      if (s.hooks.hook_output) s.hooks.hook_output(runner.name, service, text, service + " " + hook + " ->");
+      text.clear();
+    } else if (text.size() > HookLines::kMaxHookLine) {
+      (from_stderr ? err : out).add_line(text);
+      if (s.hooks.hook_output) s.hooks.hook_output(runner.name, service, text, service + " " + hook + " ->");
+      text.clear();
+    }
+    cursor.next();
+  }
+  for (int i = 0; i < 2; ++i)
+    if (!partial[i].empty()) {
+      (i ? err : out).add_line(partial[i]);
+      if (s.hooks.hook_output) s.hooks.hook_output(runner.name, service, partial[i], service + " " + hook + " ->");
+    }
+  std::string tail = err.text();
+  return tail.empty() ? out.text() : tail;
 }
 
 std::optional<ContainerRecord> donor_of(ProjectState& s, const std::string& service) {
@@ -186,9 +223,10 @@ void run_pre_start(ProjectState& s, const std::string& service) {
       st = r.store.state(rec->id);
     }
     const int code = st.exit_code.value_or(-1);
+    const std::string tail = relay_runner_output(s, *rec, service, "pre_start[" + std::to_string(i) + "]");
     if (code != 0)  // kept for `logs`/`inspect`; the next up purges it
-      throw Error(where + std::to_string(i) + "] exited with code " + std::to_string(code) + " (hook container " +
-                  short_id(rec->id) + " retained for inspection)");
+      throw Error(where + std::to_string(i) + "] exited with code " + std::to_string(code) +
+                  (tail.empty() ? "" : ": " + tail) + " (hook container " + short_id(rec->id) + " retained for inspection)");
     r.remove(rec->id, rec->name, std::chrono::seconds(0), false);
   }
 }

@@ -1,6 +1,9 @@
 #include "project_services.hpp"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include <malloc.h>
@@ -8,6 +11,8 @@
 #include <future>
 
 #include "hooks.hpp"
+#include "mycompose/common/error.hpp"
+#include "mycompose/common/unique_fd.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -161,7 +166,8 @@ ConvergeHooks ProjectServices::hooks(const std::shared_ptr<daemon::Responder>& o
       if (proxy_) proxy_->unpublish_owner(owner);
     });
   };
-  h.exec_hook = [this](const std::string& id, const runtime::ExecOptions& process) {
+  h.exec_hook = [this](const std::string& id, const runtime::ExecOptions& process,
+                       const std::function<void(const std::string&, bool)>& output) {
     // Spawned on the loop and registered there at once: the engine reaps every child, and
     // only a callback registered before its SIGCHLD is handled learns the exit status.
     auto exited = std::make_shared<std::promise<int>>();
@@ -172,27 +178,75 @@ ConvergeHooks ProjectServices::hooks(const std::shared_ptr<daemon::Responder>& o
       argv.pop_back();  // the id: hook_argv puts the exec flags before it
       return argv;
     }();
+    // One pipe per stream: a failing hook's error quotes its stderr before its stdout.
+    UniqueFd reading[2], writing[2];
+    for (int i = 0; i < 2; ++i) {
+      int ends[2];
+      if (::pipe2(ends, O_CLOEXEC) != 0) throw SystemError("hook output pipe", errno);
+      reading[i].reset(ends[0]);
+      writing[i].reset(ends[1]);
+    }
     pid_t pid = -1;
     const bool ran = queue.call([&] {
       try {
-        pid = spawn_quietly(hook_argv(prefix, id, process));
+        pid = spawn_hook(hook_argv(prefix, id, process), writing[0].get(), writing[1].get());
         engine.on_child_exit(pid, [exited](int wait_status) { exited->set_value(wait_status); });
       } catch (...) {
         failed = std::current_exception();
       }
     });
+    for (auto& w : writing) w.reset();  // the hook holds the only writing ends now
     if (!ran) throw Error("the engine is shutting down");
     if (failed) std::rethrow_exception(failed);
     // A hook may run as long as it likes (as in docker compose), but not past the engine:
     // once the loop is closed no exit is reported any more, and the worker must not hang.
-    while (status.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready) {
+    // Its output is read until it ends, or until the hook has exited and nothing more comes
+    // (a process it left in the background may hold a pipe open).
+    HookLines out_lines([&](const std::string& l) { output(l, false); });
+    HookLines err_lines([&](const std::string& l) { output(l, true); });
+    bool open[2] = {true, true};
+    for (;;) {
+      const bool exited_now = status.wait_for(std::chrono::milliseconds(0)) == std::future_status::ready;
+      bool got = false;
+      if (open[0] || open[1]) {
+        pollfd p[2] = {{open[0] ? reading[0].get() : -1, POLLIN, 0}, {open[1] ? reading[1].get() : -1, POLLIN, 0}};
+        if (::poll(p, 2, 100) > 0) {
+          for (int i = 0; i < 2; ++i) {
+            if (!p[i].revents) continue;
+            char buf[8192];
+            const ssize_t n = ::read(reading[i].get(), buf, sizeof buf);
+            if (n > 0) {
+              (i == 0 ? out_lines : err_lines).add(std::string_view(buf, static_cast<std::size_t>(n)));
+              got = true;
+            } else if (n == 0 || errno != EINTR) {
+              open[i] = false;
+            }
+          }
+        }
+      } else if (!exited_now) {
+        status.wait_for(std::chrono::milliseconds(100));
+      }
+      if (exited_now && (!(open[0] || open[1]) || !got)) break;
       if (!queue.post([] {})) {
         ::kill(pid, SIGKILL);
         throw Error("the engine is shutting down");
       }
     }
+    out_lines.finish();
+    err_lines.finish();
     const int w = status.get();
     return WIFEXITED(w) ? WEXITSTATUS(w) : 128 + WTERMSIG(w);
+  };
+  h.hook_output = [this, out](const std::string& container, const std::string& service, const std::string& line,
+                              const std::string& source) {
+    json msg = {{"container", container}, {"service", service}, {"line", line}};
+    if (!source.empty()) msg["source"] = source;
+    queue.post([out, msg = json{{"hook_log", std::move(msg)}}] { out->send_line(msg); });
+  };
+  h.drain_output = [this](const std::string& id) {
+    queue.call([&] {
+      if (drain_output) drain_output(id);
+    });
   };
   h.progress = [this, out](const ProgressEvent& e) {
     queue.post([out, line = json{{"progress", e.to_json()}}] { out->send_line(line); });

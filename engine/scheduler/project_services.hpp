@@ -71,6 +71,8 @@ class ProjectServices {
 
   // Told (on the loop) of every container a request created; set by the log routes.
   std::function<void(const std::string& container_id)> container_created;
+  // Reads what the container's output pipes hold into its log (loop thread).
+  std::function<void(const std::string& container_id)> drain_output;
 
  private:
   // On the loop: the DNS answers for `names` at the endpoint's address.

@@ -278,7 +278,7 @@ void ProjectState::start_new(const ServicePlan& sp, const ContainerRecord& rec) 
     throw;
   }
   if (hooks.started) hooks.started(rec.id, restart_policy_of(services[sp.name]));
-  run_lifecycle_hooks(hooks, "post_start", sp.name, services[sp.name], rec.id);
+  run_lifecycle_hooks(hooks, "post_start", sp.name, services[sp.name], rec.id, rec.name);
   progress("Container " + rec.name, "Started");
 }
 
@@ -296,14 +296,14 @@ void ProjectState::start_existing(const std::string& id, const std::string& serv
   connect(service, *rec);
   store.start(id);
   if (hooks.started) hooks.started(id, restart_policy_of(services.value(service, Json::object())));
-  run_lifecycle_hooks(hooks, "post_start", service, services.value(service, Json::object()), id);
+  run_lifecycle_hooks(hooks, "post_start", service, services.value(service, Json::object()), id, name);
   progress("Container " + name, "Started");
 }
 
 void ProjectState::run_pre_stop(const std::string& id) {
   const auto rec = store.find(id);
   if (!rec || store.state(id).status != "running") return;
-  run_lifecycle_hooks(hooks, "pre_stop", rec->service, services.value(rec->service, Json::object()), id);
+  run_lifecycle_hooks(hooks, "pre_stop", rec->service, services.value(rec->service, Json::object()), id, rec->name);
 }
 
 void ProjectState::stop(const std::string& id, const std::string& name, std::optional<std::chrono::seconds> timeout) {

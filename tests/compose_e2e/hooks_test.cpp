@@ -543,3 +543,63 @@ volumes:
   CHECK(p.wait_state("proj-app-1", "running") == "running");
   CHECK(p.ok({"exec", "-T", "data", "cat", "/shared/marker"}) == "ready\n");
 }
+
+TEST_CASE("a failing hook's error quotes the end of what it printed, stderr before stdout") {
+  Project p(R"(services:
+  test:
+    image: busybox:test
+    command: ["sleep", "1000"]
+    post_start:
+      - command: ["sh", "-c", "echo progress; echo first-error >&2; echo real-error >&2; exit 3"]
+)");
+  auto r = p.run({"up", "-d"});
+  CHECK(r.exit_code == 1);
+  CHECK((r.out + r.err).find("test hook exited with status 3: first-error\nreal-error") != std::string::npos);
+  CHECK((r.out + r.err).find("progress") == std::string::npos);  // -d: not shown, and stderr said why
+  p.ok({"down", "-t", "0"});
+
+  Project q(R"(services:
+  test:
+    image: busybox:test
+    command: ["sleep", "1000"]
+    pre_stop:
+      - command: ["sh", "-c", "test -e /failed-once && exit 0; touch /failed-once; for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo line-$$i; done; exit 4"]
+)");
+  q.ok({"up", "-d"});
+  auto stop = q.run({"stop", "-t", "0"});
+  CHECK(stop.exit_code == 1);
+  // Only stdout printed: its last 10 lines.
+  CHECK(stop.err.find("test hook exited with status 4: line-3\nline-4") != std::string::npos);
+  CHECK(stop.err.find("line-2\n") == std::string::npos);
+  q.ok({"down", "-t", "0"});
+}
+
+TEST_CASE("pre_start output shows in foreground up as <service> pre_start[i] ->, and a failure quotes it") {
+  Project p(R"(services:
+  sample:
+    image: busybox:test
+    command: ["echo", "service-ran"]
+    pre_start:
+      - command: ["sh", "-c", "echo from-pre-start"]
+)");
+  auto r = p.run({"up"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("sample pre_start[0] ->  | from-pre-start\n") != std::string::npos);
+  CHECK(r.out.find("service-ran") != std::string::npos);
+  p.ok({"down"});
+
+  Project q(R"(services:
+  sample:
+    image: busybox:test
+    command: ["sleep", "1000"]
+    pre_start:
+      - command: ["sh", "-c", "echo preparing; echo migration failed >&2; exit 17"]
+)");
+  auto f = q.run({"up", "-d"});
+  CHECK(f.exit_code == 1);
+  CHECK(f.err.find("service \"sample\" pre_start[0] exited with code 17: migration failed (hook container ") !=
+        std::string::npos);
+  CHECK(f.out.find("preparing") == std::string::npos);  // -d: the output is not shown
+  q.ok({"down"});
+}

@@ -139,14 +139,15 @@ TEST_CASE("TestUpWithBuildDependencies: up builds the image once and starts both
 // written while the abort stops it, in up's output. Foreground up stops relaying output once it
 // aborts and hook output is not streamed, so those two checks are not here (issue 16 stays
 // open for them); the Stopped line for the already exited service1 is.
-TEST_CASE("TestUpStopWithLogsMixed: on abort the already exited service is reported Stopped") {
+TEST_CASE("TestUpStopWithLogsMixed: on abort the surviving service's output and its pre_stop hook's still show") {
   // service2 pings for ever, so the abort always has it to stop (and its pre_stop hook to run).
   Project p(R"(services:
   service1:
     image: busybox:test
-    command: ["sh", "-c", "true"]
+    command: ["sh", "-c", "sleep 2"]
   service2:
     image: busybox:test
+    init: true
     command: ["busybox", "ping", "localhost"]
     pre_stop:
       - command: echo "stop hook running..."
@@ -154,4 +155,24 @@ TEST_CASE("TestUpStopWithLogsMixed: on abort the already exited service is repor
   auto r = p.run({"up", "--abort-on-container-exit"});
   INFO(combined(r));
   CHECK(r.err.find(" Container e2e-up-logs-mixed-service1-1  Stopped\n") != std::string::npos);
+  // docker compose's source for a hook's lines: "<container> ->", padded as any other name.
+  CHECK(r.out.find("service2-1 ->  | stop hook running...\n") != std::string::npos);
+  CHECK(r.out.find("64 bytes") != std::string::npos);
+}
+
+TEST_CASE("post_start hook output shows in foreground up as <name> ->, not with -d") {
+  Project p(R"(services:
+  web:
+    image: busybox:test
+    command: ["sh", "-c", "sleep 1"]
+    post_start:
+      - command: ["sh", "-c", "echo started-hook; echo on-stderr >&2"]
+)", "e2e-up-hook-output");
+  auto r = p.run({"up"});
+  INFO(combined(r));
+  CHECK(r.out.find("web-1 ->  | started-hook\n") != std::string::npos);
+  CHECK(r.out.find("web-1 ->  | on-stderr\n") != std::string::npos);
+  auto d = p.run({"up", "-d", "--force-recreate"});
+  CHECK(d.out.find("started-hook") == std::string::npos);
+  CHECK(d.err.find("started-hook") == std::string::npos);
 }

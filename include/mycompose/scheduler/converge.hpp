@@ -61,8 +61,19 @@ struct ConvergeHooks {
   // A container was created (not started yet): the engine's log capture reads its output.
   std::function<void(const std::string& container_id)> container_created;
   // Lifecycle hooks (post_start, pre_stop): runs a process in the running container to its
-  // end, its output discarded, and returns its exit status. Unset: hooks are not run.
-  std::function<int(const std::string& container_id, const runtime::ExecOptions& process)> exec_hook;
+  // end, hands each line of its output to `output` (stderr: whether the line came from
+  // there), and returns its exit status. Unset: hooks are not run.
+  std::function<int(const std::string& container_id, const runtime::ExecOptions& process,
+                    const std::function<void(const std::string& line, bool stderr)>& output)>
+      exec_hook;
+  // A line a hook printed: foreground `up` prints it as "<name> ->  | line", as docker compose
+  // (source: what to print instead of "<name> ->"; "" for that).
+  std::function<void(const std::string& container_name, const std::string& service, const std::string& line,
+                     const std::string& source)>
+      hook_output;
+  // Waits until what the container printed so far is in its log (a pre_start runner that
+  // exited: its output is read from there).
+  std::function<void(const std::string& container_id)> drain_output;
 };
 
 // The service's restart policy in Docker's words: `restart`, else deploy.restart_policy
