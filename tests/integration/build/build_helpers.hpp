@@ -112,7 +112,13 @@ struct Sandbox {
     if (req.context.empty() || req.context == ".") req.context = ctx;
     Recorded r;
     mycompose::build::Builder b(store);
-    r.id = b.build(req, [&](const BuildEvent& e) { r.events.push_back(e); });
+    try {
+      r.id = b.build(req, [&](const BuildEvent& e) { r.events.push_back(e); });
+    } catch (...) {
+      // Shown with the failure a build that should not have failed causes.
+      UNSCOPED_INFO("what the build printed before it failed:\n" << r.output());
+      throw;
+    }
     return r;
   }
   Recorded build_text(const std::string& dockerfile, BuildRequest req = {}) {
