@@ -3,6 +3,8 @@
 #include "engine_client.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/daemon/engine.hpp"
+#include "container_table.hpp"
+#include "mycompose/scheduler/volumes.hpp"
 #include "progress/progress.hpp"
 
 namespace mycompose::cli {
@@ -85,6 +87,18 @@ nlohmann::json scale_option(const compose::Project& project, const std::vector<s
     scale[service] = std::stoi(count);
   }
   return scale;
+}
+
+// As docker compose: a project volume made from another definition (driver, driver_opts,
+// labels) is recreated only if the user says so (or -y); the answer no, or no answer (stdin
+// closed), keeps it and its data as they are.
+std::vector<std::string> volumes_to_recreate(const compose::Project& project, bool yes) {
+  std::vector<std::string> out;
+  const auto root = std::filesystem::absolute(daemon::default_root());
+  for (const auto& v : scheduler::diverged_volumes(root, project.name, project.model.value("volumes", nlohmann::ordered_json::object())))
+    if (yes || confirm("? Volume \"" + v.name + "\" exists but doesn't match configuration in compose file. Recreate (data will be lost)? (y/N) "))
+      out.push_back(v.name);
+  return out;
 }
 
 }  // namespace mycompose::cli

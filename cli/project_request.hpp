@@ -24,6 +24,10 @@ using HookOutput = std::function<void(const nlohmann::json& hook_line)>;
 void run_project_verb(const compose::Project& project, const std::string& verb, const nlohmann::json& options,
                       const HookOutput& hook_output = {});
 
+// `up`/`create`: the project volumes whose definition changed that the user agrees to
+// recreate (-y: all of them), asking docker compose's question for each; no answer keeps one.
+std::vector<std::string> volumes_to_recreate(const compose::Project& project, bool yes);
+
 // `up`/`create --scale SERVICE=NUM…` as the engine takes it ({"web": 3}); as docker compose,
 // an unknown service is "no such service: x" and a malformed value names the option.
 nlohmann::json scale_option(const compose::Project& project, const std::vector<std::string>& values);

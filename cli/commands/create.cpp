@@ -26,7 +26,8 @@ void register_create(CLI::App& app, Context& ctx) {
                       {"force_recreate", o.force_recreate},
                       {"no_recreate", o.no_recreate},
                       {"remove_orphans", o.remove_orphans},
-                      {"scale", scale}});
+                      {"scale", scale},
+                      {"recreate_volumes", volumes_to_recreate(project, o.yes)}});
   });
 }
 

@@ -78,18 +78,6 @@ int attach_after_up(const compose::Project& project, const flags::UpOptions& o, 
   return attach_project(project, a, printer);
 }
 
-// As docker compose: a project volume made from another definition (driver, driver_opts,
-// labels) is recreated only if the user says so (or -y); the answer no, or no answer (stdin
-// closed), keeps it and its data as they are.
-std::vector<std::string> volumes_to_recreate(const compose::Project& project, bool yes) {
-  std::vector<std::string> out;
-  const auto root = std::filesystem::absolute(daemon::default_root());
-  for (const auto& v : scheduler::diverged_volumes(root, project.name, project.model.value("volumes", nlohmann::ordered_json::object())))
-    if (yes || confirm("? Volume \"" + v.name + "\" exists but doesn't match configuration in compose file. Recreate (data will be lost)? (y/N) "))
-      out.push_back(v.name);
-  return out;
-}
-
 // docker compose's checks of the flags, before the project is loaded, in its order.
 void validate_flags(flags::UpOptions& o) {
   if (!o.exit_code_from.empty() && !o.abort_on_container_failure) o.abort_on_container_exit = true;

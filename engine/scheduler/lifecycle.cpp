@@ -55,12 +55,13 @@ std::vector<ContainerRecord> Lifecycle::selected(const std::vector<std::string>&
   return out;
 }
 
-void Lifecycle::create(const PlanOptions& po, const ReconcileOptions& ro) {
+void Lifecycle::create(const PlanOptions& po, const ReconcileOptions& ro, const std::vector<std::string>& recreate_volumes) {
   const Plan plan = make_plan(s_.project, po);
   check_sysctls(s_.project, plan);
   std::set<std::string> model_services;
   for (const auto& [name, def] : s_.services.items()) model_services.insert(name);
   s_.ensure_networks();
+  s_.recreate_volumes.insert(recreate_volumes.begin(), recreate_volumes.end());
   const auto volumes = s_.ensure_volumes();
   s_.mark_switched_volumes(volumes);
   const Reconciliation r = reconcile(plan, model_services, s_.existing(), ro);

@@ -23,7 +23,9 @@ class Lifecycle {
   Lifecycle(ProjectState& state, EventHook events = {});
 
   // `create`: up without starting (new containers created, changed ones recreated).
-  void create(const PlanOptions& plan, const ReconcileOptions& options);
+  // recreate_volumes: project volumes whose changed definition the user agreed to apply (up's
+  // question): each is removed and made again, with the containers that use it.
+  void create(const PlanOptions& plan, const ReconcileOptions& options, const std::vector<std::string>& recreate_volumes = {});
   // The selected services and their dependencies, each once its dependencies' conditions
   // hold (as up and docker compose's start); "service \"x\" has no container to start".
   void start(const std::vector<std::string>& services);

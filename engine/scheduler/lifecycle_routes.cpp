@@ -136,7 +136,7 @@ void install_verb_routes(daemon::Engine& engine, ProjectServices& services) {
     rec.remove_orphans = o.value("remove_orphans", false);
     rec.ignore_orphans = o.value("ignore_orphans", false);
     rec.named = {plan.services.begin(), plan.services.end()};
-    life.create(plan, rec);
+    life.create(plan, rec, o.value("recreate_volumes", std::vector<std::string>{}));
   });
   add_verb(engine, services, "start", [](Lifecycle& life, const json& o, json&) { life.start(services_of(o)); });
   add_verb(engine, services, "stop", [](Lifecycle& life, const json& o, json&) { life.stop(services_of(o), timeout_of(o)); });

@@ -213,3 +213,29 @@ TEST_CASE("TestUpRecreateVolumes_IgnoreBinds: a bind mount is never taken for a 
   CHECK(again.exit_code == 0);
   CHECK(combined(again).find("Recreated") == std::string::npos);
 }
+
+TEST_CASE("create asks up's question about a changed volume: -y recreates it with its container, no answer keeps it") {
+  const std::string project = "compose-e2e-create-volumes", volume = project + "_my_vol";
+  Project p(recreate_volumes("bar"), project);
+  p.ok({"up", "-d"});
+  REQUIRE(p.wait_state(project + "-app-1", "running") == "running");
+  p.ok({"exec", "-T", "app", "sh", "-c", "echo kept > /my_vol/data"});
+  const std::string label = "{{ index .Labels \"foo\" }}";
+  mycompose::fs::write_file_atomic(p.dir / "compose.yaml", recreate_volumes("zot"));
+  const std::string question = "Volume \"" + volume + "\" exists but doesn't match configuration in compose file. Recreate (data will be lost)?";
+
+  auto kept = p.run({"create"}, "");
+  INFO(combined(kept));
+  CHECK(kept.exit_code == 0);
+  CHECK(combined(kept).find(question) != std::string::npos);
+  CHECK(p.ok({"volume", "inspect", volume, "-f", label}) == "bar\n");
+  CHECK(p.ok({"exec", "-T", "app", "cat", "/my_vol/data"}) == "kept\n");
+
+  auto yes = p.run({"create", "-y"});
+  INFO(combined(yes));
+  REQUIRE(yes.exit_code == 0);
+  CHECK(combined(yes).find(question) == std::string::npos);
+  CHECK(yes.err.find(" Volume " + volume + "  Removed\n") != std::string::npos);
+  CHECK(p.ok({"volume", "inspect", volume, "-f", label}) == "zot\n");
+  CHECK(p.wait_state(project + "-app-1", "created") == "created");  // create: made again, not started
+}
