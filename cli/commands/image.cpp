@@ -8,6 +8,7 @@
 #include <set>
 
 #include "commands.hpp"
+#include "sys_output.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/human_size.hpp"
 #include "mycompose/common/time_text.hpp"
@@ -119,13 +120,6 @@ ordered_json inspect_json(const image::ImageStore& store, const std::string& id)
   j["RootFS"] = {{"Type", "layers"}, {"Layers", layers}};
   j["Metadata"] = {{"LastTagTime", "0001-01-01T00:00:00Z"}};
   return j;
-}
-
-bool confirm(const std::string& warning) {
-  std::cout << warning << "\nAre you sure you want to continue? [y/N] " << std::flush;
-  std::string answer;
-  std::getline(std::cin, answer);
-  return answer == "y" || answer == "Y" || answer == "yes";
 }
 
 void add_import(CLI::App& image) {
@@ -342,7 +336,7 @@ void add_prune(CLI::App& image) {
   cmd->add_option("--filter", o.filters, "Provide filter values (not supported yet)")->allow_extra_args(false);
   cmd->callback([] {
     if (!o.filters.empty()) throw Error("image prune: --filter is not supported yet");
-    if (!o.force && !confirm(o.all ? "WARNING! This will remove all images without at least one container associated to them."
+    if (!o.force && !sys_output::confirm(o.all ? "WARNING! This will remove all images without at least one container associated to them."
                                    : "WARNING! This will remove all dangling images."))
       return;
     auto store = open_store();
