@@ -20,6 +20,8 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+# Killed (Ctrl-C, or its output piped to `head`): still take down what it made.
+trap 'exit 130' INT TERM HUP PIPE
 mkdir -p "$WORK/rootfs/bin" "$WORK/proj" "$WORK/many"
 cp /bin/busybox "$WORK/rootfs/bin/busybox"
 for tool in sh sleep true; do ln -s busybox "$WORK/rootfs/bin/$tool"; done
