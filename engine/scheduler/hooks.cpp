@@ -30,7 +30,10 @@ void run_lifecycle_hooks(const ConvergeHooks& hooks, const char* key, const std:
       (from_stderr ? err : out).add_line(line);
       if (hooks.hook_output) hooks.hook_output(container_name, service_name, line, "");
     });
-    if (status != 0) throw Error(hook_failure(service_name + " hook", status, out, err));
+    if (status != 0) {
+      const std::string tail = failure_tail(out, err);
+      throw Error(service_name + " hook exited with status " + std::to_string(status) + (tail.empty() ? "" : ": " + tail));
+    }
   }
 }
 
@@ -99,10 +102,9 @@ std::string OutputTail::text() const {
   return joined;
 }
 
-std::string hook_failure(const std::string& what, int code, const OutputTail& out, const OutputTail& err) {
+std::string failure_tail(const OutputTail& out, const OutputTail& err) {
   std::string tail = err.text();
-  if (tail.empty()) tail = out.text();
-  return what + " exited with status " + std::to_string(code) + (tail.empty() ? "" : ": " + tail);
+  return tail.empty() ? out.text() : tail;
 }
 
 void HookLines::add(std::string_view chunk) {

@@ -41,9 +41,8 @@ class OutputTail {
   std::vector<std::string> lines_;
 };
 
-// "<what> exited with status <code>", then ": " and the tail of stderr (of stdout when
-// stderr printed nothing) when there is one.
-std::string hook_failure(const std::string& what, int code, const OutputTail& out, const OutputTail& err);
+// What a failure quotes: the tail of stderr, of stdout when stderr printed nothing.
+std::string failure_tail(const OutputTail& out, const OutputTail& err);
 
 // Splits what a hook prints into lines for `emit`: a line longer than kMaxHookLine is cut
 // there (a hook's output is not bounded, what one line holds is). finish() emits the rest.

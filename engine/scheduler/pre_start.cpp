@@ -64,32 +64,26 @@ ConvergeHooks runner_hooks(const ConvergeHooks& hooks) {
 std::string relay_runner_output(ProjectState& s, const ContainerRecord& runner, const std::string& service,
                                 const std::string& hook) {
   if (s.hooks.drain_output) s.hooks.drain_output(runner.id);
-  OutputTail out, err;
-  LogCursor cursor(json_log_path(s.store.folder(runner.id)));
+  OutputTail tails[2];  // stdout, stderr
+  const std::string source = service + " " + hook + " ->";
+  auto emit = [&](int stream, const std::string& line) {
+    tails[stream].add_line(line);
+    if (s.hooks.hook_output) s.hooks.hook_output(runner.name, service, line, source);
+  };
+  // Entries end with '\n' but for the parts of a line the log cut at 16 KiB.
   std::string partial[2];
-  while (const LogEntry* e = cursor.peek()) {
-    const bool from_stderr = e->stream == "stderr";
-    std::string& text = partial[from_stderr];
-    text += e->text;
-    if (!text.empty() && text.back() == '\n') {
-      text.pop_back();
-      (from_stderr ? err : out).add_line(text);
-      if (s.hooks.hook_output) s.hooks.hook_output(runner.name, service, text, service + " " + hook + " ->");
-      text.clear();
-    } else if (text.size() > HookLines::kMaxHookLine) {
-      (from_stderr ? err : out).add_line(text);
-      if (s.hooks.hook_output) s.hooks.hook_output(runner.name, service, text, service + " " + hook + " ->");
-      text.clear();
-    }
-    cursor.next();
+  LogCursor cursor(json_log_path(s.store.folder(runner.id)));
+  for (; const LogEntry* e = cursor.peek(); cursor.next()) {
+    const int stream = e->stream == "stderr";
+    partial[stream] += e->text;
+    if (partial[stream].ends_with('\n')) partial[stream].pop_back();
+    else if (partial[stream].size() <= HookLines::kMaxHookLine) continue;
+    emit(stream, partial[stream]);
+    partial[stream].clear();
   }
-  for (int i = 0; i < 2; ++i)
-    if (!partial[i].empty()) {
-      (i ? err : out).add_line(partial[i]);
-      if (s.hooks.hook_output) s.hooks.hook_output(runner.name, service, partial[i], service + " " + hook + " ->");
-    }
-  std::string tail = err.text();
-  return tail.empty() ? out.text() : tail;
+  for (int stream : {0, 1})
+    if (!partial[stream].empty()) emit(stream, partial[stream]);
+  return failure_tail(tails[0], tails[1]);
 }
 
 std::optional<ContainerRecord> donor_of(ProjectState& s, const std::string& service) {
