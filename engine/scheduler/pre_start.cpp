@@ -1,18 +1,13 @@
 #include "pre_start.hpp"
 
-#include <poll.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <set>
-#include <thread>
 
 #include "mycompose/common/error.hpp"
-#include "mycompose/common/unique_fd.hpp"
 #include "hooks.hpp"
 #include "log_cursor.hpp"
 #include "log_output.hpp"
+#include "wait_exit.hpp"
 
 namespace mycompose::scheduler {
 namespace {
@@ -37,18 +32,6 @@ std::string host_of(const Json& entry) {
 
 std::string short_id(const std::string& id) { return id.substr(0, 12); }
 
-// Sleeps until the runner's init exits or a slice passes (pidfd: no busy polling).
-void wait_a_little(pid_t pid) {
-  constexpr int kSliceMs = 200;
-  UniqueFd fd(pid > 0 ? static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)) : -1);
-  if (!fd) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(kSliceMs));
-    return;
-  }
-  pollfd p{fd.get(), POLLIN, 0};
-  ::poll(&p, 1, kSliceMs);
-}
-
 // The runner's own progress lines are not shown; its output still goes to the log capture.
 ConvergeHooks runner_hooks(const ConvergeHooks& hooks) {
   ConvergeHooks h = hooks;
@@ -58,33 +41,50 @@ ConvergeHooks runner_hooks(const ConvergeHooks& hooks) {
   return h;
 }
 
-// What a runner printed, from its log once it exited: each line to the foreground as
+// What a runner prints, followed in its log while it runs: each line to the foreground as
 // "<service> pre_start[<i>] ->" (docker compose's source), and the tail for a failure's message
 // (stderr's, else stdout's). A runner with no log (driver none) has nothing to tell.
-std::string relay_runner_output(ProjectState& s, const ContainerRecord& runner, const std::string& service,
-                                const std::string& hook) {
-  if (s.hooks.drain_output) s.hooks.drain_output(runner.id);
-  OutputTail tails[2];  // stdout, stderr
-  const std::string source = service + " " + hook + " ->";
-  auto emit = [&](int stream, const std::string& line) {
-    tails[stream].add_line(line);
-    if (s.hooks.hook_output) s.hooks.hook_output(runner.name, service, line, source);
-  };
-  // Entries end with '\n' but for the parts of a line the log cut at 16 KiB.
-  std::string partial[2];
-  LogCursor cursor(json_log_path(s.store.folder(runner.id)));
-  for (; const LogEntry* e = cursor.peek(); cursor.next()) {
-    const int stream = e->stream == "stderr";
-    partial[stream] += e->text;
-    if (partial[stream].ends_with('\n')) partial[stream].pop_back();
-    else if (partial[stream].size() <= HookLines::kMaxHookLine) continue;
-    emit(stream, partial[stream]);
-    partial[stream].clear();
+class RunnerRelay {
+ public:
+  RunnerRelay(ProjectState& s, const ContainerRecord& runner, const std::string& service, const std::string& hook)
+      : s_(s), runner_(runner), service_(service), source_(service + " " + hook + " ->"),
+        cursor_(json_log_path(s.store.folder(runner.id))) {}
+
+  // The whole lines logged so far.
+  void pump() {
+    for (; const LogEntry* e = cursor_.peek(); cursor_.next()) {
+      const int stream = e->stream == "stderr";
+      partial_[stream] += e->text;
+      // Entries end with '\n' but for the parts of a line the log cut at 16 KiB.
+      if (partial_[stream].ends_with('\n')) partial_[stream].pop_back();
+      else if (partial_[stream].size() <= HookLines::kMaxHookLine) continue;
+      emit(stream, partial_[stream]);
+      partial_[stream].clear();
+    }
   }
-  for (int stream : {0, 1})
-    if (!partial[stream].empty()) emit(stream, partial[stream]);
-  return failure_tail(tails[0], tails[1]);
-}
+
+  // After the runner exited: the rest of its output, and the tail for a failure's message.
+  std::string finish() {
+    if (s_.hooks.drain_output) s_.hooks.drain_output(runner_.id);
+    pump();
+    for (int stream : {0, 1})
+      if (!partial_[stream].empty()) emit(stream, partial_[stream]);
+    return failure_tail(tails_[0], tails_[1]);
+  }
+
+ private:
+  void emit(int stream, const std::string& line) {
+    tails_[stream].add_line(line);
+    if (s_.hooks.hook_output) s_.hooks.hook_output(runner_.name, service_, line, source_);
+  }
+
+  ProjectState& s_;
+  const ContainerRecord& runner_;
+  std::string service_, source_;
+  LogCursor cursor_;
+  std::string partial_[2];  // stdout, stderr
+  OutputTail tails_[2];
+};
 
 std::optional<ContainerRecord> donor_of(ProjectState& s, const std::string& service) {
   std::optional<ContainerRecord> donor;
@@ -211,13 +211,15 @@ void run_pre_start(ProjectState& s, const std::string& service) {
       r.remove(rec->id, rec->name, std::chrono::seconds(0), false);
       throw;
     }
+    RunnerRelay relay(s, *rec, service, "pre_start[" + std::to_string(i) + "]");
     runtime::ContainerState st = r.store.state(rec->id);
     while (st.status != "stopped") {
-      wait_a_little(st.pid);
+      wait_a_little(st.pid, std::chrono::milliseconds(200));
+      relay.pump();
       st = r.store.state(rec->id);
     }
     const int code = st.exit_code.value_or(-1);
-    const std::string tail = relay_runner_output(s, *rec, service, "pre_start[" + std::to_string(i) + "]");
+    const std::string tail = relay.finish();
     if (code != 0)  // kept for `logs`/`inspect`; the next up purges it
       throw Error(where + std::to_string(i) + "] exited with code " + std::to_string(code) +
                   (tail.empty() ? "" : ": " + tail) + " (hook container " + short_id(rec->id) + " retained for inspection)");

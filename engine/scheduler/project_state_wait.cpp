@@ -12,6 +12,7 @@
 #include "mycompose/common/unique_fd.hpp"
 #include "mycompose/image/store.hpp"
 #include "project_state.hpp"
+#include "wait_exit.hpp"
 
 namespace mycompose::scheduler {
 namespace {
@@ -29,7 +30,12 @@ std::string health_status(const std::filesystem::path& root, const std::string& 
   }
 }
 
-// Sleeps until the container's init exits or `slice` passes.
+std::string exit_text(const runtime::ContainerState& st) {
+  return st.exit_code ? std::to_string(*st.exit_code) : "unknown";
+}
+
+}  // namespace
+
 void wait_a_little(pid_t pid, std::chrono::milliseconds slice) {
   UniqueFd fd(pid > 0 ? static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)) : -1);
   if (!fd) {
@@ -39,12 +45,6 @@ void wait_a_little(pid_t pid, std::chrono::milliseconds slice) {
   pollfd p{fd.get(), POLLIN, 0};
   ::poll(&p, 1, static_cast<int>(slice.count()));
 }
-
-std::string exit_text(const runtime::ContainerState& st) {
-  return st.exit_code ? std::to_string(*st.exit_code) : "unknown";
-}
-
-}  // namespace
 
 std::vector<ContainerRecord> ProjectState::containers_of(const std::string& service) {
   std::vector<ContainerRecord> out;
