@@ -1,6 +1,8 @@
 // docker compose pkg/e2e/compose_run_test.go: the parts of TestLocalComposeRun about orphan
 // containers, and run --tty without a terminal to read from (docker's CheckTty, which compose
-// run applies). The other TestLocalComposeRun steps are covered by tests/integration.
+// run applies); run's --rm, --publish, --service-ports, and which dependencies run starts
+// (with and without --no-deps). Left out: --quiet-pull (a registry) and the one-off's labels
+// through `docker inspect` (we have none; ps shows the one-off's name).
 #include "e2e_helpers.hpp"
 
 using namespace compose_e2e;
@@ -117,4 +119,93 @@ TEST_CASE("COMPOSE_IGNORE_ORPHANS: up neither warns about orphans nor removes th
   INFO(combined(removed));
   CHECK(removed.exit_code == 0);
   CHECK(containers_of(p, "simple") == 0);
+}
+
+TEST_CASE("TestLocalComposeRun: compose run prints the service's output last, --rm leaves no one-off") {
+  Project p(R"(services:
+  back:
+    image: busybox:test
+    command: ["echo", "Hello there!!"]
+    depends_on: [db]
+  db:
+    image: busybox:test
+    command: ["sleep", "1000"]
+)", "run-test");
+  auto r = p.run({"run", "back"});
+  INFO(combined(r));
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.ends_with("Hello there!!\n"));
+  auto again = p.run({"run", "back", "echo", "Hello one more time"});
+  CHECK(again.out.ends_with("Hello one more time\n"));
+  // the one-offs are kept, exited, named project-service-run-slug; db runs
+  auto ps = p.ps();
+  int one_offs = 0;
+  for (const auto& [name, j] : ps)
+    if (name.rfind("run-test-back-run-", 0) == 0) {
+      ++one_offs;
+      CHECK(j["State"] == "exited");
+    }
+  CHECK(one_offs == 2);
+  CHECK(p.wait_state("run-test-db-1", "running") == "running");
+  auto rm = p.run({"run", "--rm", "back", "echo", "Hello again"});
+  CHECK(rm.out.ends_with("Hello again\n"));
+  CHECK(p.ps().size() == ps.size());
+  p.ok({"down", "--remove-orphans", "-t", "0"});
+  CHECK(p.ps().empty());
+}
+
+TEST_CASE("TestLocalComposeRun: run --publish publishes what it is given, --service-ports the service's ports") {
+  Project p(R"(services:
+  back:
+    image: busybox:test
+    ports: ["8082:80"]
+)", "run-test-ports");
+  p.ok({"run", "--publish", "8081:80", "-d", "back", "/bin/sh", "-c", "sleep 30"});
+  std::string ps = p.ok({"ps"});
+  CHECK(ps.find("8081->80/tcp") != std::string::npos);
+  CHECK(ps.find("8082->80/tcp") == std::string::npos);
+  p.ok({"run", "--service-ports", "-d", "back", "/bin/sh", "-c", "sleep 30"});
+  ps = p.ok({"ps"});
+  CHECK(ps.find("8082->80/tcp") != std::string::npos);
+  p.ok({"down", "--remove-orphans", "-t", "0"});
+}
+
+namespace {
+
+// upstream's fixtures/run-test/deps.yaml
+const char* kDeps = R"(services:
+  service_a:
+    image: busybox:test
+    command: echo "a"
+    depends_on: [shared_dep]
+  service_b:
+    image: busybox:test
+    command: echo "b"
+    depends_on: [shared_dep]
+  shared_dep:
+    image: busybox:test
+    command: ["sleep", "1000"]
+)";
+
+}  // namespace
+
+TEST_CASE("TestLocalComposeRun: run starts only the service's dependencies, not the other services") {
+  Project p(kDeps, "run-test-deps");
+  p.ok({"up", "service_b", "--menu=false"});
+  auto r = p.run({"run", "service_a"});
+  INFO(combined(r));
+  CHECK(r.exit_code == 0);
+  CHECK(combined(r).find("shared_dep") != std::string::npos);
+  CHECK(combined(r).find("service_b") == std::string::npos);
+  p.ok({"down", "--remove-orphans", "-t", "0"});
+}
+
+TEST_CASE("TestLocalComposeRun: run --no-deps starts no dependency") {
+  Project p(kDeps, "run-test-no-deps");
+  auto r = p.run({"run", "--no-deps", "service_a"});
+  INFO(combined(r));
+  CHECK(r.exit_code == 0);
+  CHECK(combined(r).find("shared_dep") == std::string::npos);
+  CHECK(combined(r).find("service_b") == std::string::npos);
+  p.ok({"down", "--remove-orphans", "-t", "0"});
 }

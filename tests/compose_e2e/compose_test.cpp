@@ -2,8 +2,11 @@
 // TestLocalComposeUp (ps, top and down by project name), TestDownComposefileInParentFolder,
 // TestRm; TestCompatibility (--compatibility names containers project_service_1); and the
 // plain, quiet and json progress output docker compose prints when stderr is not a terminal
-// or --progress asks. Upstream's sentences images (a registry), images, config and dotenv
-// cases are other files' or need a registry.
+// or --progress asks; TestInitContainer; the compose file and profiles chosen by .env,
+// --project-directory and --env-file (TestComposeFileSetBy*), and TestNestedDotEnv. Left out:
+// the sentences images and `images` (a registry), TestConfig and TestConfigInterpolate (build
+// contexts rendered by `config`: config_test.cpp's ground), TestAttachRestart (restarts a
+// failing container for minutes; restart_test.cpp covers restart policies).
 #include "e2e_helpers.hpp"
 
 using namespace compose_e2e;
@@ -239,4 +242,96 @@ TEST_CASE("TestCompatibility: a one-off `run` container is named with '_' too (p
   CHECK(got.rfind(prefix, 0) == 0);
   CHECK(got.size() == prefix.size() + 12);  // the slug's 12 hex digits
   p.ok({"--compatibility", "down", "-t", "0"});
+}
+
+TEST_CASE("TestInitContainer: a service_completed_successfully dependency runs to completion before its dependent") {
+  Project p(R"(services:
+  foo:
+    image: busybox:test
+    command: "echo hello"
+  bar:
+    image: busybox:test
+    command: "echo world"
+    depends_on:
+      foo:
+        condition: "service_completed_successfully"
+)", "init-container");
+  auto r = p.run({"--ansi=never", "up", "--menu=false"});
+  INFO(combined(r));
+  CHECK(r.exit_code == 0);
+  CHECK(matches(r.out, "foo-1  \\| hello[\\s\\S]*bar-1  \\| world"));
+}
+
+namespace {
+
+// upstream's fixtures/dotenv: the .env names the compose file (in development/), its variables
+// and the profile to enable.
+void write_dotenv_fixture(const Project& p) {
+  stdfs::create_directories(p.dir / "development");
+  mycompose::fs::write_file_atomic(p.dir / ".env",
+                                   "COMPOSE_FILE=./development/compose.yaml\nIMAGE_NAME=test\nIMAGE_TAG=latest\nCOMPOSE_PROFILES=test\n");
+  mycompose::fs::write_file_atomic(p.dir / "development" / "compose.yaml", R"(services:
+  backend:
+    image: ${IMAGE_NAME:-backend}:${IMAGE_TAG:-latest}
+  test:
+    profiles: [test]
+    image: enabled:profile
+)");
+  stdfs::remove(p.dir / "compose.yaml");
+}
+
+}  // namespace
+
+TEST_CASE("TestComposeFileSetByDotEnv: COMPOSE_FILE, variables and COMPOSE_PROFILES come from .env") {
+  Project p("services: {}\n", "dotenv");
+  write_dotenv_fixture(p);
+  auto r = p.run({"config"});
+  INFO(combined(r));
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("image: test:latest") != std::string::npos);
+  CHECK(r.out.find("image: enabled:profile") != std::string::npos);
+}
+
+TEST_CASE("TestComposeFileSetByProjectDirectory: --project-directory finds the compose file there, not the .env above it") {
+  Project p("services: {}\n", "dotenv");
+  write_dotenv_fixture(p);
+  Cli c = elsewhere(p);
+  auto r = c.run({"--project-directory", (p.dir / "development").string(), "config"});
+  INFO(combined(r));
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("image: backend:latest") != std::string::npos);
+}
+
+TEST_CASE("TestComposeFileSetByEnvFile: --env-file names the compose file, its variables and profiles") {
+  Project p("services: {}\n", "dotenv");
+  write_dotenv_fixture(p);
+  stdfs::remove(p.dir / ".env");
+  const stdfs::path env = p.r.dir / "env-file";
+  mycompose::fs::write_file_atomic(env, "\nCOMPOSE_FILE=dotenv/development/compose.yaml\nIMAGE_NAME=test\nIMAGE_TAG=latest\nCOMPOSE_PROFILES=test\n");
+  Cli c(p.r.root(), p.r.dir);  // upstream runs from the folder COMPOSE_FILE is relative to
+  auto r = c.run({"--env-file", env.string(), "config"});
+  INFO(combined(r));
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("image: test:latest") != std::string::npos);
+  CHECK(r.out.find("image: enabled:profile") != std::string::npos);
+}
+
+TEST_CASE("TestNestedDotEnv: run from a subfolder reads the project's .env and the subfolder's, the subfolder's winning") {
+  Project p(R"(services:
+  echo:
+    image: busybox:test
+    command: echo $ROOT $SUB win=$WIN
+)", "nested");
+  mycompose::fs::write_file_atomic(p.dir / ".env", "ROOT=root\nWIN=root");
+  stdfs::create_directories(p.dir / "sub");
+  mycompose::fs::write_file_atomic(p.dir / "sub" / ".env", "SUB=sub\nWIN=sub\n");
+  auto root = p.run({"run", "echo"});
+  INFO(combined(root));
+  CHECK(root.exit_code == 0);
+  CHECK(root.out.find("root win=root") != std::string::npos);
+  Cli sub(p.r.root(), p.dir / "sub");
+  auto in_sub = sub.run({"run", "echo"});
+  INFO(combined(in_sub));
+  CHECK(in_sub.exit_code == 0);
+  CHECK(in_sub.out.find("root sub win=sub") != std::string::npos);
 }
