@@ -21,7 +21,10 @@ int run_with(std::initializer_list<Registrar> commands, int argc, char** argv) {
   use_docker_flag_style(app);
   if (dump_parse) disarm_callbacks(app);
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> args = with_empty_values(app, argc, argv);
+    std::vector<char*> cargs;
+    for (auto& a : args) cargs.push_back(a.data());
+    app.parse(static_cast<int>(cargs.size()), cargs.data());
     if (dump_parse) print_parse_dump(app, std::cout);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);

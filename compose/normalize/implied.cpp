@@ -43,14 +43,15 @@ void add_implied(json& model, const NormalizeContext& ctx) {
     if (!s.contains("networks") && !s.contains("network_mode") && !s.contains("provider")) s["networks"] = json{{"default", nullptr}};
     if (s.contains("networks") && s["networks"].contains("default")) default_used = true;
 
+    // Copies: adding depends_on to `s` moves its other members (an ordered object is a vector).
     if (s.contains("links"))
-      for (const auto& l : s["links"]) {
+      for (const json links = s["links"]; const auto& l : links) {
         std::string link = l.get<std::string>();
         imply_dependency(s, link.substr(0, link.find(':')), true);
       }
     for (const char* ns : {"network_mode", "ipc", "pid", "uts", "cgroup"}) imply_dependency(s, service_prefixed(s, ns), true);
     if (s.contains("volumes_from"))
-      for (const auto& v : s["volumes_from"]) {
+      for (const json from_list = s["volumes_from"]; const auto& v : from_list) {
         std::string from = v.get<std::string>();
         if (from.rfind("container:", 0) == 0) continue;
         imply_dependency(s, from.substr(0, from.find(':')), false);

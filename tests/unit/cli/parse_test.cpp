@@ -109,3 +109,18 @@ TEST_CASE("sub-subcommands parse their own flags") {
   CHECK(p["positionals"]["VOLUME"] == json{"v1", "v2"});
   CHECK(parsed({"system", "check", "--fix"})["options"].contains("--fix"));
 }
+
+TEST_CASE("--flag= is an empty value, as pflag reads it, and never takes the next argument") {
+  auto p = parsed({"run", "--entrypoint=", "--user=", "-e", "A=1", "web", "sh", "-c", "echo", "--x="});
+  CHECK(p["options"]["--entrypoint"] == json{""});
+  CHECK(p["options"]["--user"] == json{""});
+  CHECK(p["positionals"]["SERVICE"] == json{"web"});
+  // After SERVICE every argument is the command's, `--x=` included.
+  CHECK(p["positionals"]["COMMAND"] == json{"sh", "-c", "echo", "--x="});
+  auto g = parsed({"--project-name=", "--env-file=", "ps", "web"});
+  CHECK(g["global"]["--project-name"] == json{""});
+  CHECK(g["positionals"]["SERVICE"] == json{"web"});
+  auto up = parsed({"up", "--attach=", "--timeout", "3", "web"});
+  CHECK(up["options"]["--attach"] == json{""});
+  CHECK(up["positionals"]["SERVICE"] == json{"web"});
+}

@@ -36,6 +36,28 @@ TEST_CASE("depends_on: links and service: namespaces imply dependencies", "[depe
   CHECK_FALSE(w.contains("networks"));
 }
 
+TEST_CASE("depends_on: links and volumes_from of a service with more keys after them each imply one", "[depends_on]") {
+  // Adding depends_on moves the service's members: the lists must not be read through them.
+  json w = web(R"(services:
+  web:
+    image: x
+    network_mode: bridge
+    links: [db, cache:c, queue]
+    volumes_from: [files, logs:ro]
+    command: ["sleep", "1"]
+    environment: {A: "1"}
+  db: {image: x}
+  cache: {image: x}
+  queue: {image: x}
+  files: {image: x}
+  logs: {image: x}
+)");
+  CHECK(w["depends_on"].size() == 5);
+  for (const char* d : {"db", "cache", "queue"}) CHECK(w["depends_on"][d]["restart"] == true);
+  for (const char* d : {"files", "logs"}) CHECK_FALSE(w["depends_on"][d].contains("restart"));
+  CHECK(w["network_mode"] == "bridge");
+}
+
 TEST_CASE("depends_on: an undefined service is an error at the reference", "[depends_on]") {
   CHECK(error_of("services:\n  web:\n    image: x\n    depends_on:\n      - db\n") ==
         "compose.yaml:5:9: service \"web\" depends on undefined service \"db\"");
