@@ -56,3 +56,33 @@ TEST_CASE("TestLocalComposeExec: exec true, exec false, exec -e with and without
   CHECK(unset.exit_code == 0);
   CHECK(unset.out.find("FOO=") == std::string::npos);
 }
+
+// Not asserted upstream, the same `-e FOO` path: docker compose resolves a bare -e NAME from
+// the project's environment (cmd/compose/exec.go runExec: projectOptions.Environment, which
+// holds the CLI's environment and the project's .env), so a value in .env is taken too.
+TEST_CASE("TestLocalComposeExec: exec -e FOO takes FOO from the project's .env when the CLI's environment has none") {
+  Project p(kSimple, "compose-e2e-exec");
+  mycompose::fs::write_file_atomic(p.dir / ".env", "FOO=from-dotenv\n");
+  Cli c = p;
+  c.o.unset_env.push_back("FOO");
+  c.ok({"up", "-d", "simple"});
+  auto r = c.run({"exec", "-e", "FOO", "simple", "busybox", "env"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("FOO=from-dotenv") != std::string::npos);
+}
+
+// Not asserted upstream: exec does not check the service against the model; the container
+// lookup fails (pkg/compose/containers.go getSpecifiedContainer) with its own words.
+TEST_CASE("TestLocalComposeExec: exec of a service without containers is service \"x\" is not running") {
+  Project p(kSimple, "compose-e2e-exec");
+  p.ok({"up", "-d", "simple"});
+  auto unknown = p.run({"exec", "nosuch", "busybox", "true"});
+  INFO(unknown.err);
+  CHECK(unknown.exit_code == 1);
+  CHECK(unknown.err.find("service \"nosuch\" is not running") != std::string::npos);
+  auto not_started = p.run({"exec", "another", "busybox", "true"});
+  INFO(not_started.err);
+  CHECK(not_started.exit_code == 1);
+  CHECK(not_started.err.find("service \"another\" is not running") != std::string::npos);
+}
