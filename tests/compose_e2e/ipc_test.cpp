@@ -76,3 +76,44 @@ TEST_CASE("TestIPC: shareable, service: and container: IPC modes") {
   // remove ipc mode container
   p.ok({"-f", "donor.yaml", "-p", "ipc_donor", "down", "-t", "0"});
 }
+
+// Not asserted upstream, the engine rules behind its modes (moby daemon getIPCContainer and
+// WithMounts): only a shareable donor's IPC can be joined, and `ipc: none` is a namespace of
+// its own without /dev/shm. A service without `ipc` is private, the engine's default mode.
+TEST_CASE("TestIPC: joining the IPC of a private container is refused as non-shareable") {
+  Project p(R"(services:
+  joiner:
+    image: busybox:test
+    command: ["sleep", "1000"]
+    ipc: "service:private"
+  private:
+    image: busybox:test
+    command: ["sleep", "1000"]
+)",
+            "ipc_private");
+  auto r = p.run({"up", "-d"});
+  INFO(combined(r));
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("non-shareable IPC (hint: use IpcMode:shareable for the donor container)") != std::string::npos);
+  CHECK(p.wait_state("ipc_private-private-1", "running") == "running");
+  CHECK(p.ps()["ipc_private-joiner-1"]["State"] != "running");
+}
+
+TEST_CASE("TestIPC: ipc none is a private namespace without /dev/shm") {
+  Project p(R"(services:
+  none:
+    image: busybox:test
+    command: ["sleep", "1000"]
+    ipc: none
+)",
+            "ipc_none");
+  p.ok({"up", "-d"});
+  auto ls = p.run({"exec", "none", "busybox", "ls", "-d", "/dev/shm"});
+  INFO(ls.out << ls.err);
+  CHECK(ls.exit_code != 0);
+  auto mounts = p.run({"exec", "none", "busybox", "cat", "/proc/mounts"});
+  CHECK(mounts.exit_code == 0);
+  CHECK(mounts.out.find(" /dev/shm ") == std::string::npos);
+  auto ns = p.run({"exec", "none", "busybox", "readlink", "/proc/self/ns/ipc"});
+  CHECK(ns.out != stdfs::read_symlink("/proc/self/ns/ipc").string() + "\n");
+}
