@@ -74,7 +74,7 @@ TEST_CASE("TestLocalComposeExec: exec -e FOO takes FOO from the project's .env w
 
 // Not asserted upstream: exec does not check the service against the model; the container
 // lookup fails (pkg/compose/containers.go getSpecifiedContainer) with its own words.
-TEST_CASE("TestLocalComposeExec: exec of a service without containers is service \"x\" is not running") {
+TEST_CASE("TestLocalComposeExec: exec of a service without containers fails with service x is not running") {
   Project p(kSimple, "compose-e2e-exec");
   p.ok({"up", "-d", "simple"});
   auto unknown = p.run({"exec", "nosuch", "busybox", "true"});
