@@ -28,6 +28,29 @@ const char* kCascade = R"(services:
         condition: service_completed_successfully
 )";
 
+// Upstream's testdata/TestCascadeStop fixture as it is: `running` stops through `init: true`
+// (the init passes SIGTERM on), and `fail` ends with the shell's `return 111`.
+const char* kCascadeInit = R"(services:
+  running:
+    image: busybox:test
+    command: sleep 1000
+    init: true
+
+  exit:
+    image: busybox:test
+    command: sh -c true
+    depends_on:
+      running:
+        condition: service_started
+
+  fail:
+    image: busybox:test
+    command: sh -c "return 111"
+    depends_on:
+      exit:
+        condition: service_completed_successfully
+)";
+
 std::string combined_of(const Background& b) { return b.out() + b.err(); }
 
 }  // namespace
@@ -94,4 +117,23 @@ TEST_CASE("TestCascadeIgnoresOneOffContainer: a one-off run of the attached serv
   CHECK(combined_of(up).find("Aborting on container exit") == std::string::npos);
   CHECK(p.wait_state("compose-e2e-cascade-oneoff-running-1", "running") == "running");
   up.stop();
+}
+
+TEST_CASE("TestCascadeStop: with init: true on the running service, abort-on-container-exit leaves it exited") {
+  Project p(kCascadeInit, "e2e-cascade-stop-init");
+  auto r = p.run({"up", "--abort-on-container-exit"});
+  INFO(combined(r));
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("exit-1 exited with code 0") != std::string::npos);
+  CHECK(p.wait_state("e2e-cascade-stop-init-running-1", "exited") == "exited");
+}
+
+TEST_CASE("TestCascadeFail: with init: true on the running service, the failure's code 111 is up's") {
+  Project p(kCascadeInit, "e2e-cascade-fail-init");
+  auto r = p.run({"up", "--abort-on-container-failure"});
+  INFO(combined(r));
+  CHECK(r.exit_code == 111);
+  CHECK(r.out.find("exit-1 exited with code 0") != std::string::npos);
+  CHECK(r.out.find("fail-1 exited with code 111") != std::string::npos);
+  CHECK(p.wait_state("e2e-cascade-fail-init-running-1", "exited") == "exited");
 }
