@@ -110,7 +110,7 @@ TEST_CASE("sub-subcommands parse their own flags") {
   CHECK(parsed({"system", "check", "--fix"})["options"].contains("--fix"));
 }
 
-TEST_CASE("--flag= is an empty value, as pflag reads it, and never takes the next argument") {
+TEST_CASE("a flag written --flag= is an empty value, as pflag reads it, and never takes the next argument") {
   auto p = parsed({"run", "--entrypoint=", "--user=", "-e", "A=1", "web", "sh", "-c", "echo", "--x="});
   CHECK(p["options"]["--entrypoint"] == json{""});
   CHECK(p["options"]["--user"] == json{""});
