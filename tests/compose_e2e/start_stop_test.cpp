@@ -1,6 +1,8 @@
 // docker compose pkg/e2e/start_stop_test.go: start, stop, pause and restart of a project by
 // its name alone (no compose file where the command runs), dependencies started with the
-// service asked for, one-off containers left alone.
+// service asked for, one-off containers left alone. Upstream's fixtures/dependencies runs foo
+// with `command: "${COMMAND}"` (unset: the image's CMD) and bar scaled to 2, and its
+// "Up no-deps" step uses fixtures/links: the last case here follows them as written.
 #include "e2e_helpers.hpp"
 
 using namespace compose_e2e;
@@ -32,6 +34,38 @@ std::string project_regex(const std::string& name, const std::string& status) { 
 std::string service_regex(const std::string& name, const std::string& service, const std::string& status) {
   return name + "-" + service + "-1.+" + service + "\\s+.+" + status;
 }
+
+// fixtures/dependencies as upstream has it: foo's command is empty when COMMAND is unset, so
+// the image's CMD runs (nginx's there, a built image's here).
+const char* kUpstreamDependencies = R"(services:
+  foo:
+    image: e2e-start-stop-sleeper
+    build:
+      dockerfile_inline: |
+        FROM busybox:test
+        CMD ["sleep", "1000"]
+    command: "${COMMAND}"
+    depends_on:
+      - bar
+
+  bar:
+    image: busybox:test
+    command: ["sleep", "1000"]
+    scale: 2
+)";
+
+// fixtures/links
+const char* kLinks = R"(services:
+  foo:
+    image: busybox:test
+    command: ["sleep", "1000"]
+    links:
+      - bar
+
+  bar:
+    image: busybox:test
+    command: ["sleep", "1000"]
+)";
 
 }  // namespace
 
@@ -166,4 +200,57 @@ TEST_CASE("TestStartStopWithOneOffs: stop, start and restart by name leave one-o
   bare.ok({"--project-name", name, "down", "--remove-orphans", "-t", "0"});
   CHECK(bare.ok({"--project-name", name, "ps", "-a", "--status", "running"}).find(name + "-bar") == std::string::npos);
   CHECK(p.store().list().empty());
+}
+
+TEST_CASE("TestStartStopWithDependencies: upstream's fixtures, an empty command runs the image's CMD, links with --no-deps, rm -fsv by name") {
+  const std::string name = "e2e-start-stop-with-deps-upstream";
+  Project p(kUpstreamDependencies, name);
+  mycompose::fs::write_file_atomic(p.dir / "links.yaml", kLinks);
+  p.o.unset_env.push_back("COMMAND");
+  Cli bare = elsewhere(p);
+
+  // Up
+  auto up = p.run({"--project-name", name, "up", "-d"});
+  INFO(combined(up));
+  REQUIRE(up.exit_code == 0);
+  CHECK(combined(up).find("Container " + name + "-foo-1  Started") != std::string::npos);
+  CHECK(combined(up).find("Container " + name + "-bar-1  Started") != std::string::npos);
+  CHECK(combined(up).find("Container " + name + "-bar-2  Started") != std::string::npos);
+  CHECK(p.wait_state(name + "-foo-1", "running") == "running");
+
+  // stop foo
+  auto stop = bare.run({"--project-name", name, "stop", "foo"});
+  INFO(combined(stop));
+  REQUIRE(stop.exit_code == 0);
+  CHECK(combined(stop).find("Container " + name + "-foo-1  Stopped") != std::string::npos);
+  std::string running = bare.ok({"--project-name", name, "ps", "--status", "running"});
+  CHECK(running.find(name + "-bar-1") != std::string::npos);
+  CHECK(running.find(name + "-foo-1") == std::string::npos);
+
+  // start foo
+  stop = bare.run({"--project-name", name, "stop"});
+  CHECK(combined(stop).find("Container " + name + "-bar-1  Stopped") != std::string::npos);
+  auto start = bare.run({"--project-name", name, "start", "foo"});
+  INFO(combined(start));
+  REQUIRE(start.exit_code == 0);
+  CHECK(combined(start).find("Container " + name + "-bar-1  Started") != std::string::npos);
+  CHECK(combined(start).find("Container " + name + "-foo-1  Started") != std::string::npos);
+  running = bare.ok({"--project-name", name, "ps", "--status", "running"});
+  CHECK(running.find(name + "-bar-1") != std::string::npos);
+  CHECK(running.find(name + "-foo-1") != std::string::npos);
+
+  // Up no-deps links
+  bare.ok({"--project-name", name, "down"});
+  up = p.run({"-f", "links.yaml", "--project-name", name, "up", "--no-deps", "-d", "foo"});
+  INFO(combined(up));
+  REQUIRE(up.exit_code == 0);
+  CHECK(combined(up).find("Container " + name + "-foo-1  Started") != std::string::npos);
+  CHECK(combined(up).find("Container " + name + "-bar-1  Started") == std::string::npos);
+
+  // upstream's deferred cleanup: rm -fsv by project name
+  auto rm = bare.run({"--project-name", name, "rm", "-fsv"});
+  INFO(combined(rm));
+  CHECK(rm.exit_code == 0);
+  CHECK(bare.ok({"--project-name", name, "ps", "-a"}).find(name + "-foo-1") == std::string::npos);
+  bare.ok({"--project-name", name, "down"});
 }
