@@ -132,6 +132,9 @@ class FileStages {
     return tree;
   }
 
+  // Services an include brought in, with that include's environment.
+  const std::map<std::string, Environment>& service_environments() const { return service_environments_; }
+
  private:
   Node parse(const std::string& path) {
     Node tree = path == "-" ? parse_yaml(read_config_file(path, o_), "-") : parse_yaml_file(path);
@@ -169,6 +172,9 @@ class FileStages {
       }
       merged = resolve_document_paths(merged, entry.project_directory);
       inline_environment_sources(merged, included_env, env);
+      // The innermost include of a service wins: it was recorded first.
+      if (const Node* services = merged.find("services"); services && services->is_map())
+        for (const auto& s : services->entries) service_environments_.emplace(s.key, included_env);
       tree = merge_included(tree, merged, entry);
     }
     tree.erase("include");
@@ -179,6 +185,7 @@ class FileStages {
   const Warn& warn_;
   Project& project_;
   std::map<std::string, Node> raw_;
+  std::map<std::string, Environment> service_environments_;
 };
 
 // The top-level `name:` of the last file that has one, interpolated.
@@ -233,6 +240,7 @@ Project load_project(const LoadOptions& o) {
   ctx.project_name = project.name;
   ctx.working_dir = project.working_dir;
   ctx.environment = env;
+  ctx.service_environments = stages.service_environments();
   ctx.resolve_paths = o.resolve_paths;
   ctx.disabled_services = std::move(enabled.disabled);
   ctx.normalize = o.normalize;

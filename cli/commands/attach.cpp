@@ -140,7 +140,7 @@ void register_attach(CLI::App& app, Context& ctx) {
   static flags::AttachOptions o;
   auto* cmd = flags::add_attach(app, o);
   cmd->callback([&ctx] {
-    const compose::Project project = load_whole_project(ctx);
+    const compose::Project project = compose::load_project(ctx.load_options({o.service}));
     const auto services = project.model.value("services", nlohmann::ordered_json::object());
     if (!services.contains(o.service)) throw Error("no such service: " + o.service);
     scheduler::ContainerStore store(std::filesystem::absolute(daemon::default_root()));

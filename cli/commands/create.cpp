@@ -17,7 +17,7 @@ void register_create(CLI::App& app, Context& ctx) {
     // docker compose's checks, before the project is loaded.
     if (o.build && o.no_build) throw Error("--build and --no-build are incompatible");
     if (o.force_recreate && o.no_recreate) throw Error("--force-recreate and --no-recreate are incompatible");
-    auto project = load_whole_project(ctx);
+    auto project = compose::load_project(ctx.load_options(o.services));
     const nlohmann::json scale = scale_option(project, o.scale);
     compose::check_creatable(project.model, o.services);
     ensure_images(project, {o.services, true, o.build, o.no_build, o.pull, o.quiet_pull});

@@ -33,7 +33,7 @@ void register_events(CLI::App& app, Context& ctx) {
     if (o.services.empty() || by_name_only(ctx)) {
       name = project_name(ctx);
     } else {
-      const compose::Project project = project_or_name(ctx);
+      const compose::Project project = project_or_name(ctx, o.services);
       name = project.name;
       const auto defined = project.model.value("services", nlohmann::ordered_json::object());
       for (const auto& s : o.services)

@@ -13,7 +13,7 @@ void register_kill(CLI::App& app, Context& ctx) {
   auto* cmd = flags::add_kill(app, o);
   cmd->callback([&ctx] {
     runtime::parse_signal(o.signal);  // a bad name fails here, before the engine is asked
-    run_project_verb(project_or_name(ctx), "kill", {{"services", o.services}, {"signal", o.signal}});
+    run_project_verb(project_or_name(ctx, o.services), "kill", {{"services", o.services}, {"signal", o.signal}});
   });
 }
 

@@ -10,7 +10,7 @@ namespace mycompose::cli {
 void register_pause(CLI::App& app, Context& ctx) {
   static flags::PauseOptions o;
   auto* cmd = flags::add_pause(app, o);
-  cmd->callback([&ctx] { run_project_verb(project_or_name(ctx), "pause", {{"services", o.services}}); });
+  cmd->callback([&ctx] { run_project_verb(project_or_name(ctx, o.services), "pause", {{"services", o.services}}); });
 }
 
 }  // namespace mycompose::cli

@@ -29,7 +29,7 @@ void register_ps(CLI::App& app, Context& ctx) {
     if (by_name_only(ctx) || o.services.empty()) {
       name = project_name(ctx);
     } else {
-      const compose::Project project = project_or_name(ctx);  // its services are the ones to ask for
+      const compose::Project project = project_or_name(ctx, o.services);  // its services are the ones to ask for
       name = project.name;
       const auto defined = project.model.value("services", nlohmann::ordered_json::object());
       for (const auto& s : o.services)

@@ -14,7 +14,7 @@ void register_restart(CLI::App& app, Context& ctx) {
   cmd->callback([&ctx, cmd] {
     nlohmann::json options = {{"services", o.services}, {"no_deps", o.no_deps}};
     if (cmd->count("--timeout")) options["timeout"] = o.timeout;
-    run_project_verb(project_or_name(ctx), "restart", options);
+    run_project_verb(project_or_name(ctx, o.services), "restart", options);
   });
 }
 

@@ -15,7 +15,7 @@ void register_rm(CLI::App& app, Context& ctx) {
   static flags::RmOptions o;
   auto* cmd = flags::add_rm(app, o);
   cmd->callback([&ctx] {
-    const compose::Project project = project_or_name(ctx);
+    const compose::Project project = project_or_name(ctx, o.services);
     if (o.stop) run_project_verb(project, "stop", {{"services", o.services}});
     std::vector<std::string> ids, names;
     for (const auto& c : engine_get("/projects/" + project.name + "/containers")) {

@@ -11,7 +11,7 @@ namespace mycompose::cli {
 void register_start(CLI::App& app, Context& ctx) {
   static flags::StartOptions o;
   auto* cmd = flags::add_start(app, o);
-  cmd->callback([&ctx] { run_project_verb(project_or_name(ctx), "start", {{"services", o.services}}); });
+  cmd->callback([&ctx] { run_project_verb(project_or_name(ctx, o.services), "start", {{"services", o.services}}); });
 }
 
 }  // namespace mycompose::cli

@@ -13,7 +13,7 @@ void register_stop(CLI::App& app, Context& ctx) {
   cmd->callback([&ctx, cmd] {
     nlohmann::json options = {{"services", o.services}};
     if (cmd->count("--timeout")) options["timeout"] = o.timeout;
-    run_project_verb(project_or_name(ctx), "stop", options);
+    run_project_verb(project_or_name(ctx, o.services), "stop", options);
   });
 }
 

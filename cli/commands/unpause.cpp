@@ -10,7 +10,7 @@ namespace mycompose::cli {
 void register_unpause(CLI::App& app, Context& ctx) {
   static flags::UnpauseOptions o;
   auto* cmd = flags::add_unpause(app, o);
-  cmd->callback([&ctx] { run_project_verb(project_or_name(ctx), "unpause", {{"services", o.services}}); });
+  cmd->callback([&ctx] { run_project_verb(project_or_name(ctx, o.services), "unpause", {{"services", o.services}}); });
 }
 
 }  // namespace mycompose::cli

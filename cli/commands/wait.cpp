@@ -14,7 +14,7 @@ void register_wait(CLI::App& app, Context& ctx) {
   static flags::WaitOptions o;
   auto* cmd = flags::add_wait(app, o);
   cmd->callback([&ctx] {
-    const compose::Project project = project_or_name(ctx);
+    const compose::Project project = project_or_name(ctx, o.services);
     const nlohmann::json body = {{"services", o.services}};
     const nlohmann::json r = connect_engine().call("POST", "/projects/" + project.name + "/wait", body);
     const int code = r.value("ExitCode", -1);

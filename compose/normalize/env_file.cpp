@@ -63,12 +63,16 @@ EnvPairs parse_raw_env(std::string_view text) {
   return out;
 }
 
+// `service_environment`: the service's own `environment:`, which an env file's ${VAR} sees
+// after the files read before it (as docker compose resolves them).
 std::map<std::string, std::string> read_key_value_files(const json& files, Walk& w, const std::string& what,
-                                                        const Mark& where, std::optional<ComposeError>& missing) {
+                                                        const Mark& where, std::optional<ComposeError>& missing,
+                                                        const json* service_environment) {
   std::map<std::string, std::string> from_files;
   Lookup shell = [&w](const std::string& k) -> std::optional<std::string> {
-    auto it = w.ctx.environment.find(k);
-    if (it == w.ctx.environment.end()) return std::nullopt;
+    const auto& env = w.environment();
+    auto it = env.find(k);
+    if (it == env.end()) return std::nullopt;
     return it->second;
   };
   for (const auto& f : files) {
@@ -85,10 +89,11 @@ std::map<std::string, std::string> read_key_value_files(const json& files, Walk&
       for (auto& [k, v] : parse_raw_env(text)) from_files[k] = v;
       continue;
     }
-    Lookup before = [&from_files](const std::string& k) -> std::optional<std::string> {
-      auto it = from_files.find(k);
-      if (it == from_files.end()) return std::nullopt;
-      return it->second;
+    Lookup before = [&from_files, service_environment](const std::string& k) -> std::optional<std::string> {
+      if (auto it = from_files.find(k); it != from_files.end()) return it->second;
+      if (service_environment && service_environment->is_object())
+        if (auto it = service_environment->find(k); it != service_environment->end() && it->is_string()) return it->get<std::string>();
+      return std::nullopt;
     };
     for (auto& [k, v] : parse_dotenv(text, file, shell, before)) from_files[k] = v;
   }
@@ -100,7 +105,8 @@ void resolve_env_files(const Node& service_node, json& service, Walk& w, const s
   if (!service.contains("env_file")) return;
   const Node* where = service_node.find("env_file");
   std::optional<ComposeError> absent;
-  auto from_files = read_key_value_files(service["env_file"], w, path + ".env_file", where ? where->mark : service_node.mark, absent);
+  const json* own = service.contains("environment") ? &service["environment"] : nullptr;
+  auto from_files = read_key_value_files(service["env_file"], w, path + ".env_file", where ? where->mark : service_node.mark, absent, own);
   if (absent) missing.emplace(w.service, *absent);
   if (from_files.empty()) return;
   json env = service.contains("environment") ? service["environment"] : json::object();

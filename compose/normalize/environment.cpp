@@ -10,8 +10,9 @@ namespace mycompose::compose::schema {
 
 namespace {
 json from_environment(const std::string& key, const Walk& w) {
-  auto it = w.ctx.environment.find(key);
-  return it == w.ctx.environment.end() ? json(nullptr) : json(it->second);
+  const auto& env = w.environment();
+  auto it = env.find(key);
+  return it == env.end() ? json(nullptr) : json(it->second);
 }
 }  // namespace
 

@@ -5,7 +5,8 @@
 namespace mycompose::compose::schema {
 
 std::map<std::string, std::string> read_key_value_files(const json& files, Walk& w, const std::string& what,
-                                                        const Mark& where, std::optional<ComposeError>& missing);
+                                                        const Mark& where, std::optional<ComposeError>& missing,
+                                                        const json* service_environment);
 
 json label_file(const Node& node, const Type&, Walk& w, const std::string& path) {
   json out = json::array();
@@ -27,7 +28,7 @@ void resolve_label_files(const Node& service_node, json& service, Walk& w, const
   for (const auto& f : service["label_file"]) files.push_back(json{{"path", f}});
   const Node* where = service_node.find("label_file");
   std::optional<ComposeError> absent;
-  auto from_files = read_key_value_files(files, w, path + ".label_file", where ? where->mark : service_node.mark, absent);
+  auto from_files = read_key_value_files(files, w, path + ".label_file", where ? where->mark : service_node.mark, absent, nullptr);
   if (absent) missing.emplace(w.service, *absent);
   if (from_files.empty()) return;
   json labels = service.contains("labels") ? service["labels"] : json::object();

@@ -1,6 +1,8 @@
 // Typed scalars. The tree keeps every scalar as text with a `quoted` flag; the schema says
 // what each one becomes. Like compose, fields typed integer/number/boolean also accept the
 // quoted spelling ("3", "true"), since interpolation always produces strings.
+#include <charconv>
+#include <limits>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -60,17 +62,24 @@ const std::string& scalar_text(const Node& node, const std::string& path) {
   return node.value;
 }
 
+// Decimal, and YAML 1.2's 0o (octal), 0x (hex) and Go's 0b (binary), as go-yaml reads an int.
 std::optional<std::int64_t> parse_int(std::string_view s) {
   if (s.empty()) return std::nullopt;
-  std::string str(s);
-  std::size_t i = (str[0] == '-' || str[0] == '+') ? 1 : 0;
-  if (i == str.size()) return std::nullopt;
-  for (std::size_t k = i; k < str.size(); ++k)
-    if (str[k] < '0' || str[k] > '9') return std::nullopt;
-  errno = 0;
-  long long v = std::strtoll(str.c_str(), nullptr, 10);
-  if (errno == ERANGE) return std::nullopt;
-  return v;
+  const bool negative = s[0] == '-';
+  if (s[0] == '-' || s[0] == '+') s.remove_prefix(1);
+  int base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'o' || s[1] == 'x' || s[1] == 'b')) {
+    base = s[1] == 'o' ? 8 : s[1] == 'x' ? 16 : 2;
+    s.remove_prefix(2);
+  }
+  if (s.empty()) return std::nullopt;
+  std::uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  constexpr std::uint64_t kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  if (v > kMax + (negative ? 1 : 0)) return std::nullopt;
+  if (!negative) return static_cast<std::int64_t>(v);
+  return v == kMax + 1 ? std::numeric_limits<std::int64_t>::min() : -static_cast<std::int64_t>(v);
 }
 
 std::optional<bool> parse_bool(std::string_view s) {
@@ -88,6 +97,8 @@ std::int64_t to_integer(const Node& node, const std::string& path) {
 }
 
 double to_number(const Node& node, const std::string& path) {
+  if (node.is_scalar())
+    if (auto i = parse_int(node.value)) return static_cast<double>(*i);
   if (node.is_scalar() && !node.value.empty()) {
     char* end = nullptr;
     errno = 0;

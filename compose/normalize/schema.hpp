@@ -58,6 +58,13 @@ struct Walk {
   const NormalizeContext& ctx;
   std::string service;                        // the service being normalized ("" at top level)
   std::vector<std::string>* warnings = nullptr;
+
+  // What a bare `KEY` and an env_file's ${VAR} read: the environment of the include that
+  // brought the service in (its env_file), else the project's.
+  const std::map<std::string, std::string>& environment() const {
+    auto it = ctx.service_environments.find(service);
+    return it != ctx.service_environments.end() ? it->second : ctx.environment;
+  }
 };
 
 // The tables.

@@ -9,7 +9,7 @@ using namespace compose_e2e;
 namespace {
 
 // Upstream's fixtures/simple-composefile, with sleep for alpine's top.
-const char* kSimple = R"(services:
+const char* kExecSimple = R"(services:
   simple:
     image: busybox:test
     command: ["sleep", "1000"]
@@ -28,7 +28,7 @@ std::vector<std::string> args(const Project& p, std::vector<std::string> rest) {
 }  // namespace
 
 TEST_CASE("TestLocalComposeExec: exec true, exec false, exec -e with and without the variable set") {
-  Project p(kSimple, "compose-e2e-exec");
+  Project p(kExecSimple, "compose-e2e-exec");
   Cli c = elsewhere(p);
   c.o.unset_env.push_back("FOO");
   c.ok(args(p, {"up", "-d"}));
@@ -61,7 +61,7 @@ TEST_CASE("TestLocalComposeExec: exec true, exec false, exec -e with and without
 // the project's environment (cmd/compose/exec.go runExec: projectOptions.Environment, which
 // holds the CLI's environment and the project's .env), so a value in .env is taken too.
 TEST_CASE("TestLocalComposeExec: exec -e FOO takes FOO from the project's .env when the CLI's environment has none") {
-  Project p(kSimple, "compose-e2e-exec");
+  Project p(kExecSimple, "compose-e2e-exec");
   mycompose::fs::write_file_atomic(p.dir / ".env", "FOO=from-dotenv\n");
   Cli c = p;
   c.o.unset_env.push_back("FOO");
@@ -75,7 +75,7 @@ TEST_CASE("TestLocalComposeExec: exec -e FOO takes FOO from the project's .env w
 // Not asserted upstream: exec does not check the service against the model; the container
 // lookup fails (pkg/compose/containers.go getSpecifiedContainer) with its own words.
 TEST_CASE("TestLocalComposeExec: exec of a service without containers fails with service x is not running") {
-  Project p(kSimple, "compose-e2e-exec");
+  Project p(kExecSimple, "compose-e2e-exec");
   p.ok({"up", "-d", "simple"});
   auto unknown = p.run({"exec", "nosuch", "busybox", "true"});
   INFO(unknown.err);

@@ -15,6 +15,9 @@ struct NormalizeContext {
   std::string project_name;                       // already normalized and validated
   std::string working_dir;                        // absolute project directory
   std::map<std::string, std::string> environment;  // for bare `KEY` entries in environment:
+  // Services that an `include` brought in: that include's environment (with its env_file),
+  // which their bare `KEY` entries and env_file variables read instead.
+  std::map<std::string, std::map<std::string, std::string>> service_environments;
   bool resolve_paths = true;                      // relative bind sources/contexts → absolute
   bool normalize = true;                          // false (`config --no-normalize`): no implied defaults
                                                   // (default network, resource names, dockerfile, links → depends_on)
