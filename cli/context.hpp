@@ -13,6 +13,7 @@ struct GlobalOptions {
   std::vector<std::string> files;
   std::string project_name;
   std::string project_directory;
+  std::string workdir;  // docker compose's hidden, deprecated --workdir: --project-directory
   std::vector<std::string> profiles;
   std::vector<std::string> env_files;
   std::string ansi = "auto";       // never|always|auto

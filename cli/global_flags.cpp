@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <cstdio>
+
+#include "mycompose/common/error.hpp"
 #include "progress/progress.hpp"
 
 namespace mycompose::cli {
@@ -11,6 +14,7 @@ void add_global_flags(CLI::App& app, GlobalOptions& g) {
   app.add_option("-p,--project-name", g.project_name, "Project name");
   app.add_option("--project-directory", g.project_directory,
                  "Specify an alternate working directory (default: the path of the first specified Compose file)");
+  app.add_option("--workdir", g.workdir, "DEPRECATED! USE --project-directory INSTEAD.")->group("");
   app.add_option("--profile", g.profiles, "Specify a profile to enable");
   app.add_option("--env-file", g.env_files, "Specify an alternate environment file");
   app.add_option("--ansi", g.ansi, "Control when to print ANSI control characters")
@@ -27,9 +31,15 @@ void add_global_flags(CLI::App& app, GlobalOptions& g) {
   app.add_flag("--all-resources", g.all_resources, "Include all resources, even those not used by services");
   // As docker compose's PersistentPreRunE: every command refuses a bad --progress/--ansi
   // pair, but `runtime` (the engine's own entry) reads no progress settings.
-  app.parse_complete_callback([&app] {
+  app.parse_complete_callback([&app, &g] {
     for (const CLI::App* sub : app.get_subcommands())
       if (sub->get_name() == "runtime") return;
+    if (!g.workdir.empty()) {
+      if (!g.project_directory.empty())
+        throw Error("cannot specify DEPRECATED \"--workdir\" and \"--project-directory\". Please use only \"--project-directory\" instead");
+      g.project_directory = g.workdir;
+      std::fputs("option '--workdir' is DEPRECATED at root level! Please use '--project-directory' instead.\n", stderr);
+    }
     progress::resolve_mode(progress::settings(), ::isatty(STDERR_FILENO));
   });
 }

@@ -28,7 +28,13 @@ class Expander {
         ++i;
         continue;
       }
-      if (i + 1 >= s.size()) invalid();
+      // As compose-go's pattern: only "${" must be followed by a valid expression; a '$'
+      // before anything but '$', a name or '{' ("$(date)", "$1", "5$") stays as written.
+      if (i + 1 >= s.size()) {
+        out += '$';
+        ++i;
+        continue;
+      }
       char d = s[i + 1];
       if (d == '$') {
         out += '$';
@@ -46,7 +52,8 @@ class Expander {
         out += braced(s.substr(i + 2, close - i - 2), evaluate);
         i = close + 1;
       } else {
-        invalid();
+        out += '$';
+        ++i;
       }
     }
     return out;

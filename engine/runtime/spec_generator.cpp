@@ -225,12 +225,15 @@ std::vector<std::string> effective_capabilities(const std::vector<std::string>& 
 
 namespace {
 
-// process: the command (an overridden entrypoint drops the image's Cmd, as Docker does), the
-// user, the environment, capabilities and rlimits.
+// process: the command as Docker merges it with the image's (an entrypoint of its own drops
+// the image's Cmd; an empty one drops the image's entrypoint only; an empty command is the
+// image's Cmd), the user, the environment, capabilities and rlimits.
 nlohmann::json process_section(const ImageConfig& image, const ContainerSettings& s, const std::vector<std::string>& caps,
                                const SecurityOptions& security) {
+  const bool own_entrypoint = s.entrypoint && !s.entrypoint->empty();
   std::vector<std::string> args = s.entrypoint ? *s.entrypoint : image.entrypoint;
-  const auto& cmd = s.command ? *s.command : (s.entrypoint ? std::vector<std::string>{} : image.cmd);
+  const bool image_cmd = !own_entrypoint && (!s.command || s.command->empty());
+  const std::vector<std::string> cmd = image_cmd ? image.cmd : s.command.value_or(std::vector<std::string>{});
   args.insert(args.end(), cmd.begin(), cmd.end());
   if (args.empty()) throw Error("No command specified", 125);
 

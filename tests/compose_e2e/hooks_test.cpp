@@ -76,7 +76,7 @@ TEST_CASE("TestPostStartHookSuccess: a post_start hook runs after the service st
   REQUIRE(r.exit_code == 0);
   CHECK(p.wait_state("proj-test-1", "running") == "running");
   // In order, in the container, as the hook's user, folder and environment say; `$$` reaches
-  // the shell as `$` (`$(…)` unescaped is an interpolation error, as in docker compose).
+  // the shell as `$` (`$(…)` unescaped would stay too: compose-go interpolates only `$NAME`, `${…}` and `$$`).
   CHECK(p.ok({"exec", "-T", "test", "cat", "/tmp/hooked"}) == "/etc\n65534\nhello sub\n");
 }
 

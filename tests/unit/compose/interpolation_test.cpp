@@ -67,10 +67,15 @@ TEST_CASE("interpolation: required variables give docker compose's message") {
 TEST_CASE("interpolation: invalid templates are errors") {
   CHECK_THROWS_WITH(sub("${"), "Invalid template: \"${\"");
   CHECK_THROWS_WITH(sub("x ${SET"), "Invalid template: \"x ${SET\"");
-  CHECK_THROWS_WITH(sub("5$"), "Invalid template: \"5$\"");
-  CHECK_THROWS_WITH(sub("$1"), "Invalid template: \"$1\"");
   CHECK_THROWS_WITH(sub("${A B}"), "Invalid template: \"${A B}\"");
   CHECK_THROWS_WITH(sub("${}"), "Invalid template: \"${}\"");
+}
+
+TEST_CASE("interpolation: a $ before anything but $, a name or { stays as written, as compose-go's pattern") {
+  CHECK(sub("5$") == "5$");
+  CHECK(sub("$1 and $ and $-") == "$1 and $ and $-");
+  CHECK(sub("echo $(date +%s) $SET") == "echo $(date +%s) value");
+  CHECK(sub("$$(keep)") == "$(keep)");
 }
 
 TEST_CASE("interpolation: unset variable reports and becomes empty") {

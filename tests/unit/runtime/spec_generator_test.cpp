@@ -263,7 +263,19 @@ TEST_CASE("spec: entrypoint/command overrides, mounts and namespaces") {
   s.command.reset();
   s.entrypoint = std::vector<std::string>{"/bin/true"};
   CHECK(generate_spec(image, s)["process"]["args"] == nlohmann::json{"/bin/true"});
+  // As Docker merges them: an empty command is the image's Cmd; an empty entrypoint drops the
+  // image's entrypoint but keeps its Cmd.
+  s.entrypoint.reset();
+  s.command = std::vector<std::string>{};
+  CHECK(generate_spec(image, s)["process"]["args"] == nlohmann::json{"/docker-entrypoint.sh", "nginx", "-g", "daemon off;"});
+  s.command.reset();
   s.entrypoint = std::vector<std::string>{};
+  CHECK(generate_spec(image, s)["process"]["args"] == nlohmann::json{"nginx", "-g", "daemon off;"});
+  s.entrypoint = std::vector<std::string>{"/bin/true"};
+  s.command = std::vector<std::string>{};
+  CHECK(generate_spec(image, s)["process"]["args"] == nlohmann::json{"/bin/true"});
+  s.entrypoint = std::vector<std::string>{};
+  s.command.reset();
   image.cmd = {};
   CHECK_THROWS_WITH(generate_spec(image, s), "No command specified");
 
