@@ -126,6 +126,7 @@ NormalizeResult normalize(const Node& merged, const NormalizeContext& ctx) {
   for (const auto& e : merged.entries)
     if (e.key.rfind("x-", 0) == 0) model[e.key] = schema::convert(e.value, schema::Type{}, w, e.key);
 
+  schema::warn_swarm_only(model, result.warnings);
   result.unsupported = schema::unsupported_keys(model);
   result.model = std::move(model);
   return result;

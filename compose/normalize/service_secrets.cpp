@@ -1,5 +1,7 @@
 // A service's secrets and configs: a name, or {source, target, uid, gid, mode}. A mode
 // written with a leading 0 is octal (0440), as in YAML 1.1 and compose.
+#include <cctype>
+
 #include "attributes.hpp"
 #include "mycompose/compose/error.hpp"
 
@@ -28,8 +30,10 @@ json service_file_refs(const Node& node, const Type& type, Walk& w, const std::s
     if (!item.is_map()) type_error(item, p, "a name or a mapping");
     json r = convert_object(item, *type.elem, w, p);
     if (!r.contains("source")) throw ComposeError(item.mark, p + ": missing required key \"source\"");
+    // 0440 as YAML 1.1 reads it (0o440 and 0x120 are read as numbers already).
     if (const Node* mode = item.find("mode"); mode && mode->is_scalar() && mode->value.size() > 1 &&
-                                              mode->value[0] == '0' && !mode->quoted) {
+                                              mode->value[0] == '0' && std::isdigit(static_cast<unsigned char>(mode->value[1])) &&
+                                              !mode->quoted) {
       std::size_t end = 0;
       long v = -1;
       try {

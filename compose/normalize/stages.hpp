@@ -24,6 +24,8 @@ void drop_unused_resources(json& model);
 
 // supported.cpp: keys present in the model that the engine does not honour yet.
 std::vector<std::string> unsupported_keys(const json& model);
+// Warnings about the attributes only Swarm honours (swarm_only.cpp).
+void warn_swarm_only(const json& model, std::vector<std::string>& warnings);
 
 // The keys of `obj` in the order of `type`'s properties, then the rest (x-*).
 void reorder(json& obj, const Type& type);

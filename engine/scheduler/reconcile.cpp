@@ -87,6 +87,13 @@ Reconciliation reconcile(const Plan& plan, const std::set<std::string>& model_se
       else out.orphans.push_back(c->name);
     }
   }
+  // As docker compose's isOrphaned: a one-off container that exited is an orphan too.
+  if (!options.ignore_orphans)
+    for (const auto& c : existing) {
+      if (!c.oneoff || c.status != "stopped") continue;
+      if (options.remove_orphans) out.steps.push_back({StepKind::Remove, c.service, c.number, c.name, c.id, "orphan"});
+      else out.orphans.push_back(c.name);
+    }
   std::sort(out.orphans.begin(), out.orphans.end());
   return out;
 }

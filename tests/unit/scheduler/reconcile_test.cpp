@@ -141,6 +141,19 @@ TEST_CASE("reconcile: orphans are reported, or removed with --remove-orphans, on
   CHECK(reconcile(make_plan(project(kApp), only_api), all_services(), have).orphans == std::vector<std::string>{"shop-legacy-1"});
 }
 
+TEST_CASE("reconcile: a one-off container that exited is an orphan, of any service, as docker compose's isOrphaned") {
+  Plan p = make_plan(project(kApp));
+  auto have = up_to_date(p);
+  have.push_back({"id-run", "shop-web-run-1", "web", 1, "h", "running", true});
+  have.push_back({"id-done", "shop-web-run-2", "web", 1, "h", "stopped", true});
+  CHECK(reconcile(p, all_services(), have).orphans == std::vector<std::string>{"shop-web-run-2"});
+  ReconcileOptions o;
+  o.remove_orphans = true;
+  const std::string removed = steps(reconcile(p, all_services(), have, o));
+  CHECK(removed.find("remove shop-web-run-2 (orphan)") != std::string::npos);
+  CHECK(removed.find("shop-web-run-1") == std::string::npos);
+}
+
 TEST_CASE("reconcile: scaling down removes the outdated replicas first and keeps the others as they are") {
   PlanOptions four;
   four.scale = {{"api", 4}};
