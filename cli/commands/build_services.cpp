@@ -70,6 +70,16 @@ class PlainProgress {
   }
   void next_build() { offset_ = last_; }
   int steps() const { return last_; }
+  // BuildKit's last step of a build: the image written and named by each tag.
+  void exported(const std::string& image_id, const std::vector<std::string>& tags) {
+    const int n = ++last_;
+    if (quiet_) return;
+    std::ostringstream out;
+    out << "#" << n << " exporting to image\n#" << n << " writing image " << image_id << " done\n";
+    for (const auto& t : tags) out << "#" << n << " naming to " << image::Reference::parse(t).str() << " done\n";
+    out << "#" << n << " DONE 0.0s\n";
+    std::cerr << out.str() << std::flush;
+  }
 
  private:
   void on(const build::BuildEvent& e) {
@@ -139,9 +149,11 @@ std::vector<std::string> build_services(const compose::Project& project, const s
     auto image = effective_image(project, s);
     progress.next_build();
     auto request = request_for(project, s.service, b, image, o);
-    builder.build(request, progress.sink());
+    progress.exported(builder.build(request, progress.sink()), request.tags);
     built.push_back(s.service);
-    if (o.push)  // --push: every tag the build made, as docker compose build --push does
+    // --push: every tag the build made, as docker compose build --push does, for a service
+    // that names its image (an unnamed one has nowhere to go).
+    if (o.push && !s.image.empty())
       for (const auto& tag : request.tags) {
         if (!quiet) std::cerr << " " << s.service << " Pushing " << tag << "\n";
         image::registry::push(store, tag, image::Reference::parse(tag));

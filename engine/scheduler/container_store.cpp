@@ -306,6 +306,8 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
   add_image_volumes(def, images_.image_config(rec.image_id));
   rec.config_hash = req.config_hash;
   rec.labels = req.desired.labels;
+  // As docker compose: the image the container runs, by digest (the plan knows its name only).
+  if (rec.labels.count("com.docker.compose.image")) rec.labels["com.docker.compose.image"] = rec.image_id;
   rec.created = now_rfc3339(Fraction::nano_fixed);
   rec.stop_signal = def.value("stop_signal", image_stop_signal(images_.image_config(rec.image_id)));
   rec.stop_grace_seconds = grace_seconds(def);

@@ -37,9 +37,12 @@ std::string service_regex(const std::string& name, const std::string& service, c
 
 // fixtures/dependencies as upstream has it: foo's command is empty when COMMAND is unset, so
 // the image's CMD runs (nginx's there, a built image's here).
+// pull_policy: build (upstream has none): a missing image with a build section is first
+// pulled, as docker compose does, and tests reach no registry.
 const char* kUpstreamDependencies = R"(services:
   foo:
     image: e2e-start-stop-sleeper
+    pull_policy: build
     build:
       dockerfile_inline: |
         FROM busybox:test
