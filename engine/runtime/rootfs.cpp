@@ -239,8 +239,8 @@ void create_devices(const Spec& spec, int root_fd, bool in_userns) {
   for (const auto& [target, name] : links)
     if (::symlinkat(target, devfd, name) != 0 && errno != EEXIST) throw SystemError(std::string("symlink /dev/") + name, errno);
   if (::access("/proc/kcore", F_OK) == 0) ::symlinkat("/proc/kcore", devfd, "core");
-  for (const char* d : {"pts", "shm"})
-    if (::mkdirat(devfd, d, 0755) != 0 && errno != EEXIST) throw SystemError(std::string("mkdir /dev/") + d, errno);
+  // No /dev/shm unless the spec mounts one (runc's /dev): `ipc: none` has none.
+  if (::mkdirat(devfd, "pts", 0755) != 0 && errno != EEXIST) throw SystemError("mkdir /dev/pts", errno);
 }
 
 void pivot_into(const std::string& rootfs) {

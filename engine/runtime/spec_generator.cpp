@@ -288,9 +288,10 @@ nlohmann::json mounts_section(const ContainerSettings& s) {
       mount("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", sys_mode}),
       mount("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}),
   };
+  // Docker's `ipc: none` (no_shm) is a private IPC namespace without any /dev/shm.
   if (s.ipc.kind == NamespaceMode::Host)
     mounts.push_back(mount("/dev/shm", "bind", "/dev/shm", {"rbind", "rprivate"}));
-  else
+  else if (!s.no_shm)
     mounts.push_back(mount("/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=" + std::to_string(shm_size)}));
   std::vector<MountSetting> user_mounts = s.mounts;
   std::stable_sort(user_mounts.begin(), user_mounts.end(),

@@ -79,6 +79,7 @@ class Mapper {
     c.network = namespace_mode("network_mode", "net");
     c.pid = namespace_mode("pid", "pid");
     c.ipc = namespace_mode("ipc", "ipc");
+    c.no_shm = s_.value("ipc", "") == "none";
     c.uts = namespace_mode("uts", "uts");
     if (s_.contains("labels"))
       for (const auto& [k, v] : s_["labels"].items()) c.annotations[k] = v.is_string() ? v.get<std::string>() : v.dump();

@@ -18,6 +18,7 @@
 #include "container_names.hpp"
 #include "image_volume.hpp"
 #include "container_record.hpp"
+#include "exposed_ports.hpp"
 #include "log_output.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/fault_point.hpp"
@@ -379,6 +380,7 @@ ContainerRecord ContainerStore::create(const CreateRequest& req) {
 
   json spec = runtime::generate_spec(image_config_of(images_.image_config(rec.image_id)), settings);
   fs::write_file_atomic(d / "config.json", spec.dump(), 0600);
+  write_exposed(d, exposed_ports(def, images_.image_config(rec.image_id)));  // for ps (lifecycle_info.cpp)
   write_log_config(d, LogConfig::from_compose(def.contains("logging") ? json::parse(def["logging"].dump()) : json::object()));
   if (req.stdin_fd < 0 && def.value("stdin_open", false)) make_stdin_fifo(d);  // for attach (attach_stdin.hpp)
   create_in_runtime(rec.id, req.stdout_fd, req.stderr_fd, req.stdin_fd, req.console_socket);

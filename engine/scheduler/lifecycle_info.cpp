@@ -13,7 +13,9 @@
 #include <sstream>
 #include <tuple>
 
+#include "exposed_ports.hpp"
 #include "lifecycle_status.hpp"
+#include "port_display.hpp"
 #include "mycompose/common/fs.hpp"
 #include "mycompose/common/time_text.hpp"
 #include "mycompose/runtime/cgroup.hpp"
@@ -282,12 +284,20 @@ json container_summary(const ContainerStore& store, const ContainerRecord& rec, 
   std::string networks;
   for (const auto& n : ctx.networks)
     if (n.endpoints.count(rec.id)) networks += (networks.empty() ? "" : ",") + n.name;
-  std::string ports;
-  json publishers = json::array();
-  for (const auto& p : ports_of(store, rec, ctx.networks)) {
-    ports += (ports.empty() ? "" : ", ") + p.host_ip + ":" + std::to_string(p.host_port) + "->" + std::to_string(p.container_port) + "/" + p.protocol;
-    publishers.push_back({{"URL", p.host_ip}, {"TargetPort", p.container_port}, {"PublishedPort", p.host_port}, {"Protocol", p.protocol}});
+  // As the Docker API's port list: only while the container has its network (moby drops the
+  // ports when it stops), the published bindings and the exposed ports without one; none
+  // without an endpoint of ours (network_mode host, none, service:).
+  std::vector<PortEntry> entries;
+  if (in.state == "running" || in.state == "paused") {
+    bool connected = false;
+    for (const auto& n : ctx.networks) connected = connected || n.endpoints.count(rec.id) > 0;
+    for (const auto& p : ports_of(store, rec, ctx.networks)) entries.push_back({p.host_ip, p.host_port, p.container_port, p.protocol});
+    entries = container_ports(std::move(entries), connected ? read_exposed(store.folder(rec.id)) : std::vector<ExposedPort>{});
   }
+  json publishers = json::array();
+  for (const auto& p : entries)
+    publishers.push_back({{"URL", p.ip}, {"TargetPort", p.target}, {"PublishedPort", p.published}, {"Protocol", p.protocol}});
+  const std::string ports = displayable_ports(entries);
   int local_volumes = 0;
   std::string mounts;
   for (const auto& m : mounts_of(store, rec.id, local_volumes)) mounts += (mounts.empty() ? "" : ",") + m;

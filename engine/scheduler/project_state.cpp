@@ -4,6 +4,7 @@
 
 #include "container_hosts.hpp"
 #include "hooks.hpp"
+#include "ipc_donor.hpp"
 #include "link_aliases.hpp"
 
 #include "mycompose/common/error.hpp"
@@ -229,6 +230,7 @@ ContainerRecord ProjectState::create(const ServicePlan& sp, const DesiredContain
     for (const auto& c : store.list(project.name))
       if (service ? c.service == target : c.name == target) owner = c;
     if (!service && !owner) owner = store.find(target);
+    if (owner && std::string(key) == "ipc") check_ipc_donor(store.folder(owner->id), service ? owner->id : target);
     if (owner) req.namespace_owners[mode] = store.state(owner->id).pid;
   }
   if (adjust) adjust(req);

@@ -3,6 +3,8 @@
 // --name ipc_mode_container` and reads IpcMode from `docker inspect`; here the donor is a
 // service of a second project of the same root with that container_name, and the IPC
 // namespace each container is in (/proc/self/ns/ipc) shows the mode took effect.
+#include <unistd.h>
+
 #include "e2e_helpers.hpp"
 
 using namespace compose_e2e;
@@ -116,4 +118,58 @@ TEST_CASE("TestIPC: ipc none is a private namespace without /dev/shm") {
   CHECK(mounts.out.find(" /dev/shm ") == std::string::npos);
   auto ns = p.run({"exec", "none", "busybox", "readlink", "/proc/self/ns/ipc"});
   CHECK(ns.out != stdfs::read_symlink("/proc/self/ns/ipc").string() + "\n");
+}
+
+// The same rule for `container:NAME`: the name as written is the donor the error names.
+TEST_CASE("TestIPC: joining a private container by container: name is refused as non-shareable") {
+  Project p(R"(services:
+  joiner:
+    image: busybox:test
+    command: ["sleep", "1000"]
+    ipc: "container:ipc_private_donor"
+)",
+            "ipc_private_c");
+  mycompose::fs::write_file_atomic(p.dir / "donor.yaml", R"(services:
+  donor:
+    image: busybox:test
+    container_name: ipc_private_donor
+    command: ["sleep", "1000"]
+    ipc: private
+)");
+  p.ok({"-f", "donor.yaml", "-p", "ipc_private_d", "up", "-d"});
+  auto r = p.run({"up", "-d"});
+  INFO(combined(r));
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("container ipc_private_donor: non-shareable IPC (hint: use IpcMode:shareable for the donor container)") !=
+        std::string::npos);
+  CHECK(p.ps()["ipc_private_c-joiner-1"]["State"] != "running");
+  p.ok({"-f", "donor.yaml", "-p", "ipc_private_d", "down", "-t", "0"});
+}
+
+// The host's IPC can be joined through a container that uses it (moby: its ShmPath is the
+// host's /dev/shm), and `ipc: host` binds the host's /dev/shm itself.
+TEST_CASE("TestIPC: ipc host shares the host's namespace and /dev/shm, and can be joined") {
+  Project p(R"(services:
+  host:
+    image: busybox:test
+    command: ["sleep", "1000"]
+    ipc: host
+  joiner:
+    image: busybox:test
+    command: ["sleep", "1000"]
+    ipc: "service:host"
+)",
+            "ipc_host");
+  auto up = p.run({"up", "-d"});
+  INFO(combined(up));
+  REQUIRE(up.exit_code == 0);
+  const std::string host_ns = stdfs::read_symlink("/proc/self/ns/ipc").string() + "\n";
+  CHECK(p.run({"exec", "host", "busybox", "readlink", "/proc/self/ns/ipc"}).out == host_ns);
+  CHECK(p.run({"exec", "joiner", "busybox", "readlink", "/proc/self/ns/ipc"}).out == host_ns);
+  const std::string marker = "mycompose-ipc-host-test-" + std::to_string(::getpid());
+  auto w = p.run({"exec", "host", "busybox", "touch", "/dev/shm/" + marker});
+  CHECK(w.exit_code == 0);
+  std::error_code ec;
+  CHECK(stdfs::exists("/dev/shm/" + marker, ec));
+  stdfs::remove("/dev/shm/" + marker, ec);
 }

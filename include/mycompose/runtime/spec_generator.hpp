@@ -76,6 +76,7 @@ struct ContainerSettings {
   std::map<std::string, std::string> sysctls;
   std::vector<Ulimit> ulimits;
   std::optional<std::int64_t> shm_size;  // bytes; default 64 MiB
+  bool no_shm = false;                   // no /dev/shm at all (Docker's `ipc: none`)
   std::optional<std::int64_t> memory;              // bytes
   std::optional<std::int64_t> memory_reservation;  // bytes
   std::optional<std::int64_t> memory_swap;         // memory+swap bytes, -1 = unlimited (Docker's --memory-swap)

@@ -111,6 +111,24 @@ TEST_CASE("spec: Docker's defaults") {
   for (const char* d : {"/proc", "/dev", "/dev/pts", "/dev/mqueue"}) CHECK(find_mount(spec, d));
 }
 
+TEST_CASE("spec: ipc none has its own namespace and no /dev/shm, ipc host binds the host's") {
+  FakeRootfs root;
+  auto none = root.settings();
+  none.no_shm = true;
+  auto spec = generate_spec(busybox(), none);
+  CHECK_FALSE(find_mount(spec, "/dev/shm"));
+  bool own_ipc = false;
+  for (const auto& n : spec["linux"]["namespaces"]) own_ipc = own_ipc || (n["type"] == "ipc" && !n.contains("path"));
+  CHECK(own_ipc);
+
+  auto host = root.settings();
+  host.ipc = NamespaceMode::host();
+  spec = generate_spec(busybox(), host);
+  REQUIRE(find_mount(spec, "/dev/shm"));
+  CHECK((*find_mount(spec, "/dev/shm"))["source"] == "/dev/shm");
+  CHECK((*find_mount(spec, "/dev/shm"))["type"] == "bind");
+}
+
 TEST_CASE("spec: privileged gets every capability, no seccomp, no masks, all devices") {
   FakeRootfs root;
   auto s = root.settings();
