@@ -33,20 +33,6 @@ TEST_CASE("TestCascadeStop: abort-on-container-exit exits with the code of the f
   CHECK(p.wait_state("e2e-cascade-stop-sleep-1", "exited") == "exited");
 }
 
-TEST_CASE("TestCascadeStop: exit-code-from takes the code of the service killed on the way down (137)") {
-  Project p(kCascadeStop, "e2e-cascade-stop");
-  auto r = p.run({"--project-name", "e2e-cascade-stop", "up", "--exit-code-from=sleep"});
-  INFO(combined(r));
-  // `sleep` is PID 1 without a handler: SIGTERM cannot end it, the stop's SIGKILL does.
-  CHECK(r.exit_code == 137);
-  CHECK(r.out.find("should_fail-1 exited with code 1") != std::string::npos);
-  CHECK(combined(r).find("Aborting on container exit...") != std::string::npos);
-  auto ps = p.ps();
-  REQUIRE(ps.count("e2e-cascade-stop-sleep-1"));
-  CHECK(ps["e2e-cascade-stop-sleep-1"]["State"] == "exited");
-  CHECK(ps["e2e-cascade-stop-sleep-1"]["ExitCode"] == 137);
-}
-
 TEST_CASE("TestCascadeStop: exit-code-from an unknown service is refused") {
   Project p(kCascadeStop, "e2e-cascade-stop");
   auto r = p.run({"--project-name", "e2e-cascade-stop", "up", "--exit-code-from=unknown"});
