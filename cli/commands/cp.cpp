@@ -8,6 +8,7 @@
 #include "mycompose/common/error.hpp"
 #include "mycompose/daemon/engine.hpp"
 #include "mycompose/scheduler/copy.hpp"
+#include "container_table.hpp"
 #include "service_container.hpp"
 
 namespace mycompose::cli {
@@ -36,12 +37,12 @@ void register_cp(CLI::App& app, Context& ctx) {
     if (!src.service.empty() && !dest.service.empty()) throw Error("copying between services is not supported");
     if (src.service.empty() && dest.service.empty()) throw Error("unknown copy direction");
     const std::string& service = src.service.empty() ? dest.service : src.service;
-    auto project = compose::load_project(ctx.load_options({service}));
-    if (!project.model.value("services", nlohmann::ordered_json::object()).contains(service))
-      throw Error("no such service: " + service);
+    // As docker compose: the project by name and the service's containers by label, so it
+    // works without a compose file, and an unknown service is one without containers.
+    const std::string project = project_name(ctx);
     const auto root = std::filesystem::absolute(daemon::default_root());
     scheduler::ContainerStore store(root);
-    const ContainerQuery query{project.name, service, o.index, false, o.all};
+    const ContainerQuery query{project, service, o.index, false, o.all};
     scheduler::CopyOptions co{o.archive, o.follow_link};
 
     if (!src.service.empty()) {

@@ -6,7 +6,7 @@
 // and cgroup with the container's environment, user, working folder, capabilities and seccomp.
 #include <unistd.h>
 
-#include <cstdlib>
+#include <map>
 #include <optional>
 
 #include "commands.hpp"
@@ -16,17 +16,19 @@
 #include "mycompose/common/error.hpp"
 #include "mycompose/daemon/engine.hpp"
 #include "mycompose/scheduler/container_store.hpp"
+#include "exec_project.hpp"
 #include "service_container.hpp"
 
 namespace mycompose::cli {
 namespace {
 
-// -e KEY takes KEY's value from our environment, as docker does; unset, it is left out.
-std::vector<std::string> exec_env(const std::vector<std::string>& flags) {
+// -e KEY takes KEY's value from the project's environment (the shell, then .env and
+// --env-file), as docker compose's runExec does; unset there, it is left out.
+std::vector<std::string> exec_env(const std::vector<std::string>& flags, const std::map<std::string, std::string>& project_env) {
   std::vector<std::string> env;
   for (const auto& e : flags) {
     if (e.find('=') != std::string::npos) env.push_back(e);
-    else if (const char* v = std::getenv(e.c_str())) env.push_back(e + "=" + v);
+    else if (auto it = project_env.find(e); it != project_env.end()) env.push_back(e + "=" + it->second);
   }
   return env;
 }
@@ -37,15 +39,15 @@ void register_exec(CLI::App& app, Context& ctx) {
   static flags::ExecOptions o;
   auto* cmd = flags::add_exec(app, o);
   cmd->callback([&ctx] {
-    auto project = compose::load_project(ctx.load_options({o.service}));
-    const auto services = project.model.value("services", nlohmann::ordered_json::object());
-    if (!services.contains(o.service)) throw Error("no such service: " + o.service);
+    // As docker compose: the project by name, the service's containers by label (no model
+    // check: an unknown service is one that is not running), one-offs after the replicas.
+    const ExecProject project = exec_project(ctx);
     scheduler::ContainerStore store(std::filesystem::absolute(daemon::default_root()));
-    auto rec = service_container(store, {project.name, o.service, o.index, true, false});
+    auto rec = service_container(store, {project.name, o.service, o.index, true, true});
 
     runtime::ExecOptions e;
     e.args = o.command;
-    e.env = exec_env(o.env);
+    e.env = exec_env(o.env, project.environment);
     e.cwd = o.workdir;
     e.user = o.user;
     e.detach = o.detach;

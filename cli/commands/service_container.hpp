@@ -14,11 +14,12 @@ struct ContainerQuery {
   std::string service;
   int index = 0;             // container-number; 0 = the lowest
   bool running_only = true;  // exec: a stopped container does not count
-  bool oneoff = false;       // also `run` containers (cp --all)
+  bool oneoff = false;       // also `run` containers, after the replicas (exec, cp --all)
 };
 
 // Docker compose's messages: `service "web" is not running` (exec),
-// `service "web" is not running container #2`, `no container found for service "web"` (cp).
+// `service "web" is not running container #2` (--index, any command), `no container found for
+// service "web"` (cp without --index).
 scheduler::ContainerRecord service_container(scheduler::ContainerStore& store, const ContainerQuery& q);
 // Every container of the service that matches (cp --all and cp into a service copy to all).
 std::vector<scheduler::ContainerRecord> service_containers(scheduler::ContainerStore& store, const ContainerQuery& q);

@@ -86,3 +86,33 @@ TEST_CASE("TestLocalComposeExec: exec of a service without containers fails with
   CHECK(not_started.exit_code == 1);
   CHECK(not_started.err.find("service \"another\" is not running") != std::string::npos);
 }
+
+// Not asserted upstream, the same lookup: --env-file stands for .env, the shell's value wins
+// over both, and by project name alone (no compose file) the .env of the current folder counts.
+TEST_CASE("TestLocalComposeExec: exec -e FOO takes FOO from --env-file, the shell wins, and by name the folder's .env") {
+  Project p(kSimple, "compose-e2e-exec");
+  mycompose::fs::write_file_atomic(p.dir / ".env", "FOO=from-dotenv\n");
+  mycompose::fs::write_file_atomic(p.dir / "other.env", "FOO=from-env-file\n");
+  Cli c = p;
+  c.o.unset_env.push_back("FOO");
+  c.ok({"up", "-d", "simple"});
+
+  auto from_file = c.run({"--env-file", "other.env", "exec", "-e", "FOO", "simple", "busybox", "env"});
+  INFO(from_file.out << from_file.err);
+  CHECK(from_file.exit_code == 0);
+  CHECK(from_file.out.find("FOO=from-env-file") != std::string::npos);
+
+  Cli shell = p;
+  shell.o.env["FOO"] = "from-shell";
+  auto shell_wins = shell.run({"exec", "-e", "FOO", "simple", "busybox", "env"});
+  INFO(shell_wins.out << shell_wins.err);
+  CHECK(shell_wins.out.find("FOO=from-shell") != std::string::npos);
+
+  Cli by_name = elsewhere(p);
+  by_name.o.unset_env.push_back("FOO");
+  mycompose::fs::write_file_atomic(stdfs::path(by_name.o.cwd) / ".env", "FOO=from-elsewhere\n");
+  auto named = by_name.run({"-p", "compose-e2e-exec", "exec", "-e", "FOO", "simple", "busybox", "env"});
+  INFO(named.out << named.err);
+  CHECK(named.exit_code == 0);
+  CHECK(named.out.find("FOO=from-elsewhere") != std::string::npos);
+}

@@ -209,3 +209,22 @@ TEST_CASE("TestLocalComposeRun: run --no-deps starts no dependency") {
   CHECK(combined(r).find("service_b") == std::string::npos);
   p.ok({"down", "--remove-orphans", "-t", "0"});
 }
+
+// Not asserted upstream: run resolves a bare -e NAME as exec does, from the project's
+// environment (pkg/compose/run.go applyRunOptions: project.Environment), so .env and
+// --env-file give it a value.
+TEST_CASE("TestLocalComposeRun: run -e FOO takes FOO from .env or --env-file") {
+  Project p("services:\n  one:\n    image: busybox:test\n", "compose-e2e-run-env");
+  mycompose::fs::write_file_atomic(p.dir / ".env", "FOO=from-dotenv\n");
+  mycompose::fs::write_file_atomic(p.dir / "other.env", "FOO=from-env-file\n");
+  Cli c = p;
+  c.o.unset_env.push_back("FOO");
+  auto dotenv = c.run({"run", "--rm", "-e", "FOO", "one", "busybox", "env"});
+  INFO(dotenv.out << dotenv.err);
+  CHECK(dotenv.exit_code == 0);
+  CHECK(dotenv.out.find("FOO=from-dotenv") != std::string::npos);
+  auto env_file = c.run({"--env-file", "other.env", "run", "--rm", "-e", "FOO", "one", "busybox", "env"});
+  INFO(env_file.out << env_file.err);
+  CHECK(env_file.exit_code == 0);
+  CHECK(env_file.out.find("FOO=from-env-file") != std::string::npos);
+}

@@ -105,4 +105,15 @@ TEST_CASE("TestCopy: cp by project name alone, and --index of a missing replica"
   INFO(missing.err);
   CHECK(missing.exit_code == 1);
   CHECK(missing.err.find("service \"nginx\" is not running container #9") != std::string::npos);
+  auto missing_to = p.run({"cp", "--index=9", "./cp-me.txt", "nginx:/www/x.txt"});
+  INFO(missing_to.err);
+  CHECK(missing_to.exit_code == 1);
+  CHECK(missing_to.err.find("service \"nginx\" is not running container #9") != std::string::npos);
+
+  // A service without containers (here one the model does not have) is not looked up in the
+  // model: listContainersTargetedForCopy finds nothing.
+  auto unknown = c.run({"-p", "copy_e2e", "cp", "nosuch:/www/by-name.txt", "./x.txt"});
+  INFO(unknown.err);
+  CHECK(unknown.exit_code == 1);
+  CHECK(unknown.err.find("no container found for service \"nosuch\"") != std::string::npos);
 }

@@ -1,4 +1,4 @@
-// Compose side: `mycompose pull`, `push` and `images` over a project's services.
+// Compose side: `mycompose pull` and `push` over a project's services (and `images`, which lists containers).
 #include <catch2/catch.hpp>
 
 #include "integration/image/registry_fixture.hpp"
@@ -6,7 +6,7 @@
 using namespace registry_test;
 using mycompose::image::Reference;
 
-TEST_CASE("compose pull honours pull_policy, push pushes, images lists the service images") {
+TEST_CASE("compose pull honours pull_policy, push pushes, images lists no image without containers") {
   Registry reg;
   Machine dev, ci;
   std::string web = reg.host() + "/app/web:1";
@@ -39,19 +39,14 @@ TEST_CASE("compose pull honours pull_policy, push pushes, images lists the servi
   REQUIRE(missing.rc == 0);
   CHECK(missing.out.find(" web Skipped - Image is already present locally") != std::string::npos);
 
+  // images lists containers, as docker compose's does: none exist here, so no rows
+  // (tests/compose_e2e/images_test.cpp covers the rows).
   auto images = in_project(ci, {"images"});
   INFO(images.out << images.err);
   REQUIRE(images.rc == 0);
   CHECK(images.out.find("CONTAINER") == 0);
-  CHECK(images.out.find(reg.host() + "/app/web") != std::string::npos);
-  CHECK(images.out.find(id.substr(7, 12)) != std::string::npos);
-  auto quiet = in_project(ci, {"images", "-q"});
-  CHECK(quiet.out == id.substr(7) + "\n");
-  auto json = nlohmann::json::parse(in_project(ci, {"images", "--format", "json"}).out);
-  REQUIRE(json.size() == 1);
-  CHECK(json[0]["Repository"] == reg.host() + "/app/web");
-  CHECK(json[0]["Tag"] == "1");
-  CHECK(json[0]["ID"] == id);
+  CHECK(images.out.find(reg.host() + "/app/web") == std::string::npos);
+  CHECK(in_project(ci, {"images", "-q"}).out.empty());
 }
 
 TEST_CASE("compose pull: failures fail the command unless ignored") {

@@ -52,7 +52,7 @@ TEST_CASE("cli exec: the service's namespaces, environment, user and folder, fla
   CHECK(missing.err.find("nosuchprogram") != std::string::npos);
   auto no_service = p.run({"exec", "-T", "nosuch", "true"});
   CHECK(no_service.exit_code == 1);
-  CHECK(no_service.err == "error: no such service: nosuch\n");
+  CHECK(no_service.err == "error: service \"nosuch\" is not running\n");  // docker compose: no model check
   auto no_index = p.run({"exec", "-T", "--index", "2", "web", "true"});
   CHECK(no_index.exit_code == 1);
   CHECK(no_index.err == "error: service \"web\" is not running container #2\n");
