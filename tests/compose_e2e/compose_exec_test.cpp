@@ -90,7 +90,7 @@ TEST_CASE("TestLocalComposeExec: exec of a service without containers fails with
 // Not asserted upstream, the same lookup: --env-file stands for .env, the shell's value wins
 // over both, and by project name alone (no compose file) the .env of the current folder counts.
 TEST_CASE("TestLocalComposeExec: exec -e FOO takes FOO from --env-file, the shell wins, and by name the folder's .env") {
-  Project p(kSimple, "compose-e2e-exec");
+  Project p(kExecSimple, "compose-e2e-exec");
   mycompose::fs::write_file_atomic(p.dir / ".env", "FOO=from-dotenv\n");
   mycompose::fs::write_file_atomic(p.dir / "other.env", "FOO=from-env-file\n");
   Cli c = p;
