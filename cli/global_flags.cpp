@@ -34,6 +34,9 @@ void add_global_flags(CLI::App& app, GlobalOptions& g) {
   app.parse_complete_callback([&app, &g] {
     for (const CLI::App* sub : app.get_subcommands())
       if (sub->get_name() == "runtime") return;
+    // Refused rather than ignored: a command asked to change nothing must not run for real
+    // (`down -v --dry-run` would delete volumes).
+    if (g.dry_run) throw Error("--dry-run is not supported yet: nothing was done");
     if (!g.workdir.empty()) {
       if (!g.project_directory.empty())
         throw Error("cannot specify DEPRECATED \"--workdir\" and \"--project-directory\". Please use only \"--project-directory\" instead");

@@ -21,12 +21,26 @@ std::vector<stdfs::path> stacks() {
   return dirs;
 }
 
-// The command's stdout with the project folder written /PROJECT, as in the expected files.
+// The warnings stderr held, each as its msg (logrus's time="…" dropped).
+std::string warning_messages(const std::string& err) {
+  std::string out;
+  std::size_t start = 0;
+  for (std::size_t nl; (nl = err.find('\n', start)) != std::string::npos; start = nl + 1) {
+    std::string line = err.substr(start, nl - start);
+    if (auto at = line.find(" level="); line.rfind("time=", 0) == 0 && at != std::string::npos) line = line.substr(at + 1);
+    out += line + "\n";
+  }
+  return out + err.substr(start);
+}
+
+// The command's stdout with the project folder written /PROJECT, as in the expected files;
+// stderr holds the warnings of expected.warnings (none when the file is absent).
 std::string config_output(const stdfs::path& dir, const std::vector<std::string>& args) {
   Result r = run_config(dir, args);
   INFO("stderr: " << r.err);
   CHECK(r.status == 0);
-  CHECK(r.err == "");
+  const stdfs::path warnings = dir / "expected.warnings";
+  CHECK(warning_messages(r.err) == (stdfs::exists(warnings) ? slurp(warnings) : std::string()));
   return replace_all(r.out, dir.string(), "/PROJECT");
 }
 

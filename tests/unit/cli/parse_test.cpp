@@ -124,3 +124,9 @@ TEST_CASE("a flag written --flag= is an empty value, as pflag reads it, and neve
   CHECK(up["options"]["--attach"] == json{""});
   CHECK(up["positionals"]["SERVICE"] == json{"web"});
 }
+
+TEST_CASE("a global --dry-run is refused before anything runs, never ignored") {
+  auto r = run_mycompose({"--dry-run", "down", "-v"});
+  CHECK(r.exit_code != 0);
+  CHECK(r.err.find("--dry-run is not supported yet: nothing was done") != std::string::npos);
+}
