@@ -74,12 +74,32 @@ std::string value_text(const nlohmann::json& c, const std::string& field, bool t
   return s;
 }
 
+// As docker compose encodes a container: its keys sorted (a map), a publisher's in the
+// order of its struct's fields.
+nlohmann::ordered_json go_encoded(const nlohmann::json& c) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::parse(c.dump());
+  if (out.contains("Publishers") && out["Publishers"].is_array())
+    for (auto& p : out["Publishers"]) {
+      if (!p.is_object()) continue;
+      nlohmann::ordered_json q = nlohmann::ordered_json::object();
+      for (const char* k : {"URL", "TargetPort", "PublishedPort", "Protocol"})
+        if (p.contains(k)) q[k] = p[k];
+      for (auto it = p.begin(); it != p.end(); ++it)
+        if (!q.contains(it.key())) q[it.key()] = it.value();
+      p = std::move(q);
+    }
+  return out;
+}
+
 std::string execute(const std::vector<Piece>& pieces, const nlohmann::json* c, bool trunc) {
   std::string out;
   for (const auto& p : pieces) {
     if (!p.action) out += p.text;
     else if (!c) out += p.json ? "" : header_of(p.text);  // the header row
-    else if (p.json) out += p.text == "." ? c->dump() : (c->contains(p.text) ? (*c)[p.text].dump() : "null");
+    else if (p.json) {
+      const auto encoded = go_encoded(*c);
+      out += p.text == "." ? encoded.dump() : (encoded.contains(p.text) ? encoded[p.text].dump() : "null");
+    }
     else out += value_text(*c, p.text, trunc);
   }
   return out;
@@ -100,7 +120,7 @@ std::string format_containers(const std::string& format_in, const std::vector<nl
   std::string format = format_in;
   if (format == "json") {
     std::string out;
-    for (const auto& c : containers) out += c.dump() + "\n";
+    for (const auto& c : containers) out += go_encoded(c).dump() + "\n";
     return out;
   }
   if (format == "table") format = kComposeTable;

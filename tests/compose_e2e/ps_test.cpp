@@ -50,6 +50,9 @@ TEST_CASE("TestPs: table, json, --all and an unknown service") {
   CHECK(c["Project"] == name);
   REQUIRE(c["Publishers"].size() == 1);
   CHECK(c["Publishers"][0] == nlohmann::json{{"URL", "127.0.0.1"}, {"TargetPort", 8000}, {"PublishedPort", 18001}, {"Protocol", "tcp"}});
+  // Byte for byte as docker compose encodes it: a publisher's fields in its struct's order.
+  CHECK(json_lines[0].find(R"("Publishers":[{"URL":"127.0.0.1","TargetPort":8000,"PublishedPort":18001,"Protocol":"tcp"}])") !=
+        std::string::npos);
 
   // ps --all
   bare.ok({"--project-name", name, "stop"});
