@@ -3,7 +3,7 @@
 // mean what they mean in a Compose file) and the engine creates and starts the container
 // (networks, volumes, dependencies — oneoff.hpp). In the foreground the CLI joins its stdio to
 // the container's (FIFOs, or a terminal through a console socket), passes signals on and
-// exits with the container's status; --rm removes it afterwards; -d prints its name.
+// exits with the container's status; --rm removes it afterwards; -d prints its id.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -227,9 +227,9 @@ void register_run(CLI::App& app, Context& ctx) {
     EngineClient client = EngineClient::connect(root);
     const nlohmann::json body = {{"project", project_json(project)}, {"options", options}};
     const nlohmann::json created = call_engine(client, "/projects/" + project.name + "/run", body, o.quiet);
-    const std::string id = created.value("id", ""), name = created.value("name", "");
-    if (o.detach) {
-      std::cout << name << "\n";
+    const std::string id = created.value("id", "");
+    if (o.detach) {  // the container's id, as docker compose (docker's start prints what it was given)
+      std::cout << id << "\n";
       return;
     }
     scheduler::ContainerStore store(root);

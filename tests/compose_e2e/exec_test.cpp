@@ -26,8 +26,13 @@ std::string one_off_state(const Project& p) {
 
 // The upstream steps, each exec run through `exec_cli`.
 void exec_prefers_service_over_one_off(const Project& p, const Cli& exec_cli) {
-  p.ok({"run", "-d", "test", "cat"});
+  // run -d prints the container's id, as docker compose (docker's start echoes what it got).
+  const std::string printed = p.ok({"run", "-d", "test", "cat"});
   CHECK(one_off_state(p) == "running");
+  std::string one_off_id;
+  for (const auto& [name, c] : p.ps())
+    if (name.rfind("e2e-exec-test-run-", 0) == 0) one_off_id = c["ID"].get<std::string>();
+  CHECK(printed == one_off_id + "\n");
 
   auto indexed = exec_cli.run({"--project-name", "e2e-exec", "exec", "--index=1", "test", "busybox", "ps"});
   INFO(indexed.out << indexed.err);
