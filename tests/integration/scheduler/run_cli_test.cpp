@@ -59,16 +59,19 @@ TEST_CASE("cli run --rm: overrides, stdio and exit status, dependencies started,
   CHECK(names(p.store()) == std::vector<std::string>{"proj-db-1"});
 }
 
-TEST_CASE("cli run -d: prints the one-off's name, up leaves it alone, --no-deps, --name and -l") {
+TEST_CASE("cli run -d: prints the one-off's id, up leaves it alone, --no-deps, --name and -l") {
   Project p(kCompose);
   auto nodeps = p.run({"run", "--rm", "--no-deps", "client", "echo", "alone"});
   CHECK(nodeps.out == "alone\n");
   CHECK(names(p.store()).empty());
 
-  const std::string name = p.ok({"run", "-d", "client", "sleep", "1000"});
-  CHECK(std::regex_match(name, std::regex("proj-client-run-[0-9a-f]{12}\n")));
-  auto rec = p.store().find(name.substr(0, name.size() - 1));
+  const std::string id = p.ok({"run", "-d", "client", "sleep", "1000"});
+  CHECK(std::regex_match(id, std::regex("[0-9a-f]{64}\n")));
+  std::optional<mycompose::scheduler::ContainerRecord> rec;
+  for (const auto& c : p.store().list())
+    if (c.id + "\n" == id) rec = c;
   REQUIRE(rec);
+  CHECK(std::regex_match(rec->name, std::regex("proj-client-run-[0-9a-f]{12}")));
   CHECK(rec->labels.at("com.docker.compose.oneoff") == "True");
   CHECK(p.store().state(rec->id).status == "running");
 
@@ -77,9 +80,10 @@ TEST_CASE("cli run -d: prints the one-off's name, up leaves it alone, --no-deps,
   auto listed = names(p.store());
   CHECK(std::count(listed.begin(), listed.end(), "proj-client-1") == 1);
 
-  CHECK(p.ok({"run", "-d", "--name", "custom", "-l", "team=ops", "client", "sleep", "1000"}) == "custom\n");
+  const std::string custom_id = p.ok({"run", "-d", "--name", "custom", "-l", "team=ops", "client", "sleep", "1000"});
   auto custom = p.store().find("custom");
   REQUIRE(custom);
+  CHECK(custom_id == custom->id + "\n");
   CHECK(custom->labels.at("team") == "ops");
   CHECK(custom->labels.at("com.docker.compose.oneoff") == "True");
 }
@@ -129,7 +133,10 @@ TEST_CASE("cli run: the one-off answers to its service name in DNS only with --u
                   "for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://" + host + ":8080/ && exit 0; sleep 0.3; done; exit 1"});
   };
   const std::string plain = p.ok({"run", "-d", "web"});
-  const std::string plain_name = plain.substr(0, plain.size() - 1);
+  std::string plain_name;
+  for (const auto& c : p.store().list())
+    if (c.id + "\n" == plain) plain_name = c.name;
+  REQUIRE_FALSE(plain_name.empty());
   CHECK(fetch(plain_name).out == "pong\n");  // by its container name, yes
   for (const char* name : {"web", "www"}) {
     auto r = p.run({"run", "--rm", "--no-deps", "probe", "wget", "-qO-", std::string("http://") + name + ":8080/"});
