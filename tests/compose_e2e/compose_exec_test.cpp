@@ -8,16 +8,6 @@ using namespace compose_e2e;
 
 namespace {
 
-// Upstream's fixtures/simple-composefile, with sleep for alpine's top.
-const char* kExecSimple = R"(services:
-  simple:
-    image: busybox:test
-    command: ["sleep", "1000"]
-  another:
-    image: busybox:test
-    command: ["sleep", "1000"]
-)";
-
 // Upstream runs from elsewhere with --project-directory and --project-name.
 std::vector<std::string> args(const Project& p, std::vector<std::string> rest) {
   std::vector<std::string> a{"--project-directory", p.dir.string(), "--project-name", "compose-e2e-exec"};
@@ -28,7 +18,7 @@ std::vector<std::string> args(const Project& p, std::vector<std::string> rest) {
 }  // namespace
 
 TEST_CASE("TestLocalComposeExec: exec true, exec false, exec -e with and without the variable set") {
-  Project p(kExecSimple, "compose-e2e-exec");
+  Project p(kSimpleComposefile, "compose-e2e-exec");
   Cli c = elsewhere(p);
   c.o.unset_env.push_back("FOO");
   c.ok(args(p, {"up", "-d"}));
@@ -61,7 +51,7 @@ TEST_CASE("TestLocalComposeExec: exec true, exec false, exec -e with and without
 // the project's environment (cmd/compose/exec.go runExec: projectOptions.Environment, which
 // holds the CLI's environment and the project's .env), so a value in .env is taken too.
 TEST_CASE("TestLocalComposeExec: exec -e FOO takes FOO from the project's .env when the CLI's environment has none") {
-  Project p(kExecSimple, "compose-e2e-exec");
+  Project p(kSimpleComposefile, "compose-e2e-exec");
   mycompose::fs::write_file_atomic(p.dir / ".env", "FOO=from-dotenv\n");
   Cli c = p;
   c.o.unset_env.push_back("FOO");
@@ -75,7 +65,7 @@ TEST_CASE("TestLocalComposeExec: exec -e FOO takes FOO from the project's .env w
 // Not asserted upstream: exec does not check the service against the model; the container
 // lookup fails (pkg/compose/containers.go getSpecifiedContainer) with its own words.
 TEST_CASE("TestLocalComposeExec: exec of a service without containers fails with service x is not running") {
-  Project p(kExecSimple, "compose-e2e-exec");
+  Project p(kSimpleComposefile, "compose-e2e-exec");
   p.ok({"up", "-d", "simple"});
   auto unknown = p.run({"exec", "nosuch", "busybox", "true"});
   INFO(unknown.err);
@@ -90,7 +80,7 @@ TEST_CASE("TestLocalComposeExec: exec of a service without containers fails with
 // Not asserted upstream, the same lookup: --env-file stands for .env, the shell's value wins
 // over both, and by project name alone (no compose file) the .env of the current folder counts.
 TEST_CASE("TestLocalComposeExec: exec -e FOO takes FOO from --env-file, the shell wins, and by name the folder's .env") {
-  Project p(kExecSimple, "compose-e2e-exec");
+  Project p(kSimpleComposefile, "compose-e2e-exec");
   mycompose::fs::write_file_atomic(p.dir / ".env", "FOO=from-dotenv\n");
   mycompose::fs::write_file_atomic(p.dir / "other.env", "FOO=from-env-file\n");
   Cli c = p;

@@ -28,15 +28,6 @@ const char* kSentences = R"(services:
     labels: {my-label: test}
 )";
 
-const char* kSimple = R"(services:
-  simple:
-    image: busybox:test
-    command: ["sleep", "1000"]
-  another:
-    image: busybox:test
-    command: ["sleep", "1000"]
-)";
-
 }  // namespace
 
 TEST_CASE("TestLocalComposeUp: ps, top and down SERVICE by project name") {
@@ -70,7 +61,7 @@ TEST_CASE("TestLocalComposeUp: ps, top and down SERVICE by project name") {
 }
 
 TEST_CASE("TestDownComposefileInParentFolder: down by the name up gave the project") {
-  Project p(kSimple, "fixture");
+  Project p(kSimpleComposefile, "fixture");
   const stdfs::path tmp = p.dir / "test-tmp";  // upstream: a temp folder below the file's
   stdfs::create_directories(tmp);
   auto up = p.run({"--project-directory", tmp.string(), "up", "-d"});
@@ -86,7 +77,7 @@ TEST_CASE("TestDownComposefileInParentFolder: down by the name up gave the proje
 
 TEST_CASE("TestRm: rm --stop --force of one service, then of all") {
   const std::string name = "compose-e2e-rm";
-  Project p(kSimple, name);
+  Project p(kSimpleComposefile, name);
   p.ok({"-p", name, "up", "-d"});
   auto rm = p.run({"-p", name, "rm", "--stop", "--force", "simple"});
   INFO(combined(rm));

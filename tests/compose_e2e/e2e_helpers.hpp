@@ -22,6 +22,16 @@ inline Cli elsewhere(const Project& p, const std::map<std::string, std::string>&
   return c;
 }
 
+// Upstream's fixtures/simple-composefile, with sleep for alpine's top.
+inline const char* const kSimpleComposefile = R"(services:
+  simple:
+    image: busybox:test
+    command: ["sleep", "1000"]
+  another:
+    image: busybox:test
+    command: ["sleep", "1000"]
+)";
+
 inline std::string combined(const mycompose::test::RunResult& r) { return r.out + r.err; }
 
 inline bool matches(const std::string& text, const std::string& regex) { return std::regex_search(text, std::regex(regex)); }
