@@ -30,7 +30,9 @@ int run_with(std::initializer_list<Registrar> commands, int argc, char** argv) {
     return app.exit(e);
   } catch (const Error& e) {
     std::fflush(stdout);
-    std::cerr << "error: " << e.what() << "\n";
+    std::cout << std::flush;
+    // No message: only the status (a cancelled build's 130, as docker compose's StatusError).
+    if (*e.what()) std::cerr << "error: " << e.what() << "\n";
     return e.exit_code();
   } catch (const std::exception& e) {
     std::fflush(stdout);

@@ -22,7 +22,7 @@ std::optional<NetworkRecord> build_record(const std::filesystem::path& dir) {
 }
 
 // Field 22 of /proc/<pid>/stat (after the parenthesised name, which may hold spaces); 0 when
-// the process is gone.
+// the process is gone, a zombie included (a builder killed, not yet reaped, holds nothing).
 unsigned long long start_time(pid_t pid) {
   std::string stat;
   try {
@@ -33,12 +33,13 @@ unsigned long long start_time(pid_t pid) {
   auto close = stat.rfind(')');
   if (close == std::string::npos) return 0;
   unsigned long long t = 0;
+  char state = 0;
   // state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime
   // cstime priority nice threads itrealvalue starttime
-  if (std::sscanf(stat.c_str() + close + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-                  &t) != 1)
+  if (std::sscanf(stat.c_str() + close + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+                  &state, &t) != 2)
     return 0;
-  return t;
+  return state == 'Z' || state == 'X' ? 0 : t;
 }
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "mycompose/build/builder.hpp"
+#include "mycompose/build/cancel.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/image/registry.hpp"
 #include "progress/progress.hpp"
@@ -61,7 +62,8 @@ build::BuildRequest request_for(const compose::Project& project, const std::stri
   return r;
 }
 
-// docker compose's plain progress: "#n [web 2/5] RUN …", output lines, "#n CACHED", "#n DONE 0.3s".
+// docker compose's plain progress: "#n [web 2/5] RUN …", output lines, "#n CACHED", "#n DONE 0.3s",
+// "#n CANCELED". On stdout: docker compose gives its build display its standard output.
 class PlainProgress {
  public:
   explicit PlainProgress(bool quiet) : quiet_(quiet) {}
@@ -78,7 +80,7 @@ class PlainProgress {
     out << "#" << n << " exporting to image\n#" << n << " writing image " << image_id << " done\n";
     for (const auto& t : tags) out << "#" << n << " naming to " << image::Reference::parse(t).str() << " done\n";
     out << "#" << n << " DONE 0.0s\n";
-    std::cerr << out.str() << std::flush;
+    std::cout << out.str() << std::flush;
   }
 
  private:
@@ -116,8 +118,12 @@ class PlainProgress {
         flush_partial(out, n);
         out << "#" << n << " ERROR: " << e.text << "\n";
         break;
+      case build::BuildEvent::Kind::Canceled:
+        flush_partial(out, n);
+        out << "#" << n << " CANCELED\n";
+        break;
     }
-    std::cerr << out.str() << std::flush;
+    std::cout << out.str() << std::flush;
   }
   void flush_partial(std::ostringstream& out, int n) {
     auto it = partial_.find(n);
@@ -140,6 +146,8 @@ class PlainProgress {
 std::vector<std::string> build_services(const compose::Project& project, const std::vector<ServiceImage>& services,
                                         const flags::BuildOptions& o, image::ImageStore& store, bool quiet) {
   const auto& defs = project.model["services"];
+  // Ctrl-C or SIGTERM cancels the build and lets it clean up (exit 130, as docker compose).
+  build::CancelOnSignals cancel_on_signals;
   build::Builder builder(store);
   PlainProgress progress(quiet);
   auto t0 = std::chrono::steady_clock::now();
@@ -159,11 +167,12 @@ std::vector<std::string> build_services(const compose::Project& project, const s
         image::registry::push(store, tag, image::Reference::parse(tag));
       }
   }
+  build::throw_if_canceled();
   if (quiet) return built;
   double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.1fs", total);
-  std::cerr << "[+] Building " << buf << " (" << progress.steps() << "/" << progress.steps() << ") FINISHED\n";
+  std::cout << "[+] Building " << buf << " (" << progress.steps() << "/" << progress.steps() << ") FINISHED\n";
   auto renderer = progress::make_renderer(progress::title_for("build"), false);  // as --progress asks
   for (const auto& s : built) renderer->event({"Service " + s, "Built", progress::State::Done, ""});
   renderer->finish();

@@ -9,6 +9,7 @@
 
 #include "build_job.hpp"
 #include "local_cache.hpp"
+#include "mycompose/build/cancel.hpp"
 #include "mycompose/build/dockerfile.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/sha256.hpp"
@@ -41,11 +42,16 @@ StageState Build::build_stage(StageDef& def) {
   current_total_ = total;
   std::size_t pos = 1;
   auto timed = [&](const std::string& text, const std::function<void()>& fn) {
+    throw_if_canceled();
     int step = ++step_;
     emit(BuildEvent::Kind::Step, step, text);
     auto t0 = std::chrono::steady_clock::now();
     try {
       fn();
+      throw_if_canceled();  // a step that ended as the signal came is not done
+    } catch (const Canceled&) {
+      emit(BuildEvent::Kind::Canceled, step, "");
+      throw;
     } catch (const Error& e) {
       emit(BuildEvent::Kind::Error, step, e.what());
       throw;
@@ -114,6 +120,7 @@ std::string Build::run() {
   }
   auto need = needed_stages(target);
   for (auto i : need) built_.emplace(i, build_stage(stages_[i]));
+  throw_if_canceled();
   context_->save();
   for (auto& [_, c] : named_contexts_) c->save();
   const auto& final_stage = built_.at(target);

@@ -14,6 +14,7 @@
 #include <exception>
 #include <string>
 
+#include "mycompose/build/cancel.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/unique_fd.hpp"
 
@@ -34,6 +35,9 @@ void write_all(int fd, const std::string& s) {
   // A builder that dies takes its step with it (the mount namespace then goes too).
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() != parent) ::_exit(1);
+  // The builder decides what a Ctrl-C or SIGTERM does to the step (run_in_child).
+  ::signal(SIGINT, SIG_IGN);
+  ::signal(SIGTERM, SIG_IGN);
   int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   ::dup2(null, 0);
   ::dup2(out_w >= 0 ? out_w : null, 1);
@@ -55,7 +59,9 @@ void write_all(int fd, const std::string& s) {
 
 }  // namespace
 
-void run_in_child(const std::function<void()>& fn, const std::function<void(std::string_view)>& output) {
+void run_in_child(const std::function<void()>& fn, const std::function<void(std::string_view)>& output,
+                  const std::function<void()>& stop) {
+  throw_if_canceled();
   int outp[2] = {-1, -1}, errp[2];
   if (output && ::pipe2(outp, O_CLOEXEC) != 0) throw SystemError("pipe for a build step", errno);
   UniqueFd out_r(outp[0]), out_w(outp[1]);
@@ -70,12 +76,29 @@ void run_in_child(const std::function<void()>& fn, const std::function<void(std:
   err_w.reset();
   std::string err;
   bool out_open = static_cast<bool>(out_r), err_open = true;
+  int seen_signals = 0;
   char buf[16384];
   while (out_open || err_open) {
-    pollfd fds[2] = {{out_open ? out_r.get() : -1, POLLIN, 0}, {err_open ? err_r.get() : -1, POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
+    const int signals = cancel_signals();
+    if (signals && !stop) {
+      // Nothing to stop gracefully: the child goes now (its pipes may stay open in what it
+      // started, so they are not waited for).
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    if (signals && !seen_signals) stop();
+    seen_signals = signals;
+    pollfd fds[3] = {{out_open ? out_r.get() : -1, POLLIN, 0}, {err_open ? err_r.get() : -1, POLLIN, 0}, {cancel_fd(), POLLIN, 0}};
+    // Once cancelled, stop again every 200 ms: the container may not have existed yet.
+    if (::poll(fds, 3, signals ? 200 : -1) < 0) {
       if (errno == EINTR) continue;
       break;
+    }
+    if (signals && (fds[2].revents & POLLIN) == 0) stop();
+    if (fds[2].revents & POLLIN) {
+      char drain[64];
+      while (::read(cancel_fd(), drain, sizeof drain) > 0) {
+      }
     }
     if (fds[0].revents) {
       auto n = ::read(out_r.get(), buf, sizeof buf);
@@ -91,6 +114,7 @@ void run_in_child(const std::function<void()>& fn, const std::function<void(std:
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  if (cancel_signals() > 0) throw Canceled();
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
   if (!err.empty()) throw Error(err);
   if (WIFSIGNALED(status)) throw Error(std::string("build step process killed by signal ") + ::strsignal(WTERMSIG(status)));

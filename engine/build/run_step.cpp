@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
@@ -98,22 +99,73 @@ std::string runtime_binary() {
   return "mycompose";
 }
 
-int run_runtime(const std::vector<std::string>& argv) {
+// The builder's death (SIGKILL, a second Ctrl-C, OOM): the step's child is told by this
+// signal instead of dying with it, and stops the container itself, so the runtime deletes it
+// and the child releases the step's network and mounts, then the step's folders (the builder
+// cannot any more). What the builder itself held is left for the next build or
+// `system check --fix`.
+constexpr int kBuilderGoneSignal = SIGUSR2;
+volatile sig_atomic_t g_builder_gone = 0;
+void on_builder_gone(int) { g_builder_gone = 1; }
+
+bool builder_gone(const RunStep& s) { return g_builder_gone && ::getppid() != s.builder_pid; }
+
+// Last out of run_step_in_child: the step's folders, when their builder is gone.
+struct OrphanCleanup {
+  const RunStep& s;
+  ~OrphanCleanup() {
+    if (!builder_gone(s)) return;
+    try {
+      runtime::unmount_overlay(s.merged.string());
+    } catch (const std::exception&) {
+      return;  // still mounted: never removed through a mount
+    }
+    std::error_code ec;
+    stdfs::remove_all(s.scratch, ec);
+  }
+};
+
+void watch_builder(const RunStep& s) {
+  struct sigaction sa {};
+  sa.sa_handler = on_builder_gone;  // no SA_RESTART: waitpid returns
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(kBuilderGoneSignal, &sa, nullptr);
+  ::prctl(PR_SET_PDEATHSIG, kBuilderGoneSignal);
+  if (::getppid() != s.builder_pid) g_builder_gone = 1;  // gone before the prctl
+}
+
+int run_runtime(const std::vector<std::string>& argv, const RunStep& s) {
+  if (builder_gone(s)) throw Error("the builder is gone");
   pid_t pid = ::fork();
   if (pid < 0) throw SystemError("fork the runtime", errno);
   if (pid == 0) {
     // SIGTERM, not SIGKILL: the runtime forwards it to the container and then deletes it.
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    // The step's child ignores them (the builder decides); the runtime forwards them.
+    ::signal(SIGINT, SIG_DFL);
+    ::signal(SIGTERM, SIG_DFL);
+    ::signal(kBuilderGoneSignal, SIG_DFL);
     std::vector<char*> a;
-    for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+    for (const auto& arg : argv) a.push_back(const_cast<char*>(arg.c_str()));
     a.push_back(nullptr);
     ::execvp(a[0], a.data());
     std::fprintf(stderr, "exec %s: %s\n", a[0], std::strerror(errno));
     ::_exit(127);
   }
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0)
+  for (;;) {
+    if (builder_gone(s)) {
+      // Again until the runtime returns: the container may not exist yet.
+      stop_step_container(s);
+      pid_t got = ::waitpid(pid, &status, WNOHANG);
+      if (got == pid) break;
+      if (got < 0 && errno != EINTR) throw SystemError("wait for the runtime", errno);
+      ::usleep(200 * 1000);
+      continue;
+    }
+    if (::waitpid(pid, &status, 0) == pid) break;
     if (errno != EINTR) throw SystemError("wait for the runtime", errno);
+  }
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   return 128 + WTERMSIG(status);
 }
@@ -126,7 +178,25 @@ std::string shell_join(const std::vector<std::string>& argv) {
 
 }  // namespace
 
+void stop_step_container(const RunStep& s) {
+  const std::vector<std::string> argv{runtime_binary(), "runtime", "--root", s.runtime_root.string(), "kill", s.container_id, "KILL"};
+  std::vector<char*> a;
+  for (const auto& arg : argv) a.push_back(const_cast<char*>(arg.c_str()));
+  a.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  for (int fd : {0, 1, 2}) posix_spawn_file_actions_addopen(&fa, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0);
+  pid_t pid = -1;
+  // "no such container" before the runtime made it or after it went: the caller tries again.
+  if (::posix_spawnp(&pid, a[0], &fa, nullptr, a.data(), environ) == 0)
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  posix_spawn_file_actions_destroy(&fa);
+}
+
 void run_step_in_child(const RunStep& s) {
+  watch_builder(s);
+  OrphanCleanup orphan_cleanup{s};
   runtime::mount_overlay(s.merged.string(), {s.lower, s.upper.string(), s.work.string(), s.links_dir});
   UniqueFd root(::open(s.merged.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root) throw SystemError("open " + s.merged.string(), errno);
@@ -171,7 +241,8 @@ void run_step_in_child(const RunStep& s) {
   root.reset();
 
   int status = run_runtime({runtime_binary(), "runtime", "--root", s.runtime_root.string(), "run", "--bundle", bundle.string(),
-                            s.container_id});
+                            s.container_id},
+                           s);
   runtime::unmount_overlay(s.merged.string());
   remove_mount_stubs(s.upper, created);
   if (status != 0)

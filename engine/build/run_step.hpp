@@ -53,4 +53,9 @@ struct RunStep {
 // exit code: N" when the command fails.
 void run_step_in_child(const RunStep& step);
 
+// Called by the builder (not the child) to cancel the step: kills its container through the
+// runtime, so `runtime run` returns and run_step_in_child cleans up. Nothing when the
+// container does not exist (yet, or any more).
+void stop_step_container(const RunStep& step);
+
 }  // namespace mycompose::build

@@ -5,6 +5,7 @@
 #include "build_job.hpp"
 #include "child_process.hpp"
 #include "in_root.hpp"
+#include "mycompose/build/cancel.hpp"
 #include "mycompose/common/error.hpp"
 #include "mycompose/common/time_text.hpp"
 #include "mycompose/common/unique_fd.hpp"
@@ -28,6 +29,8 @@ void Build::dispatch(StageState& s, const Instruction& ins, const StageDef& def)
                            {"empty_layer", true}});
     }
   } catch (const DockerfileError&) {
+    throw;
+  } catch (const Canceled&) {
     throw;
   } catch (const Error& e) {
     throw located(ins, e.what());

@@ -199,7 +199,8 @@ void Build::do_run(StageState& s, const Instruction& ins) {
         for (const auto& [target, lowers] : to_mount) runtime::mount_overlay(target, {lowers, "", "", (root_ / "l").string()});
         run_step_in_child(rs);
       },
-      [&](std::string_view chunk) { emit(BuildEvent::Kind::Output, step, std::string(chunk)); });
+      [&](std::string_view chunk) { emit(BuildEvent::Kind::Output, step, std::string(chunk)); },
+      [&] { stop_step_container(rs); });
   commit_layer(s, key, dirs, created_by);
 }
 

@@ -128,7 +128,7 @@ TEST_CASE("TestBuildPrivileged: build.privileged lets RUN --security=insecure ha
   auto r = p.run({"build"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(has_cap_sys_admin(r.err));
+  CHECK(has_cap_sys_admin(r.out));
 }
 
 TEST_CASE("TestBuildEntitlements: build.entitlements security.insecure lets RUN --security=insecure have CAP_SYS_ADMIN") {
@@ -137,7 +137,7 @@ TEST_CASE("TestBuildEntitlements: build.entitlements security.insecure lets RUN 
   auto r = p.run({"build"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(has_cap_sys_admin(r.err));
+  CHECK(has_cap_sys_admin(r.out));
   write(p, "compose.yaml", "services:\n  privileged-service:\n    build:\n      context: .\n");
   auto refused = p.run({"build"});
   CHECK(refused.exit_code == 1);

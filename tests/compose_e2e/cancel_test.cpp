@@ -2,7 +2,10 @@
 // build's process group, as a terminal sends it) cancels the running step, which the plain
 // progress reports as CANCELED on stdout (docker compose's build display writes to stdout).
 // fixtures/build-infinite with FROM busybox:test. Beyond upstream: the build exits with
-// docker compose's 130 and leaves nothing behind (the fixture's system check on the way out).
+// docker compose's 130 and leaves nothing behind (the fixture's system check on the way out);
+// the same for SIGTERM of the CLI alone (docker compose: 130 too), for up --build and
+// run --build, for a second Ctrl-C (forced), and a builder killed with SIGKILL leaves only
+// what the next build or `system check --fix` removes.
 #include <signal.h>
 #include <spawn.h>
 
@@ -116,4 +119,96 @@ TEST_CASE("TestComposeCancel: Ctrl-C of build --progress plain reports the runni
   // Nothing of the canceled step runs on (orphans reaped first: a zombie still counts).
   reap_children();
   if (exited) CHECK(::kill(-group, 0) != 0);
+}
+
+namespace cancel_e2e {
+
+const char* const kCompose = "services:\n    service1:\n        build: service1\n";
+
+// service1's Dockerfile with `RUN run`; returns the step's text as the progress prints it.
+std::string write_dockerfile(const Project& p, const std::string& run) {
+  stdfs::create_directories(p.dir / "service1");
+  mycompose::fs::write_file_atomic(p.dir / "service1/Dockerfile", "FROM busybox:test\n\nRUN " + run + "\n");
+  return "RUN " + run;
+}
+
+// Waits for `step` to start, sends `sig` (to the group, or to the CLI alone) `times` times,
+// then REQUIREs that the CLI exits and that every process of its group is gone after it.
+void signal_step(GroupLeader& cli, const std::string& step, int sig, bool group, int times) {
+  REQUIRE(cli.pid > 0);
+  const pid_t leader = cli.pid;
+  bool started = cli.eventually(true, step, 60);
+  INFO("stdout:\n" << cli.out() << "\nstderr:\n" << cli.err());
+  REQUIRE(started);
+  for (int i = 0; i < times; ++i) REQUIRE(::kill(group ? -leader : leader, sig) == 0);
+  REQUIRE(cli.wait_exit(60));
+  bool group_gone = false;
+  for (int i = 0; i < 600 && !group_gone; ++i) {
+    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+    }  // the test is the subreaper: a zombie still counts
+    group_gone = ::kill(-leader, 0) != 0;
+    if (!group_gone) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(group_gone);
+}
+
+void require_clean(const Project& p) {
+  auto check = mycompose::test::system_check(p.r.root());
+  INFO("system check:\n" << check.out << check.err);
+  CHECK(check.exit_code == 0);
+}
+
+}  // namespace cancel_e2e
+
+TEST_CASE("TestComposeCancel: SIGTERM of build alone cancels the step, exits 130 and leaves nothing") {
+  Project p(cancel_e2e::kCompose, "build-infinite");
+  // A step that ignores SIGTERM and SIGINT: only the container's stop ends it.
+  const auto step = cancel_e2e::write_dockerfile(p, "trap '' INT TERM; sleep infinity");
+  cancel_e2e::GroupLeader build(p, {"build", "--progress", "plain"});
+  cancel_e2e::signal_step(build, step, SIGTERM, false, 1);
+  INFO("stdout:\n" << build.out() << "\nstderr:\n" << build.err());
+  CHECK(build.out().find("CANCELED\n") != std::string::npos);
+  CHECK(build.exit_code == 130);
+  CHECK(build.err().find("error") == std::string::npos);
+  cancel_e2e::require_clean(p);
+}
+
+TEST_CASE("TestComposeCancel: Ctrl-C of up --build and of run --build cancels the build, exits 130 and leaves nothing") {
+  Project p(cancel_e2e::kCompose, "build-infinite");
+  const auto step = cancel_e2e::write_dockerfile(p, "trap '' INT TERM; sleep infinity");
+  for (const auto& args : std::vector<std::vector<std::string>>{{"up", "--build"}, {"run", "--build", "--rm", "service1", "true"}}) {
+    INFO(args.front());
+    cancel_e2e::GroupLeader cli(p, args);
+    cancel_e2e::signal_step(cli, step, SIGINT, true, 1);
+    INFO("stdout:\n" << cli.out() << "\nstderr:\n" << cli.err());
+    CHECK(cli.out().find("CANCELED\n") != std::string::npos);
+    CHECK(cli.exit_code == 130);
+    cancel_e2e::require_clean(p);
+  }
+  CHECK(p.ps().empty());  // the build never finished: nothing was created
+}
+
+TEST_CASE("TestComposeCancel: a second Ctrl-C quits at once and still leaves nothing") {
+  Project p(cancel_e2e::kCompose, "build-infinite");
+  const auto step = cancel_e2e::write_dockerfile(p, "trap '' INT TERM; sleep infinity");
+  cancel_e2e::GroupLeader build(p, {"build", "--progress", "plain"});
+  cancel_e2e::signal_step(build, step, SIGINT, true, 2);
+  INFO("stdout:\n" << build.out() << "\nstderr:\n" << build.err());
+  CHECK(build.exit_code == 128 + SIGINT);  // docker compose's force quit: the signal's own end
+  cancel_e2e::require_clean(p);
+}
+
+TEST_CASE("TestComposeCancel: a builder killed with SIGKILL during a RUN step leaves nothing, and the next build runs") {
+  Project p(cancel_e2e::kCompose, "build-infinite");
+  const auto step = cancel_e2e::write_dockerfile(p, "trap '' INT TERM; sleep infinity");
+  {
+    cancel_e2e::GroupLeader build(p, {"build", "--progress", "plain"});
+    cancel_e2e::signal_step(build, step, SIGKILL, false, 1);
+    CHECK(build.exit_code == 128 + SIGKILL);
+  }
+  cancel_e2e::require_clean(p);
+  cancel_e2e::write_dockerfile(p, "true");
+  auto r = p.run({"build", "--progress", "plain"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
 }

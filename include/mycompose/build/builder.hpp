@@ -74,6 +74,7 @@ struct BuildEvent {
     Output,  // a chunk of RUN output (text as written, not split)
     Done,    // the step finished: seconds set
     Error,   // the step failed: text = the message
+    Canceled,  // the build was cancelled while the step ran (mycompose/build/cancel.hpp)
   };
   Kind kind = Kind::Step;
   int step = 0;          // the "#n" number, the same for every event of one step
@@ -87,7 +88,7 @@ class Builder {
   // state_root holds build-cache/ and the build runtime's state; default: the store's root.
   explicit Builder(image::ImageStore& store, std::filesystem::path state_root = {});
   // Returns the image id ("sha256:…"). Throws mycompose::Error; Dockerfile problems are
-  // "<Dockerfile>:<line>: <message>".
+  // "<Dockerfile>:<line>: <message>"; Canceled once cancelled (cancel.hpp).
   std::string build(const BuildRequest& request, const ProgressSink& progress = {});
 
  private:

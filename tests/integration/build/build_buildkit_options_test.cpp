@@ -120,8 +120,8 @@ TEST_CASE("build cli: service:NAME additional contexts build that service first,
   auto r = run_cli(sb, {"build", "web"});
   INFO(r.err);
   REQUIRE(r.status == 0);
-  CHECK(r.err.find("[base 2/2] RUN echo from-base") < r.err.find("[web 2/3] COPY --from=base"));
-  CHECK((cap_eff(r.err) & kCapSysAdmin) != 0);
+  CHECK(r.out.find("[base 2/2] RUN echo from-base") < r.out.find("[web 2/3] COPY --from=base"));
+  CHECK((cap_eff(r.out) & kCapSysAdmin) != 0);
   auto id = sb.store.resolve("demo-web");
   REQUIRE(id);
   CHECK(sb.image_file(*id, "/copied.txt") == "from-base\n");

@@ -26,23 +26,23 @@ TEST_CASE("build cli: services are built as <project>-<service> or their image n
            "    image: busybox:test\n");
   sb.write("web/Dockerfile", "FROM busybox:test\nARG WHO\nRUN echo \"hello $WHO\"\n");
   auto r = run_cli(sb, {"build"});
-  INFO(r.err);
+  INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(r.err.find("[web 2/2] RUN echo \"hello $WHO\"") != std::string::npos);
-  CHECK(r.err.find(" hello compose\n") != std::string::npos);
-  CHECK(r.err.find(" api-42\n") != std::string::npos);
+  CHECK(r.out.find("[web 2/2] RUN echo \"hello $WHO\"") != std::string::npos);
+  CHECK(r.out.find(" hello compose\n") != std::string::npos);
+  CHECK(r.out.find(" api-42\n") != std::string::npos);
   CHECK(sb.store.resolve("demo-web"));
   CHECK(sb.store.resolve("example/api:1"));
 
   auto again = run_cli(sb, {"build", "--build-arg", "WHO=cli", "web"});
   REQUIRE(again.status == 0);
-  CHECK(again.err.find(" hello cli\n") != std::string::npos);
-  CHECK(again.err.find("api-") == std::string::npos);  // not asked for
+  CHECK(again.out.find(" hello cli\n") != std::string::npos);
+  CHECK(again.out.find("api-") == std::string::npos);  // not asked for
 
   auto cached = run_cli(sb, {"build", "--with-dependencies", "web"});
-  CHECK(cached.err.find("CACHED") != std::string::npos);
-  CHECK(cached.err.find("#2 CACHED\n") != std::string::npos);  // api first (a dependency), cached
-  CHECK(cached.err.find(" api-42\n") == std::string::npos);
+  CHECK(cached.out.find("CACHED") != std::string::npos);
+  CHECK(cached.out.find("#2 CACHED\n") != std::string::npos);  // api first (a dependency), cached
+  CHECK(cached.out.find(" api-42\n") == std::string::npos);
 
   auto nocache = run_cli(sb, {"build", "--no-cache", "-q", "api"});
   CHECK(nocache.status == 0);

@@ -152,7 +152,7 @@ TEST_CASE("build secrets cli: build.secrets from top-level file and environment 
   ::unsetenv("MYCOMPOSE_TEST_API");
   INFO(r.err);
   REQUIRE(r.status == 0);
-  CHECK(r.err.find(std::string(kSecret) + "-from-env") != std::string::npos);
+  CHECK(r.out.find(std::string(kSecret) + "-from-env") != std::string::npos);
   CHECK(files_containing(sb.root, kSecret).empty());
   // The secret's file is read when a step asks: a missing environment variable of a required
   // secret fails with the id named.

@@ -13,9 +13,9 @@ TEST_CASE("cli: up -d --build builds <project>-<service> and runs it, up -d keep
   p.o.timeout_seconds = 120;
 
   auto up = p.run({"up", "-d", "--build"});
-  INFO(up.err);
+  INFO(up.out << up.err);
   REQUIRE(up.exit_code == 0);
-  CHECK(up.err.find("RUN echo built > /built") != std::string::npos);
+  CHECK(up.out.find("RUN echo built > /built") != std::string::npos);  // the build display: stdout
   CHECK(up.err.find(" Service app  Built\n") != std::string::npos);
   CHECK(up.err.find(" Container proj-app-1  Started\n") != std::string::npos);
   // The build comes before the engine creates anything.
@@ -36,7 +36,7 @@ TEST_CASE("cli: up -d --build builds <project>-<service> and runs it, up -d keep
   auto rebuild = p.run({"up", "-d", "--build"});
   INFO(rebuild.err);
   CHECK(rebuild.exit_code == 0);
-  CHECK(rebuild.err.find(" CACHED\n") != std::string::npos);
+  CHECK(rebuild.out.find(" CACHED\n") != std::string::npos);  // the build display: stdout
   CHECK(rebuild.err.find(" Service app  Built\n") != std::string::npos);
   CHECK(images.resolve("proj-app") == id);
   CHECK(rebuild.err.find(" Container proj-app-1  Running\n") != std::string::npos);
