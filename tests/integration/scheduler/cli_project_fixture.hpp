@@ -157,7 +157,8 @@ struct Project : Cli {
 // A `mycompose …` running in the background in the project's folder, its output going to files.
 // `mycompose ARGS…` started in the project's folder with its root and the stdio `fa` sets up
 // (the caller adds its opens and dup2s, then destroys fa); -1 when it cannot start.
-inline pid_t spawn_cli(const Project& p, const std::vector<std::string>& args, posix_spawn_file_actions_t* fa) {
+inline pid_t spawn_cli(const Project& p, const std::vector<std::string>& args, posix_spawn_file_actions_t* fa,
+                       const posix_spawnattr_t* attr = nullptr) {
   posix_spawn_file_actions_addchdir_np(fa, p.dir.c_str());
   std::vector<std::string> argv{mycompose::test::mycompose_bin()};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -171,7 +172,7 @@ inline pid_t spawn_cli(const Project& p, const std::vector<std::string>& args, p
   for (auto& e : env) cenv.push_back(e.data());
   cenv.push_back(nullptr);
   pid_t pid = -1;
-  if (posix_spawn(&pid, argv[0].c_str(), fa, nullptr, cargv.data(), cenv.data()) != 0) return -1;
+  if (posix_spawn(&pid, argv[0].c_str(), fa, attr, cargv.data(), cenv.data()) != 0) return -1;
   return pid;
 }
 
