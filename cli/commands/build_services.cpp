@@ -19,6 +19,15 @@ namespace mycompose::cli {
 
 namespace {
 
+std::ostream* g_display = &std::cout;
+std::ostream& display() { return *g_display; }
+
+}  // namespace
+
+void build_display_on_stderr(bool on_stderr) { g_display = on_stderr ? &std::cerr : &std::cout; }
+
+namespace {
+
 using Json = nlohmann::ordered_json;
 
 std::string str(const Json& j, const char* key) {
@@ -80,7 +89,7 @@ class PlainProgress {
     out << "#" << n << " exporting to image\n#" << n << " writing image " << image_id << " done\n";
     for (const auto& t : tags) out << "#" << n << " naming to " << image::Reference::parse(t).str() << " done\n";
     out << "#" << n << " DONE 0.0s\n";
-    std::cout << out.str() << std::flush;
+    display() << out.str() << std::flush;
   }
 
  private:
@@ -123,7 +132,7 @@ class PlainProgress {
         out << "#" << n << " CANCELED\n";
         break;
     }
-    std::cout << out.str() << std::flush;
+    display() << out.str() << std::flush;
   }
   void flush_partial(std::ostringstream& out, int n) {
     auto it = partial_.find(n);
@@ -172,7 +181,7 @@ std::vector<std::string> build_services(const compose::Project& project, const s
   double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.1fs", total);
-  std::cout << "[+] Building " << buf << " (" << progress.steps() << "/" << progress.steps() << ") FINISHED\n";
+  display() << "[+] Building " << buf << " (" << progress.steps() << "/" << progress.steps() << ") FINISHED\n";
   auto renderer = progress::make_renderer(progress::title_for("build"), false);  // as --progress asks
   for (const auto& s : built) renderer->event({"Service " + s, "Built", progress::State::Done, ""});
   renderer->finish();

@@ -13,6 +13,10 @@
 
 namespace mycompose::cli {
 
+// Where the build display goes: stdout (docker compose's build display), or stderr for `run`,
+// whose stdout is the container's output.
+void build_display_on_stderr(bool on_stderr);
+
 // Builds every service of `services` (each must have a build section) into its effective
 // image; o gives --build-arg, --no-cache, --pull, --push and -q. Returns the services built.
 std::vector<std::string> build_services(const compose::Project& project, const std::vector<ServiceImage>& services,

@@ -17,6 +17,7 @@
 
 #include "commands.hpp"
 #include "engine_client.hpp"
+#include "commands/build_services.hpp"
 #include "ensure_images.hpp"
 #include "flags/run.hpp"
 #include "mycompose/common/error.hpp"
@@ -193,6 +194,7 @@ void register_run(CLI::App& app, Context& ctx) {
     if (o.build && o.no_build) throw Error("--build and --no-build are incompatible");
     // As docker compose's run: the images of the dependencies (unless --no-deps) and the
     // service's, pulled or built (--build: built again) before the engine creates anything.
+    build_display_on_stderr(true);  // stdout is the container's
     ensure_images(project, {{o.service}, !o.no_deps, o.build, o.no_build, o.pull, o.quiet_pull});
 
     const stdfs::path root = stdfs::absolute(daemon::default_root());
