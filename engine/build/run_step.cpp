@@ -99,6 +99,14 @@ std::string runtime_binary() {
   return "mycompose";
 }
 
+// argv for exec: the strings' own storage, null-terminated.
+std::vector<char*> c_argv(const std::vector<std::string>& argv) {
+  std::vector<char*> a;
+  for (const auto& arg : argv) a.push_back(const_cast<char*>(arg.c_str()));
+  a.push_back(nullptr);
+  return a;
+}
+
 // The builder's death (SIGKILL, a second Ctrl-C, OOM): the step's child is told by this
 // signal instead of dying with it, and stops the container itself, so the runtime deletes it
 // and the child releases the step's network and mounts, then the step's folders (the builder
@@ -145,9 +153,7 @@ int run_runtime(const std::vector<std::string>& argv, const RunStep& s) {
     ::signal(SIGINT, SIG_DFL);
     ::signal(SIGTERM, SIG_DFL);
     ::signal(kBuilderGoneSignal, SIG_DFL);
-    std::vector<char*> a;
-    for (const auto& arg : argv) a.push_back(const_cast<char*>(arg.c_str()));
-    a.push_back(nullptr);
+    auto a = c_argv(argv);
     ::execvp(a[0], a.data());
     std::fprintf(stderr, "exec %s: %s\n", a[0], std::strerror(errno));
     ::_exit(127);
@@ -180,9 +186,7 @@ std::string shell_join(const std::vector<std::string>& argv) {
 
 void stop_step_container(const RunStep& s) {
   const std::vector<std::string> argv{runtime_binary(), "runtime", "--root", s.runtime_root.string(), "kill", s.container_id, "KILL"};
-  std::vector<char*> a;
-  for (const auto& arg : argv) a.push_back(const_cast<char*>(arg.c_str()));
-  a.push_back(nullptr);
+  auto a = c_argv(argv);
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   for (int fd : {0, 1, 2}) posix_spawn_file_actions_addopen(&fa, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0);

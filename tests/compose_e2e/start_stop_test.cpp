@@ -9,15 +9,6 @@ using namespace compose_e2e;
 
 namespace {
 
-const char* kStartStop = R"(services:
-  simple:
-    image: busybox:test
-    command: ["sleep", "1000"]
-  another:
-    image: busybox:test
-    command: ["sleep", "1000"]
-)";
-
 const char* kDependencies = R"(services:
   foo:
     image: busybox:test
@@ -74,7 +65,7 @@ const char* kLinks = R"(services:
 
 TEST_CASE("TestStartStop: up, then ps, stop, start, pause and down by project name") {
   const std::string name = "e2e-start-stop-no-dependencies";
-  Project p(kStartStop, name);
+  Project p(kSimpleComposefile, name);
   Cli bare = elsewhere(p);
 
   auto up = p.run({"--project-name", name, "up", "-d"});
